@@ -1,0 +1,9254 @@
+// generated — do not edit. Source: the AsyncAPI contracts; regenerate with `npm run generate`.
+// Standalone ajv validators, compiled from the contracts at generate time.
+import runtime0 from 'ajv/dist/runtime/ucs2length.js';
+import runtime1 from 'ajv-formats/dist/formats.js';
+import runtime2 from 'ajv/dist/runtime/equal.js';
+export const validateChatRoomCreatedHeaders = validate11;
+const schema12 = {"$id":"ChatRoomCreatedHeaders","type":"object","title":"EnvelopeHeaders","description":"Kafka record headers of every domain event (CloudEvents 1.0 Kafka binding, binary content mode, plus W3C Trace Context). All header values are UTF-8 strings. The event type travels in `ce_type`, so a topic may carry several event types and a consumer dispatches on `ce_type`, never by sniffing payload fields. Other headers are allowed (brokers, tracing libraries and dead-letter publishing add their own, e.g. Spring Kafka's `kafka_dlt-*`), as long as they are strings.","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0","description":"CloudEvents specification version the envelope follows; always `1.0`."},"ce_id":{"type":"string","format":"uuid","description":"Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key)."},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","description":"Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.","const":"ChatRoomCreated"},"ce_source":{"type":"string","format":"uri-reference","description":"The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`)."},"ce_time":{"type":"string","format":"date-time","description":"When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox."},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","description":"Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.","const":"1"},"ce_subject":{"type":"string","minLength":1,"description":"The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key."},"content-type":{"type":"string","const":"application/json","description":"Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`."},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$","description":"W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace."},"tracestate":{"type":"string","description":"W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one."}},"additionalProperties":{"type":"string"}};
+const func4 = Object.prototype.hasOwnProperty;
+const func2 = runtime0.default;
+const formats2 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+const formats4 = /^(?:[a-z][a-z0-9+\-.]*:)?(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'"()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?(?:\?(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
+const formats0 = runtime1.fullFormats["date-time"];
+const pattern0 = new RegExp("^[A-Z][A-Za-z0-9]*$", "u");
+const pattern1 = new RegExp("^[0-9]+$", "u");
+const pattern2 = new RegExp("^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$", "u");
+
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="ChatRoomCreatedHeaders" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.ce_specversion === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.ce_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ce_type === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.ce_source === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.ce_time === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.ce_schemaversion === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data["content-type"] === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.traceparent === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema12.properties, key0))){
+if(typeof data[key0] !== "string"){
+const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.ce_specversion !== undefined){
+let data1 = data.ce_specversion;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if("1.0" !== data1){
+const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.ce_id !== undefined){
+let data2 = data.ce_id;
+if(typeof data2 === "string"){
+if(!(formats2.test(data2))){
+const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.ce_type !== undefined){
+let data3 = data.ce_type;
+if("ChatRoomCreated" !== data3){
+const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "ChatRoomCreated"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.ce_source !== undefined){
+let data4 = data.ce_source;
+if(typeof data4 === "string"){
+if(!(formats4.test(data4))){
+const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.ce_time !== undefined){
+let data5 = data.ce_time;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.ce_schemaversion !== undefined){
+let data6 = data.ce_schemaversion;
+if("1" !== data6){
+const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(typeof data6 === "string"){
+if(!pattern1.test(data6)){
+const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.ce_subject !== undefined){
+let data7 = data.ce_subject;
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data["content-type"] !== undefined){
+let data8 = data["content-type"];
+if(typeof data8 !== "string"){
+const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if("application/json" !== data8){
+const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.traceparent !== undefined){
+let data9 = data.traceparent;
+if(typeof data9 === "string"){
+if(!pattern2.test(data9)){
+const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.tracestate !== undefined){
+if(typeof data.tracestate !== "string"){
+const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+validate11.errors = vErrors;
+return errors === 0;
+}
+
+export const validateChatRoomCreatedPayload = validate10;
+const schema11 = {"$id":"ChatRoomCreated","type":"object","description":"The new room and its members at creation.","additionalProperties":false,"required":["room_id","user_1_id","user_2_id","room_type","member_ids","room_name","timestamp"],"properties":{"room_id":{"type":"integer","minimum":1,"description":"Id of the new room."},"user_1_id":{"type":"integer","minimum":1,"description":"Id of the user who created the room; the partition key."},"user_2_id":{"type":"integer","minimum":1,"description":"Direct room: id of the other participant. Group room: id of the first member the creator invited."},"room_type":{"type":"string","enum":["direct","group"],"description":"`direct` for a one-to-one room (exactly two members), `group` for a room of two or more members with a name."},"member_ids":{"type":"array","minItems":2,"uniqueItems":true,"description":"Ids of every member of the room at creation, creator included (for a direct room exactly `user_1_id` and `user_2_id`).","items":{"type":"integer","minimum":1,"description":"A member's user id."}},"room_name":{"type":["string","null"],"minLength":1,"maxLength":100,"description":"Name of a group room; null for a direct room."},"timestamp":{"type":"string","format":"date-time","description":"When the fact the event records happened (RFC 3339 date-time with a zone offset, UTC `Z` by convention); the seed's `timestamp` field.","examples":["2026-01-27T09:30:00Z"]}}};
+
+function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="ChatRoomCreated" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.room_id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "room_id"},message:"must have required property '"+"room_id"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.user_1_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_1_id"},message:"must have required property '"+"user_1_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.user_2_id === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_2_id"},message:"must have required property '"+"user_2_id"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.room_type === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "room_type"},message:"must have required property '"+"room_type"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.member_ids === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "member_ids"},message:"must have required property '"+"member_ids"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.room_name === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "room_name"},message:"must have required property '"+"room_name"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.timestamp === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((((key0 === "room_id") || (key0 === "user_1_id")) || (key0 === "user_2_id")) || (key0 === "room_type")) || (key0 === "member_ids")) || (key0 === "room_name")) || (key0 === "timestamp"))){
+const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.room_id !== undefined){
+let data0 = data.room_id;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err8 = {instancePath:instancePath+"/room_id",schemaPath:"#/properties/room_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 1 || isNaN(data0)){
+const err9 = {instancePath:instancePath+"/room_id",schemaPath:"#/properties/room_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+if(data.user_1_id !== undefined){
+let data1 = data.user_1_id;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err10 = {instancePath:instancePath+"/user_1_id",schemaPath:"#/properties/user_1_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+const err11 = {instancePath:instancePath+"/user_1_id",schemaPath:"#/properties/user_1_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+if(data.user_2_id !== undefined){
+let data2 = data.user_2_id;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err12 = {instancePath:instancePath+"/user_2_id",schemaPath:"#/properties/user_2_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 1 || isNaN(data2)){
+const err13 = {instancePath:instancePath+"/user_2_id",schemaPath:"#/properties/user_2_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+if(data.room_type !== undefined){
+let data3 = data.room_type;
+if(typeof data3 !== "string"){
+const err14 = {instancePath:instancePath+"/room_type",schemaPath:"#/properties/room_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(!((data3 === "direct") || (data3 === "group"))){
+const err15 = {instancePath:instancePath+"/room_type",schemaPath:"#/properties/room_type/enum",keyword:"enum",params:{allowedValues: schema11.properties.room_type.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.member_ids !== undefined){
+let data4 = data.member_ids;
+if(Array.isArray(data4)){
+if(data4.length < 2){
+const err16 = {instancePath:instancePath+"/member_ids",schemaPath:"#/properties/member_ids/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+let data5 = data4[i0];
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err17 = {instancePath:instancePath+"/member_ids/" + i0,schemaPath:"#/properties/member_ids/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 < 1 || isNaN(data5)){
+const err18 = {instancePath:instancePath+"/member_ids/" + i0,schemaPath:"#/properties/member_ids/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+let i1 = data4.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data4[i1];
+if(!(((typeof item0 == "number") && (!(item0 % 1) && !isNaN(item0))) && (isFinite(item0)))){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err19 = {instancePath:instancePath+"/member_ids",schemaPath:"#/properties/member_ids/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+break;
+}
+indices0[item0] = i1;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/member_ids",schemaPath:"#/properties/member_ids/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.room_name !== undefined){
+let data6 = data.room_name;
+if((typeof data6 !== "string") && (data6 !== null)){
+const err21 = {instancePath:instancePath+"/room_name",schemaPath:"#/properties/room_name/type",keyword:"type",params:{type: schema11.properties.room_name.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(typeof data6 === "string"){
+if(func2(data6) > 100){
+const err22 = {instancePath:instancePath+"/room_name",schemaPath:"#/properties/room_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if(func2(data6) < 1){
+const err23 = {instancePath:instancePath+"/room_name",schemaPath:"#/properties/room_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+if(data.timestamp !== undefined){
+let data7 = data.timestamp;
+if(typeof data7 === "string"){
+if(!(formats0.validate(data7))){
+const err24 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+else {
+const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+validate10.errors = vErrors;
+return errors === 0;
+}
+
+export const validateDwBatchCompletedHeaders = validate13;
+const schema14 = {"$id":"DwBatchCompletedHeaders","type":"object","title":"EnvelopeHeaders","description":"Kafka record headers of every domain event (CloudEvents 1.0 Kafka binding, binary content mode, plus W3C Trace Context). All header values are UTF-8 strings. The event type travels in `ce_type`, so a topic may carry several event types and a consumer dispatches on `ce_type`, never by sniffing payload fields. Other headers are allowed (brokers, tracing libraries and dead-letter publishing add their own, e.g. Spring Kafka's `kafka_dlt-*`), as long as they are strings.","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0","description":"CloudEvents specification version the envelope follows; always `1.0`."},"ce_id":{"type":"string","format":"uuid","description":"Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key)."},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","description":"Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.","const":"DwBatchCompleted"},"ce_source":{"type":"string","format":"uri-reference","description":"The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`)."},"ce_time":{"type":"string","format":"date-time","description":"When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox."},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","description":"Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.","const":"1"},"ce_subject":{"type":"string","minLength":1,"description":"The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key."},"content-type":{"type":"string","const":"application/json","description":"Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`."},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$","description":"W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace."},"tracestate":{"type":"string","description":"W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one."}},"additionalProperties":{"type":"string"}};
+
+function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="DwBatchCompletedHeaders" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.ce_specversion === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.ce_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ce_type === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.ce_source === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.ce_time === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.ce_schemaversion === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data["content-type"] === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.traceparent === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema14.properties, key0))){
+if(typeof data[key0] !== "string"){
+const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.ce_specversion !== undefined){
+let data1 = data.ce_specversion;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if("1.0" !== data1){
+const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.ce_id !== undefined){
+let data2 = data.ce_id;
+if(typeof data2 === "string"){
+if(!(formats2.test(data2))){
+const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.ce_type !== undefined){
+let data3 = data.ce_type;
+if("DwBatchCompleted" !== data3){
+const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "DwBatchCompleted"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.ce_source !== undefined){
+let data4 = data.ce_source;
+if(typeof data4 === "string"){
+if(!(formats4.test(data4))){
+const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.ce_time !== undefined){
+let data5 = data.ce_time;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.ce_schemaversion !== undefined){
+let data6 = data.ce_schemaversion;
+if("1" !== data6){
+const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(typeof data6 === "string"){
+if(!pattern1.test(data6)){
+const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.ce_subject !== undefined){
+let data7 = data.ce_subject;
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data["content-type"] !== undefined){
+let data8 = data["content-type"];
+if(typeof data8 !== "string"){
+const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if("application/json" !== data8){
+const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.traceparent !== undefined){
+let data9 = data.traceparent;
+if(typeof data9 === "string"){
+if(!pattern2.test(data9)){
+const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.tracestate !== undefined){
+if(typeof data.tracestate !== "string"){
+const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+validate13.errors = vErrors;
+return errors === 0;
+}
+
+export const validateDwBatchCompletedPayload = validate12;
+const schema13 = {"$id":"DwBatchCompleted","type":"object","description":"The batch run and its outcome.","additionalProperties":false,"required":["batchId","orgRange","status","occurredAt"],"properties":{"batchId":{"type":"string","minLength":1,"maxLength":128,"description":"Id of the batch, kept across reruns; the partition key."},"orgRange":{"type":"object","description":"The inclusive range of organization codes the batch covered (DW batches are split by organization range). `from` sorts before or equal to `to`.","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1,"maxLength":64,"description":"First organization code of the range (inclusive)."},"to":{"type":"string","minLength":1,"maxLength":64,"description":"Last organization code of the range (inclusive)."}}},"status":{"type":"string","enum":["SUCCEEDED","PARTIALLY_SUCCEEDED","FAILED"],"description":"Outcome of the run: SUCCEEDED (every organization of the range loaded), PARTIALLY_SUCCEEDED (some failed), FAILED (none loaded)."},"occurredAt":{"type":"string","format":"date-time","description":"When the fact the event records happened (RFC 3339 date-time with a zone offset, UTC `Z` by convention).","examples":["2026-01-27T09:30:00Z"]}}};
+
+function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="DwBatchCompleted" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.batchId === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "batchId"},message:"must have required property '"+"batchId"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.orgRange === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orgRange"},message:"must have required property '"+"orgRange"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.status === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.occurredAt === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "occurredAt"},message:"must have required property '"+"occurredAt"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((key0 === "batchId") || (key0 === "orgRange")) || (key0 === "status")) || (key0 === "occurredAt"))){
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.batchId !== undefined){
+let data0 = data.batchId;
+if(typeof data0 === "string"){
+if(func2(data0) > 128){
+const err5 = {instancePath:instancePath+"/batchId",schemaPath:"#/properties/batchId/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(func2(data0) < 1){
+const err6 = {instancePath:instancePath+"/batchId",schemaPath:"#/properties/batchId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/batchId",schemaPath:"#/properties/batchId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.orgRange !== undefined){
+let data1 = data.orgRange;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.from === undefined){
+const err8 = {instancePath:instancePath+"/orgRange",schemaPath:"#/properties/orgRange/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data1.to === undefined){
+const err9 = {instancePath:instancePath+"/orgRange",schemaPath:"#/properties/orgRange/required",keyword:"required",params:{missingProperty: "to"},message:"must have required property '"+"to"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+for(const key1 in data1){
+if(!((key1 === "from") || (key1 === "to"))){
+const err10 = {instancePath:instancePath+"/orgRange",schemaPath:"#/properties/orgRange/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data1.from !== undefined){
+let data2 = data1.from;
+if(typeof data2 === "string"){
+if(func2(data2) > 64){
+const err11 = {instancePath:instancePath+"/orgRange/from",schemaPath:"#/properties/orgRange/properties/from/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(func2(data2) < 1){
+const err12 = {instancePath:instancePath+"/orgRange/from",schemaPath:"#/properties/orgRange/properties/from/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/orgRange/from",schemaPath:"#/properties/orgRange/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data1.to !== undefined){
+let data3 = data1.to;
+if(typeof data3 === "string"){
+if(func2(data3) > 64){
+const err14 = {instancePath:instancePath+"/orgRange/to",schemaPath:"#/properties/orgRange/properties/to/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(func2(data3) < 1){
+const err15 = {instancePath:instancePath+"/orgRange/to",schemaPath:"#/properties/orgRange/properties/to/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/orgRange/to",schemaPath:"#/properties/orgRange/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/orgRange",schemaPath:"#/properties/orgRange/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.status !== undefined){
+let data4 = data.status;
+if(typeof data4 !== "string"){
+const err18 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(!(((data4 === "SUCCEEDED") || (data4 === "PARTIALLY_SUCCEEDED")) || (data4 === "FAILED"))){
+const err19 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema13.properties.status.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.occurredAt !== undefined){
+let data5 = data.occurredAt;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err20 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+else {
+const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+validate12.errors = vErrors;
+return errors === 0;
+}
+
+export const validateFilePolicyUpdatedHeaders = validate15;
+const schema16 = {"$id":"FilePolicyUpdatedHeaders","type":"object","title":"EnvelopeHeaders","description":"Kafka record headers of every domain event (CloudEvents 1.0 Kafka binding, binary content mode, plus W3C Trace Context). All header values are UTF-8 strings. The event type travels in `ce_type`, so a topic may carry several event types and a consumer dispatches on `ce_type`, never by sniffing payload fields. Other headers are allowed (brokers, tracing libraries and dead-letter publishing add their own, e.g. Spring Kafka's `kafka_dlt-*`), as long as they are strings.","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0","description":"CloudEvents specification version the envelope follows; always `1.0`."},"ce_id":{"type":"string","format":"uuid","description":"Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key)."},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","description":"Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.","const":"FilePolicyUpdated"},"ce_source":{"type":"string","format":"uri-reference","description":"The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`)."},"ce_time":{"type":"string","format":"date-time","description":"When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox."},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","description":"Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.","const":"1"},"ce_subject":{"type":"string","minLength":1,"description":"The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key."},"content-type":{"type":"string","const":"application/json","description":"Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`."},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$","description":"W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace."},"tracestate":{"type":"string","description":"W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one."}},"additionalProperties":{"type":"string"}};
+
+function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="FilePolicyUpdatedHeaders" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.ce_specversion === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.ce_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ce_type === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.ce_source === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.ce_time === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.ce_schemaversion === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data["content-type"] === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.traceparent === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema16.properties, key0))){
+if(typeof data[key0] !== "string"){
+const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.ce_specversion !== undefined){
+let data1 = data.ce_specversion;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if("1.0" !== data1){
+const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.ce_id !== undefined){
+let data2 = data.ce_id;
+if(typeof data2 === "string"){
+if(!(formats2.test(data2))){
+const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.ce_type !== undefined){
+let data3 = data.ce_type;
+if("FilePolicyUpdated" !== data3){
+const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "FilePolicyUpdated"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.ce_source !== undefined){
+let data4 = data.ce_source;
+if(typeof data4 === "string"){
+if(!(formats4.test(data4))){
+const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.ce_time !== undefined){
+let data5 = data.ce_time;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.ce_schemaversion !== undefined){
+let data6 = data.ce_schemaversion;
+if("1" !== data6){
+const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(typeof data6 === "string"){
+if(!pattern1.test(data6)){
+const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.ce_subject !== undefined){
+let data7 = data.ce_subject;
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data["content-type"] !== undefined){
+let data8 = data["content-type"];
+if(typeof data8 !== "string"){
+const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if("application/json" !== data8){
+const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.traceparent !== undefined){
+let data9 = data.traceparent;
+if(typeof data9 === "string"){
+if(!pattern2.test(data9)){
+const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.tracestate !== undefined){
+if(typeof data.tracestate !== "string"){
+const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+validate15.errors = vErrors;
+return errors === 0;
+}
+
+export const validateFilePolicyUpdatedPayload = validate14;
+const schema15 = {"$id":"FilePolicyUpdated","type":"object","description":"The masking rule now in force for a file type.","additionalProperties":false,"required":["fileType","maskingRuleId","occurredAt"],"properties":{"fileType":{"type":"string","pattern":"^[a-z0-9][a-z0-9.+-]{0,31}$","description":"File type the policy applies to, as its lower-case extension (e.g. `xlsx`); the partition key."},"maskingRuleId":{"type":["string","null"],"minLength":1,"maxLength":128,"description":"Id of the masking rule now applied to files of this type; null when they are no longer masked."},"occurredAt":{"type":"string","format":"date-time","description":"When the fact the event records happened (RFC 3339 date-time with a zone offset, UTC `Z` by convention).","examples":["2026-01-27T09:30:00Z"]}}};
+const pattern6 = new RegExp("^[a-z0-9][a-z0-9.+-]{0,31}$", "u");
+
+function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="FilePolicyUpdated" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.fileType === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "fileType"},message:"must have required property '"+"fileType"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.maskingRuleId === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "maskingRuleId"},message:"must have required property '"+"maskingRuleId"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.occurredAt === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "occurredAt"},message:"must have required property '"+"occurredAt"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "fileType") || (key0 === "maskingRuleId")) || (key0 === "occurredAt"))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.fileType !== undefined){
+let data0 = data.fileType;
+if(typeof data0 === "string"){
+if(!pattern6.test(data0)){
+const err4 = {instancePath:instancePath+"/fileType",schemaPath:"#/properties/fileType/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.+-]{0,31}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.+-]{0,31}$"+"\""};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/fileType",schemaPath:"#/properties/fileType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.maskingRuleId !== undefined){
+let data1 = data.maskingRuleId;
+if((typeof data1 !== "string") && (data1 !== null)){
+const err6 = {instancePath:instancePath+"/maskingRuleId",schemaPath:"#/properties/maskingRuleId/type",keyword:"type",params:{type: schema15.properties.maskingRuleId.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(typeof data1 === "string"){
+if(func2(data1) > 128){
+const err7 = {instancePath:instancePath+"/maskingRuleId",schemaPath:"#/properties/maskingRuleId/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(func2(data1) < 1){
+const err8 = {instancePath:instancePath+"/maskingRuleId",schemaPath:"#/properties/maskingRuleId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.occurredAt !== undefined){
+let data2 = data.occurredAt;
+if(typeof data2 === "string"){
+if(!(formats0.validate(data2))){
+const err9 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+validate14.errors = vErrors;
+return errors === 0;
+}
+
+export const validateFriendRequestAcceptedHeaders = validate17;
+const schema18 = {"$id":"FriendRequestAcceptedHeaders","type":"object","title":"EnvelopeHeaders","description":"Kafka record headers of every domain event (CloudEvents 1.0 Kafka binding, binary content mode, plus W3C Trace Context). All header values are UTF-8 strings. The event type travels in `ce_type`, so a topic may carry several event types and a consumer dispatches on `ce_type`, never by sniffing payload fields. Other headers are allowed (brokers, tracing libraries and dead-letter publishing add their own, e.g. Spring Kafka's `kafka_dlt-*`), as long as they are strings.","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0","description":"CloudEvents specification version the envelope follows; always `1.0`."},"ce_id":{"type":"string","format":"uuid","description":"Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key)."},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","description":"Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.","const":"FriendRequestAccepted"},"ce_source":{"type":"string","format":"uri-reference","description":"The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`)."},"ce_time":{"type":"string","format":"date-time","description":"When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox."},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","description":"Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.","const":"1"},"ce_subject":{"type":"string","minLength":1,"description":"The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key."},"content-type":{"type":"string","const":"application/json","description":"Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`."},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$","description":"W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace."},"tracestate":{"type":"string","description":"W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one."}},"additionalProperties":{"type":"string"}};
+
+function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="FriendRequestAcceptedHeaders" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.ce_specversion === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.ce_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ce_type === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.ce_source === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.ce_time === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.ce_schemaversion === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data["content-type"] === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.traceparent === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema18.properties, key0))){
+if(typeof data[key0] !== "string"){
+const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.ce_specversion !== undefined){
+let data1 = data.ce_specversion;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if("1.0" !== data1){
+const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.ce_id !== undefined){
+let data2 = data.ce_id;
+if(typeof data2 === "string"){
+if(!(formats2.test(data2))){
+const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.ce_type !== undefined){
+let data3 = data.ce_type;
+if("FriendRequestAccepted" !== data3){
+const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "FriendRequestAccepted"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.ce_source !== undefined){
+let data4 = data.ce_source;
+if(typeof data4 === "string"){
+if(!(formats4.test(data4))){
+const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.ce_time !== undefined){
+let data5 = data.ce_time;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.ce_schemaversion !== undefined){
+let data6 = data.ce_schemaversion;
+if("1" !== data6){
+const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(typeof data6 === "string"){
+if(!pattern1.test(data6)){
+const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.ce_subject !== undefined){
+let data7 = data.ce_subject;
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data["content-type"] !== undefined){
+let data8 = data["content-type"];
+if(typeof data8 !== "string"){
+const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if("application/json" !== data8){
+const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.traceparent !== undefined){
+let data9 = data.traceparent;
+if(typeof data9 === "string"){
+if(!pattern2.test(data9)){
+const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.tracestate !== undefined){
+if(typeof data.tracestate !== "string"){
+const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+validate17.errors = vErrors;
+return errors === 0;
+}
+
+export const validateFriendRequestAcceptedPayload = validate16;
+const schema17 = {"$id":"FriendRequestAccepted","type":"object","description":"The accepted friend request, now a friendship.","additionalProperties":false,"required":["friendship_id","requester_id","requester_name","addressee_id","addressee_name","timestamp"],"properties":{"friendship_id":{"type":"integer","minimum":1,"description":"Id of the friendship record, now accepted."},"requester_id":{"type":"integer","minimum":1,"description":"Id of the user who sent the request; the partition key."},"requester_name":{"type":"string","minLength":1,"maxLength":100,"description":"Display name of the requester when the request was accepted."},"addressee_id":{"type":"integer","minimum":1,"description":"Id of the user who accepted the request (the actor)."},"addressee_name":{"type":"string","minLength":1,"maxLength":100,"description":"Display name of the addressee when the request was accepted."},"timestamp":{"type":"string","format":"date-time","description":"When the fact the event records happened (RFC 3339 date-time with a zone offset, UTC `Z` by convention); the seed's `timestamp` field.","examples":["2026-01-27T09:30:00Z"]}}};
+
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="FriendRequestAccepted" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.friendship_id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "friendship_id"},message:"must have required property '"+"friendship_id"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.requester_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requester_id"},message:"must have required property '"+"requester_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.requester_name === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requester_name"},message:"must have required property '"+"requester_name"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.addressee_id === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "addressee_id"},message:"must have required property '"+"addressee_id"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.addressee_name === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "addressee_name"},message:"must have required property '"+"addressee_name"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.timestamp === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((((key0 === "friendship_id") || (key0 === "requester_id")) || (key0 === "requester_name")) || (key0 === "addressee_id")) || (key0 === "addressee_name")) || (key0 === "timestamp"))){
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.friendship_id !== undefined){
+let data0 = data.friendship_id;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err7 = {instancePath:instancePath+"/friendship_id",schemaPath:"#/properties/friendship_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 1 || isNaN(data0)){
+const err8 = {instancePath:instancePath+"/friendship_id",schemaPath:"#/properties/friendship_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.requester_id !== undefined){
+let data1 = data.requester_id;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err9 = {instancePath:instancePath+"/requester_id",schemaPath:"#/properties/requester_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+const err10 = {instancePath:instancePath+"/requester_id",schemaPath:"#/properties/requester_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+if(data.requester_name !== undefined){
+let data2 = data.requester_name;
+if(typeof data2 === "string"){
+if(func2(data2) > 100){
+const err11 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(func2(data2) < 1){
+const err12 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.addressee_id !== undefined){
+let data3 = data.addressee_id;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err14 = {instancePath:instancePath+"/addressee_id",schemaPath:"#/properties/addressee_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 1 || isNaN(data3)){
+const err15 = {instancePath:instancePath+"/addressee_id",schemaPath:"#/properties/addressee_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+if(data.addressee_name !== undefined){
+let data4 = data.addressee_name;
+if(typeof data4 === "string"){
+if(func2(data4) > 100){
+const err16 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(func2(data4) < 1){
+const err17 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.timestamp !== undefined){
+let data5 = data.timestamp;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err19 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+validate16.errors = vErrors;
+return errors === 0;
+}
+
+export const validateFriendRequestCancelledHeaders = validate19;
+const schema20 = {"$id":"FriendRequestCancelledHeaders","type":"object","title":"EnvelopeHeaders","description":"Kafka record headers of every domain event (CloudEvents 1.0 Kafka binding, binary content mode, plus W3C Trace Context). All header values are UTF-8 strings. The event type travels in `ce_type`, so a topic may carry several event types and a consumer dispatches on `ce_type`, never by sniffing payload fields. Other headers are allowed (brokers, tracing libraries and dead-letter publishing add their own, e.g. Spring Kafka's `kafka_dlt-*`), as long as they are strings.","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0","description":"CloudEvents specification version the envelope follows; always `1.0`."},"ce_id":{"type":"string","format":"uuid","description":"Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key)."},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","description":"Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.","const":"FriendRequestCancelled"},"ce_source":{"type":"string","format":"uri-reference","description":"The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`)."},"ce_time":{"type":"string","format":"date-time","description":"When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox."},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","description":"Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.","const":"1"},"ce_subject":{"type":"string","minLength":1,"description":"The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key."},"content-type":{"type":"string","const":"application/json","description":"Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`."},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$","description":"W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace."},"tracestate":{"type":"string","description":"W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one."}},"additionalProperties":{"type":"string"}};
+
+function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="FriendRequestCancelledHeaders" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.ce_specversion === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.ce_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ce_type === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.ce_source === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.ce_time === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.ce_schemaversion === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data["content-type"] === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.traceparent === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema20.properties, key0))){
+if(typeof data[key0] !== "string"){
+const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.ce_specversion !== undefined){
+let data1 = data.ce_specversion;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if("1.0" !== data1){
+const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.ce_id !== undefined){
+let data2 = data.ce_id;
+if(typeof data2 === "string"){
+if(!(formats2.test(data2))){
+const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.ce_type !== undefined){
+let data3 = data.ce_type;
+if("FriendRequestCancelled" !== data3){
+const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "FriendRequestCancelled"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.ce_source !== undefined){
+let data4 = data.ce_source;
+if(typeof data4 === "string"){
+if(!(formats4.test(data4))){
+const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.ce_time !== undefined){
+let data5 = data.ce_time;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.ce_schemaversion !== undefined){
+let data6 = data.ce_schemaversion;
+if("1" !== data6){
+const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(typeof data6 === "string"){
+if(!pattern1.test(data6)){
+const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.ce_subject !== undefined){
+let data7 = data.ce_subject;
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data["content-type"] !== undefined){
+let data8 = data["content-type"];
+if(typeof data8 !== "string"){
+const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if("application/json" !== data8){
+const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.traceparent !== undefined){
+let data9 = data.traceparent;
+if(typeof data9 === "string"){
+if(!pattern2.test(data9)){
+const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.tracestate !== undefined){
+if(typeof data.tracestate !== "string"){
+const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+validate19.errors = vErrors;
+return errors === 0;
+}
+
+export const validateFriendRequestCancelledPayload = validate18;
+const schema19 = {"$id":"FriendRequestCancelled","type":"object","description":"The cancelled friend request.","additionalProperties":false,"required":["friendship_id","requester_id","requester_name","addressee_id","addressee_name","timestamp"],"properties":{"friendship_id":{"type":"integer","minimum":1,"description":"Id of the friendship record, now cancelled."},"requester_id":{"type":"integer","minimum":1,"description":"Id of the user who sent and then cancelled the request (the actor); the partition key."},"requester_name":{"type":"string","minLength":1,"maxLength":100,"description":"Display name of the requester when the request was cancelled."},"addressee_id":{"type":"integer","minimum":1,"description":"Id of the user the request had been sent to."},"addressee_name":{"type":"string","minLength":1,"maxLength":100,"description":"Display name of the addressee when the request was cancelled."},"timestamp":{"type":"string","format":"date-time","description":"When the fact the event records happened (RFC 3339 date-time with a zone offset, UTC `Z` by convention); the seed's `timestamp` field.","examples":["2026-01-27T09:30:00Z"]}}};
+
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="FriendRequestCancelled" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.friendship_id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "friendship_id"},message:"must have required property '"+"friendship_id"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.requester_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requester_id"},message:"must have required property '"+"requester_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.requester_name === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requester_name"},message:"must have required property '"+"requester_name"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.addressee_id === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "addressee_id"},message:"must have required property '"+"addressee_id"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.addressee_name === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "addressee_name"},message:"must have required property '"+"addressee_name"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.timestamp === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((((key0 === "friendship_id") || (key0 === "requester_id")) || (key0 === "requester_name")) || (key0 === "addressee_id")) || (key0 === "addressee_name")) || (key0 === "timestamp"))){
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.friendship_id !== undefined){
+let data0 = data.friendship_id;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err7 = {instancePath:instancePath+"/friendship_id",schemaPath:"#/properties/friendship_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 1 || isNaN(data0)){
+const err8 = {instancePath:instancePath+"/friendship_id",schemaPath:"#/properties/friendship_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.requester_id !== undefined){
+let data1 = data.requester_id;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err9 = {instancePath:instancePath+"/requester_id",schemaPath:"#/properties/requester_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+const err10 = {instancePath:instancePath+"/requester_id",schemaPath:"#/properties/requester_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+if(data.requester_name !== undefined){
+let data2 = data.requester_name;
+if(typeof data2 === "string"){
+if(func2(data2) > 100){
+const err11 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(func2(data2) < 1){
+const err12 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.addressee_id !== undefined){
+let data3 = data.addressee_id;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err14 = {instancePath:instancePath+"/addressee_id",schemaPath:"#/properties/addressee_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 1 || isNaN(data3)){
+const err15 = {instancePath:instancePath+"/addressee_id",schemaPath:"#/properties/addressee_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+if(data.addressee_name !== undefined){
+let data4 = data.addressee_name;
+if(typeof data4 === "string"){
+if(func2(data4) > 100){
+const err16 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(func2(data4) < 1){
+const err17 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.timestamp !== undefined){
+let data5 = data.timestamp;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err19 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+validate18.errors = vErrors;
+return errors === 0;
+}
+
+export const validateFriendRequestRejectedHeaders = validate21;
+const schema22 = {"$id":"FriendRequestRejectedHeaders","type":"object","title":"EnvelopeHeaders","description":"Kafka record headers of every domain event (CloudEvents 1.0 Kafka binding, binary content mode, plus W3C Trace Context). All header values are UTF-8 strings. The event type travels in `ce_type`, so a topic may carry several event types and a consumer dispatches on `ce_type`, never by sniffing payload fields. Other headers are allowed (brokers, tracing libraries and dead-letter publishing add their own, e.g. Spring Kafka's `kafka_dlt-*`), as long as they are strings.","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0","description":"CloudEvents specification version the envelope follows; always `1.0`."},"ce_id":{"type":"string","format":"uuid","description":"Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key)."},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","description":"Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.","const":"FriendRequestRejected"},"ce_source":{"type":"string","format":"uri-reference","description":"The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`)."},"ce_time":{"type":"string","format":"date-time","description":"When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox."},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","description":"Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.","const":"1"},"ce_subject":{"type":"string","minLength":1,"description":"The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key."},"content-type":{"type":"string","const":"application/json","description":"Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`."},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$","description":"W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace."},"tracestate":{"type":"string","description":"W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one."}},"additionalProperties":{"type":"string"}};
+
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="FriendRequestRejectedHeaders" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.ce_specversion === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.ce_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ce_type === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.ce_source === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.ce_time === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.ce_schemaversion === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data["content-type"] === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.traceparent === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema22.properties, key0))){
+if(typeof data[key0] !== "string"){
+const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.ce_specversion !== undefined){
+let data1 = data.ce_specversion;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if("1.0" !== data1){
+const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.ce_id !== undefined){
+let data2 = data.ce_id;
+if(typeof data2 === "string"){
+if(!(formats2.test(data2))){
+const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.ce_type !== undefined){
+let data3 = data.ce_type;
+if("FriendRequestRejected" !== data3){
+const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "FriendRequestRejected"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.ce_source !== undefined){
+let data4 = data.ce_source;
+if(typeof data4 === "string"){
+if(!(formats4.test(data4))){
+const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.ce_time !== undefined){
+let data5 = data.ce_time;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.ce_schemaversion !== undefined){
+let data6 = data.ce_schemaversion;
+if("1" !== data6){
+const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(typeof data6 === "string"){
+if(!pattern1.test(data6)){
+const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.ce_subject !== undefined){
+let data7 = data.ce_subject;
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data["content-type"] !== undefined){
+let data8 = data["content-type"];
+if(typeof data8 !== "string"){
+const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if("application/json" !== data8){
+const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.traceparent !== undefined){
+let data9 = data.traceparent;
+if(typeof data9 === "string"){
+if(!pattern2.test(data9)){
+const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.tracestate !== undefined){
+if(typeof data.tracestate !== "string"){
+const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+validate21.errors = vErrors;
+return errors === 0;
+}
+
+export const validateFriendRequestRejectedPayload = validate20;
+const schema21 = {"$id":"FriendRequestRejected","type":"object","description":"The rejected friend request.","additionalProperties":false,"required":["friendship_id","requester_id","requester_name","addressee_id","addressee_name","timestamp"],"properties":{"friendship_id":{"type":"integer","minimum":1,"description":"Id of the friendship record, now rejected."},"requester_id":{"type":"integer","minimum":1,"description":"Id of the user who sent the request; the partition key."},"requester_name":{"type":"string","minLength":1,"maxLength":100,"description":"Display name of the requester when the request was rejected."},"addressee_id":{"type":"integer","minimum":1,"description":"Id of the user who rejected the request (the actor)."},"addressee_name":{"type":"string","minLength":1,"maxLength":100,"description":"Display name of the addressee when the request was rejected."},"timestamp":{"type":"string","format":"date-time","description":"When the fact the event records happened (RFC 3339 date-time with a zone offset, UTC `Z` by convention); the seed's `timestamp` field.","examples":["2026-01-27T09:30:00Z"]}}};
+
+function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="FriendRequestRejected" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.friendship_id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "friendship_id"},message:"must have required property '"+"friendship_id"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.requester_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requester_id"},message:"must have required property '"+"requester_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.requester_name === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requester_name"},message:"must have required property '"+"requester_name"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.addressee_id === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "addressee_id"},message:"must have required property '"+"addressee_id"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.addressee_name === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "addressee_name"},message:"must have required property '"+"addressee_name"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.timestamp === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((((key0 === "friendship_id") || (key0 === "requester_id")) || (key0 === "requester_name")) || (key0 === "addressee_id")) || (key0 === "addressee_name")) || (key0 === "timestamp"))){
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.friendship_id !== undefined){
+let data0 = data.friendship_id;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err7 = {instancePath:instancePath+"/friendship_id",schemaPath:"#/properties/friendship_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 1 || isNaN(data0)){
+const err8 = {instancePath:instancePath+"/friendship_id",schemaPath:"#/properties/friendship_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.requester_id !== undefined){
+let data1 = data.requester_id;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err9 = {instancePath:instancePath+"/requester_id",schemaPath:"#/properties/requester_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+const err10 = {instancePath:instancePath+"/requester_id",schemaPath:"#/properties/requester_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+if(data.requester_name !== undefined){
+let data2 = data.requester_name;
+if(typeof data2 === "string"){
+if(func2(data2) > 100){
+const err11 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(func2(data2) < 1){
+const err12 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.addressee_id !== undefined){
+let data3 = data.addressee_id;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err14 = {instancePath:instancePath+"/addressee_id",schemaPath:"#/properties/addressee_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 1 || isNaN(data3)){
+const err15 = {instancePath:instancePath+"/addressee_id",schemaPath:"#/properties/addressee_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+if(data.addressee_name !== undefined){
+let data4 = data.addressee_name;
+if(typeof data4 === "string"){
+if(func2(data4) > 100){
+const err16 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(func2(data4) < 1){
+const err17 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.timestamp !== undefined){
+let data5 = data.timestamp;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err19 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+validate20.errors = vErrors;
+return errors === 0;
+}
+
+export const validateFriendRequestSentHeaders = validate23;
+const schema24 = {"$id":"FriendRequestSentHeaders","type":"object","title":"EnvelopeHeaders","description":"Kafka record headers of every domain event (CloudEvents 1.0 Kafka binding, binary content mode, plus W3C Trace Context). All header values are UTF-8 strings. The event type travels in `ce_type`, so a topic may carry several event types and a consumer dispatches on `ce_type`, never by sniffing payload fields. Other headers are allowed (brokers, tracing libraries and dead-letter publishing add their own, e.g. Spring Kafka's `kafka_dlt-*`), as long as they are strings.","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0","description":"CloudEvents specification version the envelope follows; always `1.0`."},"ce_id":{"type":"string","format":"uuid","description":"Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key)."},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","description":"Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.","const":"FriendRequestSent"},"ce_source":{"type":"string","format":"uri-reference","description":"The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`)."},"ce_time":{"type":"string","format":"date-time","description":"When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox."},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","description":"Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.","const":"1"},"ce_subject":{"type":"string","minLength":1,"description":"The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key."},"content-type":{"type":"string","const":"application/json","description":"Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`."},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$","description":"W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace."},"tracestate":{"type":"string","description":"W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one."}},"additionalProperties":{"type":"string"}};
+
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="FriendRequestSentHeaders" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.ce_specversion === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.ce_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ce_type === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.ce_source === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.ce_time === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.ce_schemaversion === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data["content-type"] === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.traceparent === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema24.properties, key0))){
+if(typeof data[key0] !== "string"){
+const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.ce_specversion !== undefined){
+let data1 = data.ce_specversion;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if("1.0" !== data1){
+const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.ce_id !== undefined){
+let data2 = data.ce_id;
+if(typeof data2 === "string"){
+if(!(formats2.test(data2))){
+const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.ce_type !== undefined){
+let data3 = data.ce_type;
+if("FriendRequestSent" !== data3){
+const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "FriendRequestSent"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.ce_source !== undefined){
+let data4 = data.ce_source;
+if(typeof data4 === "string"){
+if(!(formats4.test(data4))){
+const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.ce_time !== undefined){
+let data5 = data.ce_time;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.ce_schemaversion !== undefined){
+let data6 = data.ce_schemaversion;
+if("1" !== data6){
+const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(typeof data6 === "string"){
+if(!pattern1.test(data6)){
+const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.ce_subject !== undefined){
+let data7 = data.ce_subject;
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data["content-type"] !== undefined){
+let data8 = data["content-type"];
+if(typeof data8 !== "string"){
+const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if("application/json" !== data8){
+const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.traceparent !== undefined){
+let data9 = data.traceparent;
+if(typeof data9 === "string"){
+if(!pattern2.test(data9)){
+const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.tracestate !== undefined){
+if(typeof data.tracestate !== "string"){
+const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+validate23.errors = vErrors;
+return errors === 0;
+}
+
+export const validateFriendRequestSentPayload = validate22;
+const schema23 = {"$id":"FriendRequestSent","type":"object","description":"The new pending friend request.","additionalProperties":false,"required":["friendship_id","requester_id","requester_name","addressee_id","addressee_name","timestamp"],"properties":{"friendship_id":{"type":"integer","minimum":1,"description":"Id of the friendship record the request created (pending)."},"requester_id":{"type":"integer","minimum":1,"description":"Id of the user who sent the request (the actor); the partition key."},"requester_name":{"type":"string","minLength":1,"maxLength":100,"description":"Display name of the requester when the request was sent."},"addressee_id":{"type":"integer","minimum":1,"description":"Id of the user the request was sent to."},"addressee_name":{"type":"string","minLength":1,"maxLength":100,"description":"Display name of the addressee when the request was sent."},"timestamp":{"type":"string","format":"date-time","description":"When the fact the event records happened (RFC 3339 date-time with a zone offset, UTC `Z` by convention); the seed's `timestamp` field.","examples":["2026-01-27T09:30:00Z"]}}};
+
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="FriendRequestSent" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.friendship_id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "friendship_id"},message:"must have required property '"+"friendship_id"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.requester_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requester_id"},message:"must have required property '"+"requester_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.requester_name === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requester_name"},message:"must have required property '"+"requester_name"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.addressee_id === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "addressee_id"},message:"must have required property '"+"addressee_id"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.addressee_name === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "addressee_name"},message:"must have required property '"+"addressee_name"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.timestamp === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((((key0 === "friendship_id") || (key0 === "requester_id")) || (key0 === "requester_name")) || (key0 === "addressee_id")) || (key0 === "addressee_name")) || (key0 === "timestamp"))){
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.friendship_id !== undefined){
+let data0 = data.friendship_id;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err7 = {instancePath:instancePath+"/friendship_id",schemaPath:"#/properties/friendship_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 1 || isNaN(data0)){
+const err8 = {instancePath:instancePath+"/friendship_id",schemaPath:"#/properties/friendship_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.requester_id !== undefined){
+let data1 = data.requester_id;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err9 = {instancePath:instancePath+"/requester_id",schemaPath:"#/properties/requester_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+const err10 = {instancePath:instancePath+"/requester_id",schemaPath:"#/properties/requester_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+if(data.requester_name !== undefined){
+let data2 = data.requester_name;
+if(typeof data2 === "string"){
+if(func2(data2) > 100){
+const err11 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(func2(data2) < 1){
+const err12 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.addressee_id !== undefined){
+let data3 = data.addressee_id;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err14 = {instancePath:instancePath+"/addressee_id",schemaPath:"#/properties/addressee_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 1 || isNaN(data3)){
+const err15 = {instancePath:instancePath+"/addressee_id",schemaPath:"#/properties/addressee_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+if(data.addressee_name !== undefined){
+let data4 = data.addressee_name;
+if(typeof data4 === "string"){
+if(func2(data4) > 100){
+const err16 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(func2(data4) < 1){
+const err17 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.timestamp !== undefined){
+let data5 = data.timestamp;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err19 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+validate22.errors = vErrors;
+return errors === 0;
+}
+
+export const validateMessageSentHeaders = validate25;
+const schema26 = {"$id":"MessageSentHeaders","type":"object","title":"EnvelopeHeaders","description":"Kafka record headers of every domain event (CloudEvents 1.0 Kafka binding, binary content mode, plus W3C Trace Context). All header values are UTF-8 strings. The event type travels in `ce_type`, so a topic may carry several event types and a consumer dispatches on `ce_type`, never by sniffing payload fields. Other headers are allowed (brokers, tracing libraries and dead-letter publishing add their own, e.g. Spring Kafka's `kafka_dlt-*`), as long as they are strings.","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0","description":"CloudEvents specification version the envelope follows; always `1.0`."},"ce_id":{"type":"string","format":"uuid","description":"Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key)."},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","description":"Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.","const":"MessageSent"},"ce_source":{"type":"string","format":"uri-reference","description":"The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`)."},"ce_time":{"type":"string","format":"date-time","description":"When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox."},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","description":"Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.","const":"1"},"ce_subject":{"type":"string","minLength":1,"description":"The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key."},"content-type":{"type":"string","const":"application/json","description":"Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`."},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$","description":"W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace."},"tracestate":{"type":"string","description":"W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one."}},"additionalProperties":{"type":"string"}};
+
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="MessageSentHeaders" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.ce_specversion === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.ce_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ce_type === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.ce_source === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.ce_time === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.ce_schemaversion === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data["content-type"] === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.traceparent === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema26.properties, key0))){
+if(typeof data[key0] !== "string"){
+const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.ce_specversion !== undefined){
+let data1 = data.ce_specversion;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if("1.0" !== data1){
+const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.ce_id !== undefined){
+let data2 = data.ce_id;
+if(typeof data2 === "string"){
+if(!(formats2.test(data2))){
+const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.ce_type !== undefined){
+let data3 = data.ce_type;
+if("MessageSent" !== data3){
+const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "MessageSent"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.ce_source !== undefined){
+let data4 = data.ce_source;
+if(typeof data4 === "string"){
+if(!(formats4.test(data4))){
+const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.ce_time !== undefined){
+let data5 = data.ce_time;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.ce_schemaversion !== undefined){
+let data6 = data.ce_schemaversion;
+if("1" !== data6){
+const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(typeof data6 === "string"){
+if(!pattern1.test(data6)){
+const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.ce_subject !== undefined){
+let data7 = data.ce_subject;
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data["content-type"] !== undefined){
+let data8 = data["content-type"];
+if(typeof data8 !== "string"){
+const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if("application/json" !== data8){
+const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.traceparent !== undefined){
+let data9 = data.traceparent;
+if(typeof data9 === "string"){
+if(!pattern2.test(data9)){
+const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.tracestate !== undefined){
+if(typeof data.tracestate !== "string"){
+const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+validate25.errors = vErrors;
+return errors === 0;
+}
+
+export const validateMessageSentPayload = validate24;
+const schema25 = {"$id":"MessageSent","type":"object","description":"The message as stored.","additionalProperties":false,"required":["message_id","room_id","user_id","username","content","message_type","created_at"],"properties":{"message_id":{"type":"string","format":"uuid","description":"Id of the message (UUID), assigned by the Chat service."},"room_id":{"type":"integer","minimum":1,"description":"Id of the room the message was sent to; the partition key."},"user_id":{"type":"integer","minimum":1,"description":"Id of the sender."},"username":{"type":"string","minLength":1,"maxLength":50,"description":"Login name of the sender when the message was sent."},"content":{"type":"string","minLength":1,"maxLength":10000,"description":"For `text`, the message body. For `image` and `file`, the URL of the uploaded object."},"message_type":{"type":"string","enum":["text","image","file"],"description":"Kind of message, which tells how to read `content`."},"created_at":{"type":"string","format":"date-time","description":"When the Chat service accepted the message (RFC 3339)."}}};
+
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="MessageSent" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.message_id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "message_id"},message:"must have required property '"+"message_id"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.room_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "room_id"},message:"must have required property '"+"room_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.user_id === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.username === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "username"},message:"must have required property '"+"username"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.content === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.message_type === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "message_type"},message:"must have required property '"+"message_type"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.created_at === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "created_at"},message:"must have required property '"+"created_at"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((((key0 === "message_id") || (key0 === "room_id")) || (key0 === "user_id")) || (key0 === "username")) || (key0 === "content")) || (key0 === "message_type")) || (key0 === "created_at"))){
+const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.message_id !== undefined){
+let data0 = data.message_id;
+if(typeof data0 === "string"){
+if(!(formats2.test(data0))){
+const err8 = {instancePath:instancePath+"/message_id",schemaPath:"#/properties/message_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/message_id",schemaPath:"#/properties/message_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.room_id !== undefined){
+let data1 = data.room_id;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err10 = {instancePath:instancePath+"/room_id",schemaPath:"#/properties/room_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+const err11 = {instancePath:instancePath+"/room_id",schemaPath:"#/properties/room_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+if(data.user_id !== undefined){
+let data2 = data.user_id;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err12 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 1 || isNaN(data2)){
+const err13 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+if(data.username !== undefined){
+let data3 = data.username;
+if(typeof data3 === "string"){
+if(func2(data3) > 50){
+const err14 = {instancePath:instancePath+"/username",schemaPath:"#/properties/username/maxLength",keyword:"maxLength",params:{limit: 50},message:"must NOT have more than 50 characters"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(func2(data3) < 1){
+const err15 = {instancePath:instancePath+"/username",schemaPath:"#/properties/username/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/username",schemaPath:"#/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.content !== undefined){
+let data4 = data.content;
+if(typeof data4 === "string"){
+if(func2(data4) > 10000){
+const err17 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/maxLength",keyword:"maxLength",params:{limit: 10000},message:"must NOT have more than 10000 characters"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(func2(data4) < 1){
+const err18 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.message_type !== undefined){
+let data5 = data.message_type;
+if(typeof data5 !== "string"){
+const err20 = {instancePath:instancePath+"/message_type",schemaPath:"#/properties/message_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(!(((data5 === "text") || (data5 === "image")) || (data5 === "file"))){
+const err21 = {instancePath:instancePath+"/message_type",schemaPath:"#/properties/message_type/enum",keyword:"enum",params:{allowedValues: schema25.properties.message_type.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data.created_at !== undefined){
+let data6 = data.created_at;
+if(typeof data6 === "string"){
+if(!(formats0.validate(data6))){
+const err22 = {instancePath:instancePath+"/created_at",schemaPath:"#/properties/created_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/created_at",schemaPath:"#/properties/created_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+validate24.errors = vErrors;
+return errors === 0;
+}
+
+export const validateMessagesReadHeaders = validate27;
+const schema28 = {"$id":"MessagesReadHeaders","type":"object","title":"EnvelopeHeaders","description":"Kafka record headers of every domain event (CloudEvents 1.0 Kafka binding, binary content mode, plus W3C Trace Context). All header values are UTF-8 strings. The event type travels in `ce_type`, so a topic may carry several event types and a consumer dispatches on `ce_type`, never by sniffing payload fields. Other headers are allowed (brokers, tracing libraries and dead-letter publishing add their own, e.g. Spring Kafka's `kafka_dlt-*`), as long as they are strings.","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0","description":"CloudEvents specification version the envelope follows; always `1.0`."},"ce_id":{"type":"string","format":"uuid","description":"Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key)."},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","description":"Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.","const":"MessagesRead"},"ce_source":{"type":"string","format":"uri-reference","description":"The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`)."},"ce_time":{"type":"string","format":"date-time","description":"When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox."},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","description":"Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.","const":"1"},"ce_subject":{"type":"string","minLength":1,"description":"The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key."},"content-type":{"type":"string","const":"application/json","description":"Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`."},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$","description":"W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace."},"tracestate":{"type":"string","description":"W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one."}},"additionalProperties":{"type":"string"}};
+
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="MessagesReadHeaders" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.ce_specversion === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.ce_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ce_type === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.ce_source === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.ce_time === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.ce_schemaversion === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data["content-type"] === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.traceparent === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema28.properties, key0))){
+if(typeof data[key0] !== "string"){
+const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.ce_specversion !== undefined){
+let data1 = data.ce_specversion;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if("1.0" !== data1){
+const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.ce_id !== undefined){
+let data2 = data.ce_id;
+if(typeof data2 === "string"){
+if(!(formats2.test(data2))){
+const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.ce_type !== undefined){
+let data3 = data.ce_type;
+if("MessagesRead" !== data3){
+const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "MessagesRead"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.ce_source !== undefined){
+let data4 = data.ce_source;
+if(typeof data4 === "string"){
+if(!(formats4.test(data4))){
+const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.ce_time !== undefined){
+let data5 = data.ce_time;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.ce_schemaversion !== undefined){
+let data6 = data.ce_schemaversion;
+if("1" !== data6){
+const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(typeof data6 === "string"){
+if(!pattern1.test(data6)){
+const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.ce_subject !== undefined){
+let data7 = data.ce_subject;
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data["content-type"] !== undefined){
+let data8 = data["content-type"];
+if(typeof data8 !== "string"){
+const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if("application/json" !== data8){
+const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.traceparent !== undefined){
+let data9 = data.traceparent;
+if(typeof data9 === "string"){
+if(!pattern2.test(data9)){
+const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.tracestate !== undefined){
+if(typeof data.tracestate !== "string"){
+const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+validate27.errors = vErrors;
+return errors === 0;
+}
+
+export const validateMessagesReadPayload = validate26;
+const schema27 = {"$id":"MessagesRead","type":"object","description":"Which messages of a room a user has read.","additionalProperties":false,"required":["room_id","user_id","message_ids","timestamp"],"properties":{"room_id":{"type":"integer","minimum":1,"description":"Id of the room; the partition key."},"user_id":{"type":"integer","minimum":1,"description":"Id of the user who read the messages."},"message_ids":{"type":"array","minItems":1,"uniqueItems":true,"description":"Ids of the messages that became read, at least one.","items":{"type":"string","format":"uuid","description":"A message id (UUID) from MessageSent."}},"timestamp":{"type":"string","format":"date-time","description":"When the fact the event records happened (RFC 3339 date-time with a zone offset, UTC `Z` by convention); the seed's `timestamp` field.","examples":["2026-01-27T09:30:00Z"]}}};
+
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="MessagesRead" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.room_id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "room_id"},message:"must have required property '"+"room_id"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.user_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.message_ids === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "message_ids"},message:"must have required property '"+"message_ids"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.timestamp === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((key0 === "room_id") || (key0 === "user_id")) || (key0 === "message_ids")) || (key0 === "timestamp"))){
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.room_id !== undefined){
+let data0 = data.room_id;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err5 = {instancePath:instancePath+"/room_id",schemaPath:"#/properties/room_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 1 || isNaN(data0)){
+const err6 = {instancePath:instancePath+"/room_id",schemaPath:"#/properties/room_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.user_id !== undefined){
+let data1 = data.user_id;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err7 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+const err8 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.message_ids !== undefined){
+let data2 = data.message_ids;
+if(Array.isArray(data2)){
+if(data2.length < 1){
+const err9 = {instancePath:instancePath+"/message_ids",schemaPath:"#/properties/message_ids/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+let data3 = data2[i0];
+if(typeof data3 === "string"){
+if(!(formats2.test(data3))){
+const err10 = {instancePath:instancePath+"/message_ids/" + i0,schemaPath:"#/properties/message_ids/items/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/message_ids/" + i0,schemaPath:"#/properties/message_ids/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+let i1 = data2.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data2[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err12 = {instancePath:instancePath+"/message_ids",schemaPath:"#/properties/message_ids/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+break;
+}
+indices0[item0] = i1;
+}
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/message_ids",schemaPath:"#/properties/message_ids/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.timestamp !== undefined){
+let data4 = data.timestamp;
+if(typeof data4 === "string"){
+if(!(formats0.validate(data4))){
+const err14 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+validate26.errors = vErrors;
+return errors === 0;
+}
+
+export const validateNotificationSentHeaders = validate29;
+const schema30 = {"$id":"NotificationSentHeaders","type":"object","title":"EnvelopeHeaders","description":"Kafka record headers of every domain event (CloudEvents 1.0 Kafka binding, binary content mode, plus W3C Trace Context). All header values are UTF-8 strings. The event type travels in `ce_type`, so a topic may carry several event types and a consumer dispatches on `ce_type`, never by sniffing payload fields. Other headers are allowed (brokers, tracing libraries and dead-letter publishing add their own, e.g. Spring Kafka's `kafka_dlt-*`), as long as they are strings.","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0","description":"CloudEvents specification version the envelope follows; always `1.0`."},"ce_id":{"type":"string","format":"uuid","description":"Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key)."},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","description":"Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.","const":"NotificationSent"},"ce_source":{"type":"string","format":"uri-reference","description":"The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`)."},"ce_time":{"type":"string","format":"date-time","description":"When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox."},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","description":"Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.","const":"1"},"ce_subject":{"type":"string","minLength":1,"description":"The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key."},"content-type":{"type":"string","const":"application/json","description":"Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`."},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$","description":"W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace."},"tracestate":{"type":"string","description":"W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one."}},"additionalProperties":{"type":"string"}};
+
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="NotificationSentHeaders" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.ce_specversion === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.ce_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ce_type === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.ce_source === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.ce_time === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.ce_schemaversion === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data["content-type"] === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.traceparent === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema30.properties, key0))){
+if(typeof data[key0] !== "string"){
+const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.ce_specversion !== undefined){
+let data1 = data.ce_specversion;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if("1.0" !== data1){
+const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.ce_id !== undefined){
+let data2 = data.ce_id;
+if(typeof data2 === "string"){
+if(!(formats2.test(data2))){
+const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.ce_type !== undefined){
+let data3 = data.ce_type;
+if("NotificationSent" !== data3){
+const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "NotificationSent"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.ce_source !== undefined){
+let data4 = data.ce_source;
+if(typeof data4 === "string"){
+if(!(formats4.test(data4))){
+const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.ce_time !== undefined){
+let data5 = data.ce_time;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.ce_schemaversion !== undefined){
+let data6 = data.ce_schemaversion;
+if("1" !== data6){
+const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(typeof data6 === "string"){
+if(!pattern1.test(data6)){
+const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.ce_subject !== undefined){
+let data7 = data.ce_subject;
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data["content-type"] !== undefined){
+let data8 = data["content-type"];
+if(typeof data8 !== "string"){
+const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if("application/json" !== data8){
+const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.traceparent !== undefined){
+let data9 = data.traceparent;
+if(typeof data9 === "string"){
+if(!pattern2.test(data9)){
+const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.tracestate !== undefined){
+if(typeof data.tracestate !== "string"){
+const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+validate29.errors = vErrors;
+return errors === 0;
+}
+
+export const validateNotificationSentPayload = validate28;
+const schema29 = {"$id":"NotificationSent","type":"object","description":"The notification as sent.","additionalProperties":false,"required":["notification_id","user_id","notification_type","title","content","timestamp"],"properties":{"notification_id":{"type":"string","format":"uuid","description":"Id of the notification (UUID)."},"user_id":{"type":"integer","minimum":1,"description":"Id of the recipient; the partition key."},"notification_type":{"type":"string","enum":["welcome","friend_request","friend_request_accepted","chat_room_created","new_message"],"description":"What the notification is about: `welcome` (UserRegistered), `friend_request` (FriendRequestSent), `friend_request_accepted` (FriendRequestAccepted), `chat_room_created` (ChatRoomCreated), `new_message` (MessageSent)."},"title":{"type":"string","minLength":1,"maxLength":200,"description":"Human-readable headline shown to the user."},"content":{"type":"object","description":"Type-specific data of a notification, as delivered to the client over SSE (for example the requester of a friend request, or the room and message of a new message). Open by intent: its shape depends on `notification_type`, new notification kinds add new keys, and the only subscriber (analytics) stores it as-is without interpreting it. Everything else in NotificationSent is closed.","additionalProperties":true},"timestamp":{"type":"string","format":"date-time","description":"When the fact the event records happened (RFC 3339 date-time with a zone offset, UTC `Z` by convention); the seed's `timestamp` field.","examples":["2026-01-27T09:30:00Z"]}}};
+
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="NotificationSent" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.notification_id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "notification_id"},message:"must have required property '"+"notification_id"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.user_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.notification_type === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "notification_type"},message:"must have required property '"+"notification_type"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.title === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.content === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.timestamp === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((((key0 === "notification_id") || (key0 === "user_id")) || (key0 === "notification_type")) || (key0 === "title")) || (key0 === "content")) || (key0 === "timestamp"))){
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.notification_id !== undefined){
+let data0 = data.notification_id;
+if(typeof data0 === "string"){
+if(!(formats2.test(data0))){
+const err7 = {instancePath:instancePath+"/notification_id",schemaPath:"#/properties/notification_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/notification_id",schemaPath:"#/properties/notification_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.user_id !== undefined){
+let data1 = data.user_id;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err9 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+const err10 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+if(data.notification_type !== undefined){
+let data2 = data.notification_type;
+if(typeof data2 !== "string"){
+const err11 = {instancePath:instancePath+"/notification_type",schemaPath:"#/properties/notification_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(!(((((data2 === "welcome") || (data2 === "friend_request")) || (data2 === "friend_request_accepted")) || (data2 === "chat_room_created")) || (data2 === "new_message"))){
+const err12 = {instancePath:instancePath+"/notification_type",schemaPath:"#/properties/notification_type/enum",keyword:"enum",params:{allowedValues: schema29.properties.notification_type.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.title !== undefined){
+let data3 = data.title;
+if(typeof data3 === "string"){
+if(func2(data3) > 200){
+const err13 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(func2(data3) < 1){
+const err14 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.content !== undefined){
+let data4 = data.content;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+}
+else {
+const err16 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.timestamp !== undefined){
+let data5 = data.timestamp;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err17 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+validate28.errors = vErrors;
+return errors === 0;
+}
+
+export const validatePermissionChangedHeaders = validate31;
+const schema32 = {"$id":"PermissionChangedHeaders","type":"object","title":"EnvelopeHeaders","description":"Kafka record headers of every domain event (CloudEvents 1.0 Kafka binding, binary content mode, plus W3C Trace Context). All header values are UTF-8 strings. The event type travels in `ce_type`, so a topic may carry several event types and a consumer dispatches on `ce_type`, never by sniffing payload fields. Other headers are allowed (brokers, tracing libraries and dead-letter publishing add their own, e.g. Spring Kafka's `kafka_dlt-*`), as long as they are strings.","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0","description":"CloudEvents specification version the envelope follows; always `1.0`."},"ce_id":{"type":"string","format":"uuid","description":"Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key)."},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","description":"Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.","const":"PermissionChanged"},"ce_source":{"type":"string","format":"uri-reference","description":"The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`)."},"ce_time":{"type":"string","format":"date-time","description":"When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox."},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","description":"Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.","const":"1"},"ce_subject":{"type":"string","minLength":1,"description":"The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key."},"content-type":{"type":"string","const":"application/json","description":"Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`."},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$","description":"W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace."},"tracestate":{"type":"string","description":"W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one."}},"additionalProperties":{"type":"string"}};
+
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="PermissionChangedHeaders" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.ce_specversion === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.ce_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ce_type === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.ce_source === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.ce_time === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.ce_schemaversion === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data["content-type"] === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.traceparent === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema32.properties, key0))){
+if(typeof data[key0] !== "string"){
+const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.ce_specversion !== undefined){
+let data1 = data.ce_specversion;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if("1.0" !== data1){
+const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.ce_id !== undefined){
+let data2 = data.ce_id;
+if(typeof data2 === "string"){
+if(!(formats2.test(data2))){
+const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.ce_type !== undefined){
+let data3 = data.ce_type;
+if("PermissionChanged" !== data3){
+const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "PermissionChanged"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.ce_source !== undefined){
+let data4 = data.ce_source;
+if(typeof data4 === "string"){
+if(!(formats4.test(data4))){
+const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.ce_time !== undefined){
+let data5 = data.ce_time;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.ce_schemaversion !== undefined){
+let data6 = data.ce_schemaversion;
+if("1" !== data6){
+const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(typeof data6 === "string"){
+if(!pattern1.test(data6)){
+const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.ce_subject !== undefined){
+let data7 = data.ce_subject;
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data["content-type"] !== undefined){
+let data8 = data["content-type"];
+if(typeof data8 !== "string"){
+const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if("application/json" !== data8){
+const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.traceparent !== undefined){
+let data9 = data.traceparent;
+if(typeof data9 === "string"){
+if(!pattern2.test(data9)){
+const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.tracestate !== undefined){
+if(typeof data.tracestate !== "string"){
+const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+validate31.errors = vErrors;
+return errors === 0;
+}
+
+export const validatePermissionChangedPayload = validate30;
+const schema31 = {"$id":"PermissionChanged","type":"object","description":"A user's complete permission set after the change.","additionalProperties":false,"required":["userId","permissions","version","occurredAt"],"properties":{"userId":{"type":"string","minLength":1,"maxLength":128,"description":"Id of the user whose permissions changed (identity provider id); the partition key."},"permissions":{"type":"array","uniqueItems":true,"description":"The feature/action set: every feature the user may use after the change, each with its allowed actions. Empty when the user has no permission left. Each feature appears at most once.","items":{"type":"object","description":"One feature the user may use, with the actions allowed on it.","additionalProperties":false,"required":["feature","actions"],"properties":{"feature":{"type":"string","pattern":"^[a-z][a-z0-9]*([._-][a-z0-9]+)*$","description":"Feature key (lower-case, dot/dash/underscore separated), e.g. `dw.report`."},"actions":{"type":"array","description":"Actions the user may perform on the feature, e.g. `read`, `export`. Unordered, without duplicates, at least one.","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^[a-z][a-z0-9_-]*$","description":"An action name (lower-case)."}}}}},"version":{"type":"integer","minimum":1,"description":"Version of this user's permission set; strictly increases with every change of the same user. Consumers ignore a version lower than or equal to the one they hold."},"occurredAt":{"type":"string","format":"date-time","description":"When the fact the event records happened (RFC 3339 date-time with a zone offset, UTC `Z` by convention).","examples":["2026-01-27T09:30:00Z"]}}};
+const func0 = runtime2.default;
+const pattern31 = new RegExp("^[a-z][a-z0-9]*([._-][a-z0-9]+)*$", "u");
+const pattern32 = new RegExp("^[a-z][a-z0-9_-]*$", "u");
+
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="PermissionChanged" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.userId === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userId"},message:"must have required property '"+"userId"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.permissions === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "permissions"},message:"must have required property '"+"permissions"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.version === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.occurredAt === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "occurredAt"},message:"must have required property '"+"occurredAt"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((key0 === "userId") || (key0 === "permissions")) || (key0 === "version")) || (key0 === "occurredAt"))){
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.userId !== undefined){
+let data0 = data.userId;
+if(typeof data0 === "string"){
+if(func2(data0) > 128){
+const err5 = {instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(func2(data0) < 1){
+const err6 = {instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.permissions !== undefined){
+let data1 = data.permissions;
+if(Array.isArray(data1)){
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.feature === undefined){
+const err8 = {instancePath:instancePath+"/permissions/" + i0,schemaPath:"#/properties/permissions/items/required",keyword:"required",params:{missingProperty: "feature"},message:"must have required property '"+"feature"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data2.actions === undefined){
+const err9 = {instancePath:instancePath+"/permissions/" + i0,schemaPath:"#/properties/permissions/items/required",keyword:"required",params:{missingProperty: "actions"},message:"must have required property '"+"actions"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+for(const key1 in data2){
+if(!((key1 === "feature") || (key1 === "actions"))){
+const err10 = {instancePath:instancePath+"/permissions/" + i0,schemaPath:"#/properties/permissions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data2.feature !== undefined){
+let data3 = data2.feature;
+if(typeof data3 === "string"){
+if(!pattern31.test(data3)){
+const err11 = {instancePath:instancePath+"/permissions/" + i0+"/feature",schemaPath:"#/properties/permissions/items/properties/feature/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9]*([._-][a-z0-9]+)*$"},message:"must match pattern \""+"^[a-z][a-z0-9]*([._-][a-z0-9]+)*$"+"\""};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/permissions/" + i0+"/feature",schemaPath:"#/properties/permissions/items/properties/feature/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data2.actions !== undefined){
+let data4 = data2.actions;
+if(Array.isArray(data4)){
+if(data4.length < 1){
+const err13 = {instancePath:instancePath+"/permissions/" + i0+"/actions",schemaPath:"#/properties/permissions/items/properties/actions/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+const len1 = data4.length;
+for(let i1=0; i1<len1; i1++){
+let data5 = data4[i1];
+if(typeof data5 === "string"){
+if(!pattern32.test(data5)){
+const err14 = {instancePath:instancePath+"/permissions/" + i0+"/actions/" + i1,schemaPath:"#/properties/permissions/items/properties/actions/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]*$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/permissions/" + i0+"/actions/" + i1,schemaPath:"#/properties/permissions/items/properties/actions/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+let i2 = data4.length;
+let j0;
+if(i2 > 1){
+const indices0 = {};
+for(;i2--;){
+let item0 = data4[i2];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err16 = {instancePath:instancePath+"/permissions/" + i0+"/actions",schemaPath:"#/properties/permissions/items/properties/actions/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+break;
+}
+indices0[item0] = i2;
+}
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/permissions/" + i0+"/actions",schemaPath:"#/properties/permissions/items/properties/actions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/permissions/" + i0,schemaPath:"#/properties/permissions/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+let i3 = data1.length;
+let j1;
+if(i3 > 1){
+outer0:
+for(;i3--;){
+for(j1 = i3; j1--;){
+if(func0(data1[i3], data1[j1])){
+const err19 = {instancePath:instancePath+"/permissions",schemaPath:"#/properties/permissions/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/permissions",schemaPath:"#/properties/permissions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.version !== undefined){
+let data6 = data.version;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err21 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 < 1 || isNaN(data6)){
+const err22 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+if(data.occurredAt !== undefined){
+let data7 = data.occurredAt;
+if(typeof data7 === "string"){
+if(!(formats0.validate(data7))){
+const err23 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+}
+else {
+const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+validate30.errors = vErrors;
+return errors === 0;
+}
+
+export const validatePolicyBundleAppliedHeaders = validate33;
+const schema34 = {"$id":"PolicyBundleAppliedHeaders","type":"object","title":"EnvelopeHeaders","description":"Kafka record headers of every domain event (CloudEvents 1.0 Kafka binding, binary content mode, plus W3C Trace Context). All header values are UTF-8 strings. The event type travels in `ce_type`, so a topic may carry several event types and a consumer dispatches on `ce_type`, never by sniffing payload fields. Other headers are allowed (brokers, tracing libraries and dead-letter publishing add their own, e.g. Spring Kafka's `kafka_dlt-*`), as long as they are strings.","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0","description":"CloudEvents specification version the envelope follows; always `1.0`."},"ce_id":{"type":"string","format":"uuid","description":"Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key)."},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","description":"Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.","const":"PolicyBundleApplied"},"ce_source":{"type":"string","format":"uri-reference","description":"The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`)."},"ce_time":{"type":"string","format":"date-time","description":"When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox."},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","description":"Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.","const":"1"},"ce_subject":{"type":"string","minLength":1,"description":"The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key."},"content-type":{"type":"string","const":"application/json","description":"Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`."},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$","description":"W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace."},"tracestate":{"type":"string","description":"W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one."}},"additionalProperties":{"type":"string"}};
+
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="PolicyBundleAppliedHeaders" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.ce_specversion === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.ce_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ce_type === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.ce_source === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.ce_time === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.ce_schemaversion === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data["content-type"] === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.traceparent === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema34.properties, key0))){
+if(typeof data[key0] !== "string"){
+const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.ce_specversion !== undefined){
+let data1 = data.ce_specversion;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if("1.0" !== data1){
+const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.ce_id !== undefined){
+let data2 = data.ce_id;
+if(typeof data2 === "string"){
+if(!(formats2.test(data2))){
+const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.ce_type !== undefined){
+let data3 = data.ce_type;
+if("PolicyBundleApplied" !== data3){
+const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "PolicyBundleApplied"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.ce_source !== undefined){
+let data4 = data.ce_source;
+if(typeof data4 === "string"){
+if(!(formats4.test(data4))){
+const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.ce_time !== undefined){
+let data5 = data.ce_time;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.ce_schemaversion !== undefined){
+let data6 = data.ce_schemaversion;
+if("1" !== data6){
+const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(typeof data6 === "string"){
+if(!pattern1.test(data6)){
+const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.ce_subject !== undefined){
+let data7 = data.ce_subject;
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data["content-type"] !== undefined){
+let data8 = data["content-type"];
+if(typeof data8 !== "string"){
+const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if("application/json" !== data8){
+const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.traceparent !== undefined){
+let data9 = data.traceparent;
+if(typeof data9 === "string"){
+if(!pattern2.test(data9)){
+const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.tracestate !== undefined){
+if(typeof data.tracestate !== "string"){
+const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+validate33.errors = vErrors;
+return errors === 0;
+}
+
+export const validatePolicyBundleAppliedPayload = validate32;
+const schema33 = {"$id":"PolicyBundleApplied","type":"object","description":"The applied bundle revision.","additionalProperties":false,"required":["bundleId","gitHash","effectiveAt","occurredAt"],"properties":{"bundleId":{"type":"string","pattern":"^[a-z0-9][a-z0-9._-]{0,127}$","description":"Stable identity of the bundle (lower-case name); the partition key."},"gitHash":{"type":"string","pattern":"^[0-9a-f]{40}$","description":"Full Git commit hash (40 lower-case hex characters) of the policy repository revision the bundle was built from."},"effectiveAt":{"type":"string","format":"date-time","description":"When consumers must start enforcing this revision (RFC 3339); equal to or later than occurredAt."},"occurredAt":{"type":"string","format":"date-time","description":"When the fact the event records happened (RFC 3339 date-time with a zone offset, UTC `Z` by convention).","examples":["2026-01-27T09:30:00Z"]}}};
+const pattern36 = new RegExp("^[a-z0-9][a-z0-9._-]{0,127}$", "u");
+const pattern37 = new RegExp("^[0-9a-f]{40}$", "u");
+
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="PolicyBundleApplied" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.bundleId === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "bundleId"},message:"must have required property '"+"bundleId"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.gitHash === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "gitHash"},message:"must have required property '"+"gitHash"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.effectiveAt === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "effectiveAt"},message:"must have required property '"+"effectiveAt"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.occurredAt === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "occurredAt"},message:"must have required property '"+"occurredAt"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((key0 === "bundleId") || (key0 === "gitHash")) || (key0 === "effectiveAt")) || (key0 === "occurredAt"))){
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.bundleId !== undefined){
+let data0 = data.bundleId;
+if(typeof data0 === "string"){
+if(!pattern36.test(data0)){
+const err5 = {instancePath:instancePath+"/bundleId",schemaPath:"#/properties/bundleId/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9._-]{0,127}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9._-]{0,127}$"+"\""};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/bundleId",schemaPath:"#/properties/bundleId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.gitHash !== undefined){
+let data1 = data.gitHash;
+if(typeof data1 === "string"){
+if(!pattern37.test(data1)){
+const err7 = {instancePath:instancePath+"/gitHash",schemaPath:"#/properties/gitHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}$"},message:"must match pattern \""+"^[0-9a-f]{40}$"+"\""};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/gitHash",schemaPath:"#/properties/gitHash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.effectiveAt !== undefined){
+let data2 = data.effectiveAt;
+if(typeof data2 === "string"){
+if(!(formats0.validate(data2))){
+const err9 = {instancePath:instancePath+"/effectiveAt",schemaPath:"#/properties/effectiveAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/effectiveAt",schemaPath:"#/properties/effectiveAt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.occurredAt !== undefined){
+let data3 = data.occurredAt;
+if(typeof data3 === "string"){
+if(!(formats0.validate(data3))){
+const err11 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/occurredAt",schemaPath:"#/properties/occurredAt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+validate32.errors = vErrors;
+return errors === 0;
+}
+
+export const validateUserOnlineStatusChangedHeaders = validate35;
+const schema36 = {"$id":"UserOnlineStatusChangedHeaders","type":"object","title":"EnvelopeHeaders","description":"Kafka record headers of every domain event (CloudEvents 1.0 Kafka binding, binary content mode, plus W3C Trace Context). All header values are UTF-8 strings. The event type travels in `ce_type`, so a topic may carry several event types and a consumer dispatches on `ce_type`, never by sniffing payload fields. Other headers are allowed (brokers, tracing libraries and dead-letter publishing add their own, e.g. Spring Kafka's `kafka_dlt-*`), as long as they are strings.","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0","description":"CloudEvents specification version the envelope follows; always `1.0`."},"ce_id":{"type":"string","format":"uuid","description":"Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key)."},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","description":"Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.","const":"UserOnlineStatusChanged"},"ce_source":{"type":"string","format":"uri-reference","description":"The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`)."},"ce_time":{"type":"string","format":"date-time","description":"When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox."},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","description":"Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.","const":"1"},"ce_subject":{"type":"string","minLength":1,"description":"The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key."},"content-type":{"type":"string","const":"application/json","description":"Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`."},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$","description":"W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace."},"tracestate":{"type":"string","description":"W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one."}},"additionalProperties":{"type":"string"}};
+
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="UserOnlineStatusChangedHeaders" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.ce_specversion === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.ce_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ce_type === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.ce_source === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.ce_time === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.ce_schemaversion === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data["content-type"] === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.traceparent === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema36.properties, key0))){
+if(typeof data[key0] !== "string"){
+const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.ce_specversion !== undefined){
+let data1 = data.ce_specversion;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if("1.0" !== data1){
+const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.ce_id !== undefined){
+let data2 = data.ce_id;
+if(typeof data2 === "string"){
+if(!(formats2.test(data2))){
+const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.ce_type !== undefined){
+let data3 = data.ce_type;
+if("UserOnlineStatusChanged" !== data3){
+const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "UserOnlineStatusChanged"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.ce_source !== undefined){
+let data4 = data.ce_source;
+if(typeof data4 === "string"){
+if(!(formats4.test(data4))){
+const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.ce_time !== undefined){
+let data5 = data.ce_time;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.ce_schemaversion !== undefined){
+let data6 = data.ce_schemaversion;
+if("1" !== data6){
+const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(typeof data6 === "string"){
+if(!pattern1.test(data6)){
+const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.ce_subject !== undefined){
+let data7 = data.ce_subject;
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data["content-type"] !== undefined){
+let data8 = data["content-type"];
+if(typeof data8 !== "string"){
+const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if("application/json" !== data8){
+const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.traceparent !== undefined){
+let data9 = data.traceparent;
+if(typeof data9 === "string"){
+if(!pattern2.test(data9)){
+const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.tracestate !== undefined){
+if(typeof data.tracestate !== "string"){
+const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+validate35.errors = vErrors;
+return errors === 0;
+}
+
+export const validateUserOnlineStatusChangedPayload = validate34;
+const schema35 = {"$id":"UserOnlineStatusChanged","type":"object","description":"The user's new presence.","additionalProperties":false,"required":["user_id","is_online","timestamp"],"properties":{"user_id":{"type":"integer","minimum":1,"description":"Id of the user whose presence changed; the partition key."},"is_online":{"type":"boolean","description":"True when the user is now online, false when now offline."},"timestamp":{"type":"string","format":"date-time","description":"When the fact the event records happened (RFC 3339 date-time with a zone offset, UTC `Z` by convention); the seed's `timestamp` field.","examples":["2026-01-27T09:30:00Z"]}}};
+
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="UserOnlineStatusChanged" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.user_id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.is_online === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "is_online"},message:"must have required property '"+"is_online"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.timestamp === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "user_id") || (key0 === "is_online")) || (key0 === "timestamp"))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.user_id !== undefined){
+let data0 = data.user_id;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err4 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 1 || isNaN(data0)){
+const err5 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+if(data.is_online !== undefined){
+if(typeof data.is_online !== "boolean"){
+const err6 = {instancePath:instancePath+"/is_online",schemaPath:"#/properties/is_online/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.timestamp !== undefined){
+let data2 = data.timestamp;
+if(typeof data2 === "string"){
+if(!(formats0.validate(data2))){
+const err7 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate34.errors = vErrors;
+return errors === 0;
+}
+
+export const validateUserProfileUpdatedHeaders = validate37;
+const schema38 = {"$id":"UserProfileUpdatedHeaders","type":"object","title":"EnvelopeHeaders","description":"Kafka record headers of every domain event (CloudEvents 1.0 Kafka binding, binary content mode, plus W3C Trace Context). All header values are UTF-8 strings. The event type travels in `ce_type`, so a topic may carry several event types and a consumer dispatches on `ce_type`, never by sniffing payload fields. Other headers are allowed (brokers, tracing libraries and dead-letter publishing add their own, e.g. Spring Kafka's `kafka_dlt-*`), as long as they are strings.","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0","description":"CloudEvents specification version the envelope follows; always `1.0`."},"ce_id":{"type":"string","format":"uuid","description":"Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key)."},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","description":"Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.","const":"UserProfileUpdated"},"ce_source":{"type":"string","format":"uri-reference","description":"The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`)."},"ce_time":{"type":"string","format":"date-time","description":"When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox."},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","description":"Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.","const":"1"},"ce_subject":{"type":"string","minLength":1,"description":"The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key."},"content-type":{"type":"string","const":"application/json","description":"Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`."},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$","description":"W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace."},"tracestate":{"type":"string","description":"W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one."}},"additionalProperties":{"type":"string"}};
+
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="UserProfileUpdatedHeaders" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.ce_specversion === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.ce_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ce_type === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.ce_source === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.ce_time === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.ce_schemaversion === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data["content-type"] === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.traceparent === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema38.properties, key0))){
+if(typeof data[key0] !== "string"){
+const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.ce_specversion !== undefined){
+let data1 = data.ce_specversion;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if("1.0" !== data1){
+const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.ce_id !== undefined){
+let data2 = data.ce_id;
+if(typeof data2 === "string"){
+if(!(formats2.test(data2))){
+const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.ce_type !== undefined){
+let data3 = data.ce_type;
+if("UserProfileUpdated" !== data3){
+const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "UserProfileUpdated"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.ce_source !== undefined){
+let data4 = data.ce_source;
+if(typeof data4 === "string"){
+if(!(formats4.test(data4))){
+const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.ce_time !== undefined){
+let data5 = data.ce_time;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.ce_schemaversion !== undefined){
+let data6 = data.ce_schemaversion;
+if("1" !== data6){
+const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(typeof data6 === "string"){
+if(!pattern1.test(data6)){
+const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.ce_subject !== undefined){
+let data7 = data.ce_subject;
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data["content-type"] !== undefined){
+let data8 = data["content-type"];
+if(typeof data8 !== "string"){
+const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if("application/json" !== data8){
+const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.traceparent !== undefined){
+let data9 = data.traceparent;
+if(typeof data9 === "string"){
+if(!pattern2.test(data9)){
+const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.tracestate !== undefined){
+if(typeof data.tracestate !== "string"){
+const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+validate37.errors = vErrors;
+return errors === 0;
+}
+
+export const validateUserProfileUpdatedPayload = validate36;
+const schema37 = {"$id":"UserProfileUpdated","type":"object","description":"The user's profile after the change.","additionalProperties":false,"required":["user_id","display_name","profile_image_url","status_message","timestamp"],"properties":{"user_id":{"type":"integer","minimum":1,"description":"Id of the user whose profile changed; the partition key."},"display_name":{"type":"string","minLength":1,"maxLength":100,"description":"Name shown to other users."},"profile_image_url":{"type":["string","null"],"format":"uri","description":"URL of the profile picture; null when the user has none."},"status_message":{"type":"string","maxLength":200,"description":"Free-text status line; empty when the user cleared it."},"timestamp":{"type":"string","format":"date-time","description":"When the fact the event records happened (RFC 3339 date-time with a zone offset, UTC `Z` by convention); the seed's `timestamp` field.","examples":["2026-01-27T09:30:00Z"]}}};
+const formats112 = runtime1.fullFormats.uri;
+
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="UserProfileUpdated" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.user_id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.display_name === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "display_name"},message:"must have required property '"+"display_name"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.profile_image_url === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "profile_image_url"},message:"must have required property '"+"profile_image_url"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.status_message === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status_message"},message:"must have required property '"+"status_message"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.timestamp === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((key0 === "user_id") || (key0 === "display_name")) || (key0 === "profile_image_url")) || (key0 === "status_message")) || (key0 === "timestamp"))){
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.user_id !== undefined){
+let data0 = data.user_id;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err6 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 1 || isNaN(data0)){
+const err7 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+if(data.display_name !== undefined){
+let data1 = data.display_name;
+if(typeof data1 === "string"){
+if(func2(data1) > 100){
+const err8 = {instancePath:instancePath+"/display_name",schemaPath:"#/properties/display_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(func2(data1) < 1){
+const err9 = {instancePath:instancePath+"/display_name",schemaPath:"#/properties/display_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/display_name",schemaPath:"#/properties/display_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.profile_image_url !== undefined){
+let data2 = data.profile_image_url;
+if((typeof data2 !== "string") && (data2 !== null)){
+const err11 = {instancePath:instancePath+"/profile_image_url",schemaPath:"#/properties/profile_image_url/type",keyword:"type",params:{type: schema37.properties.profile_image_url.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(typeof data2 === "string"){
+if(!(formats112(data2))){
+const err12 = {instancePath:instancePath+"/profile_image_url",schemaPath:"#/properties/profile_image_url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+if(data.status_message !== undefined){
+let data3 = data.status_message;
+if(typeof data3 === "string"){
+if(func2(data3) > 200){
+const err13 = {instancePath:instancePath+"/status_message",schemaPath:"#/properties/status_message/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/status_message",schemaPath:"#/properties/status_message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.timestamp !== undefined){
+let data4 = data.timestamp;
+if(typeof data4 === "string"){
+if(!(formats0.validate(data4))){
+const err15 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+validate36.errors = vErrors;
+return errors === 0;
+}
+
+export const validateUserRegisteredHeaders = validate39;
+const schema40 = {"$id":"UserRegisteredHeaders","type":"object","title":"EnvelopeHeaders","description":"Kafka record headers of every domain event (CloudEvents 1.0 Kafka binding, binary content mode, plus W3C Trace Context). All header values are UTF-8 strings. The event type travels in `ce_type`, so a topic may carry several event types and a consumer dispatches on `ce_type`, never by sniffing payload fields. Other headers are allowed (brokers, tracing libraries and dead-letter publishing add their own, e.g. Spring Kafka's `kafka_dlt-*`), as long as they are strings.","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0","description":"CloudEvents specification version the envelope follows; always `1.0`."},"ce_id":{"type":"string","format":"uuid","description":"Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key)."},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","description":"Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.","const":"UserRegistered"},"ce_source":{"type":"string","format":"uri-reference","description":"The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`)."},"ce_time":{"type":"string","format":"date-time","description":"When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox."},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","description":"Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.","const":"1"},"ce_subject":{"type":"string","minLength":1,"description":"The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key."},"content-type":{"type":"string","const":"application/json","description":"Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`."},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$","description":"W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace."},"tracestate":{"type":"string","description":"W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one."}},"additionalProperties":{"type":"string"}};
+
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="UserRegisteredHeaders" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.ce_specversion === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.ce_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ce_type === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.ce_source === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.ce_time === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.ce_schemaversion === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data["content-type"] === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.traceparent === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema40.properties, key0))){
+if(typeof data[key0] !== "string"){
+const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.ce_specversion !== undefined){
+let data1 = data.ce_specversion;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if("1.0" !== data1){
+const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.ce_id !== undefined){
+let data2 = data.ce_id;
+if(typeof data2 === "string"){
+if(!(formats2.test(data2))){
+const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.ce_type !== undefined){
+let data3 = data.ce_type;
+if("UserRegistered" !== data3){
+const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "UserRegistered"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.ce_source !== undefined){
+let data4 = data.ce_source;
+if(typeof data4 === "string"){
+if(!(formats4.test(data4))){
+const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.ce_time !== undefined){
+let data5 = data.ce_time;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.ce_schemaversion !== undefined){
+let data6 = data.ce_schemaversion;
+if("1" !== data6){
+const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(typeof data6 === "string"){
+if(!pattern1.test(data6)){
+const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.ce_subject !== undefined){
+let data7 = data.ce_subject;
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data["content-type"] !== undefined){
+let data8 = data["content-type"];
+if(typeof data8 !== "string"){
+const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if("application/json" !== data8){
+const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.traceparent !== undefined){
+let data9 = data.traceparent;
+if(typeof data9 === "string"){
+if(!pattern2.test(data9)){
+const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.tracestate !== undefined){
+if(typeof data.tracestate !== "string"){
+const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+validate39.errors = vErrors;
+return errors === 0;
+}
+
+export const validateUserRegisteredPayload = validate38;
+const schema39 = {"$id":"UserRegistered","type":"object","description":"The newly registered account.","additionalProperties":false,"required":["user_id","email","username","display_name","timestamp"],"properties":{"user_id":{"type":"integer","minimum":1,"description":"Id of the new user; the partition key."},"email":{"type":"string","format":"email","description":"E-mail address the user registered with."},"username":{"type":"string","minLength":1,"maxLength":50,"description":"Unique login name chosen at sign-up."},"display_name":{"type":"string","minLength":1,"maxLength":100,"description":"Name shown to other users; initially the username."},"timestamp":{"type":"string","format":"date-time","description":"When the fact the event records happened (RFC 3339 date-time with a zone offset, UTC `Z` by convention); the seed's `timestamp` field.","examples":["2026-01-27T09:30:00Z"]}}};
+const formats122 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
+
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="UserRegistered" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.user_id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.email === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "email"},message:"must have required property '"+"email"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.username === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "username"},message:"must have required property '"+"username"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.display_name === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "display_name"},message:"must have required property '"+"display_name"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.timestamp === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((key0 === "user_id") || (key0 === "email")) || (key0 === "username")) || (key0 === "display_name")) || (key0 === "timestamp"))){
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.user_id !== undefined){
+let data0 = data.user_id;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err6 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 1 || isNaN(data0)){
+const err7 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+if(data.email !== undefined){
+let data1 = data.email;
+if(typeof data1 === "string"){
+if(!(formats122.test(data1))){
+const err8 = {instancePath:instancePath+"/email",schemaPath:"#/properties/email/format",keyword:"format",params:{format: "email"},message:"must match format \""+"email"+"\""};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/email",schemaPath:"#/properties/email/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.username !== undefined){
+let data2 = data.username;
+if(typeof data2 === "string"){
+if(func2(data2) > 50){
+const err10 = {instancePath:instancePath+"/username",schemaPath:"#/properties/username/maxLength",keyword:"maxLength",params:{limit: 50},message:"must NOT have more than 50 characters"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(func2(data2) < 1){
+const err11 = {instancePath:instancePath+"/username",schemaPath:"#/properties/username/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/username",schemaPath:"#/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.display_name !== undefined){
+let data3 = data.display_name;
+if(typeof data3 === "string"){
+if(func2(data3) > 100){
+const err13 = {instancePath:instancePath+"/display_name",schemaPath:"#/properties/display_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(func2(data3) < 1){
+const err14 = {instancePath:instancePath+"/display_name",schemaPath:"#/properties/display_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/display_name",schemaPath:"#/properties/display_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.timestamp !== undefined){
+let data4 = data.timestamp;
+if(typeof data4 === "string"){
+if(!(formats0.validate(data4))){
+const err16 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+validate38.errors = vErrors;
+return errors === 0;
+}

@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+/**
+ * `npm run generate [-- --check] [--in <file|dir>] [--out <dir>]`
+ *
+ * Reads the AsyncAPI contracts and writes the SDK. The only part of the
+ * generator that touches the disk: files are written only after the whole
+ * pipeline succeeded, each through a temporary file and a rename, and stale
+ * generated files are removed.
+ */
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { ContractError, formatDiagnostic } from './diagnostics.ts';
+import { BANNER } from './emit/render.ts';
+import { generate } from './generate.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const usage = `usage: npm run generate -- [--check] [--in <file|dir>] [--out <dir>]
+
+  --in <file|dir>   AsyncAPI 3 document, or folder searched for them (default: asyncapi/)
+  --out <dir>       where the SDK is written (default: generated/)
+  --check           write nothing; exit 1 naming every file that is stale, missing or extra
+  --quiet           print errors only`;
+
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parseOptions>;
+  try {
+    args = parseOptions();
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(usage);
+    return 0;
+  }
+  const started = performance.now();
+  const outDir = path.resolve(process.cwd(), args.out);
+  let result: Awaited<ReturnType<typeof generate>>;
+  try {
+    result = await generate({
+      input: args.in,
+      outDir,
+      runtimeEntry: path.join(repoRoot, 'runtime', 'contract', 'index.ts'),
+      cwd: process.cwd(),
+    });
+  } catch (error) {
+    if (error instanceof ContractError) {
+      console.error(error.diagnostics.map(formatDiagnostic).join('\n'));
+      console.error(`\ngenerate: ${error.diagnostics.filter((d) => d.severity === 'error').length} error(s); nothing was written.`);
+      return 1;
+    }
+    throw error;
+  }
+  for (const d of result.diagnostics) console.warn(formatDiagnostic(d));
+
+  const existing = await listGenerated(outDir);
+  const wanted = new Map(result.files.map((f) => [f.path, f.content]));
+  const stale: string[] = [];
+  for (const [file, content] of wanted) {
+    const current = await readFile(path.join(outDir, file), 'utf8').catch(() => undefined);
+    if (current !== content) stale.push(`${current === undefined ? 'missing' : 'stale'}: ${path.join(args.out, file)}`);
+  }
+  for (const file of existing) if (!wanted.has(file)) stale.push(`extra: ${path.join(args.out, file)}`);
+
+  const ms = Math.round(performance.now() - started);
+  const { catalog } = result;
+  const summary = `${result.documents.length} documents, ${catalog.events.length} events, ${catalog.topics.length} topics (${catalog.topics.filter((t) => t.kind === 'dead-letter').length} dead-letter), ${catalog.consumerGroups.length} consumer groups`;
+  if (args.check) {
+    if (stale.length > 0) {
+      console.error(`${stale.join('\n')}\n\ngenerate --check: ${stale.length} file(s) out of date with the contracts; run \`npm run generate\` and commit the result.`);
+      return 1;
+    }
+    if (!args.quiet) console.log(`generate --check: ${args.out} is up to date (${summary}; ${ms} ms).`);
+    return 0;
+  }
+  await mkdir(outDir, { recursive: true });
+  for (const [file, content] of wanted) {
+    if (!stale.some((s) => s.endsWith(path.join(args.out, file)))) continue;
+    const target = path.join(outDir, file);
+    await mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.${process.pid}.tmp`;
+    await writeFile(tmp, content);
+    await rename(tmp, target);
+  }
+  for (const file of existing) if (!wanted.has(file)) await rm(path.join(outDir, file));
+  if (!args.quiet) {
+    console.log(`generate: ${summary} → ${args.out} (${stale.length} file(s) written; ${ms} ms).`);
+  }
+  return 0;
+}
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      in: { type: 'string', default: 'asyncapi' },
+      out: { type: 'string', default: 'generated' },
+      check: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  return values as { in: string; out: string; check: boolean; quiet: boolean; help: boolean };
+}
+
+/** Files in `dir` that carry the generated banner: only those are ever overwritten or removed. */
+async function listGenerated(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  const out: string[] = [];
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    const full = path.join(e.parentPath, e.name);
+    const head = await readFile(full, 'utf8').then((t) => t.slice(0, 400)).catch(() => '');
+    if (head.includes(BANNER)) out.push(path.relative(dir, full));
+  }
+  return out.sort();
+}
+
+process.exitCode = await main();

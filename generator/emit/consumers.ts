@@ -1,0 +1,49 @@
+import type { Project } from 'ts-morph';
+import type { Catalog, ConsumerGroupModel } from '../model/catalog.ts';
+import type { Names } from '../naming/names.ts';
+import { literal, q, renderTs, type GeneratedFile } from './render.ts';
+import { docComment } from './schema-to-type.ts';
+
+/**
+ * `consumers.ts`: per consumer group, the handler map it must provide (one
+ * handler per event type it subscribes to, so a missing one is a compile
+ * error) and a factory that hands it to the runtime's consumer runner.
+ */
+export function emitConsumers(project: Project, catalog: Catalog, names: Names, runtime: string): GeneratedFile {
+  const topics = new Set(catalog.consumerGroups.flatMap((g) => g.subscriptions.map((s) => s.topic)));
+  const events = new Set(catalog.consumerGroups.flatMap((g) => g.subscriptions.flatMap((s) => s.events)));
+  const typeImports = [...events].flatMap((e) => {
+    const n = names.event(e);
+    const model = catalog.events.find((m) => m.name === e);
+    return model?.headers === undefined ? [n.payload] : [n.payload, n.headers];
+  });
+  const statements: string[] = [
+    `import type { ConsumerGroupDefinition, ConsumerOptions, EventConsumerFactory, EventHandler, RunningConsumer } from '${runtime}';`,
+    ...(topics.size ? [`import { ${[...topics].map((t) => names.topic(t).definition).sort().join(', ')} } from './topics.ts';`] : []),
+    ...(typeImports.length ? [`import type { ${typeImports.sort().join(', ')} } from './types.ts';`] : []),
+  ];
+  for (const group of catalog.consumerGroups) statements.push(...groupStatements(group, catalog, names));
+  return renderTs(project, 'consumers.ts', statements, 'Typed consumers, one per consumer group.');
+}
+
+function groupStatements(group: ConsumerGroupModel, catalog: Catalog, names: Names): string[] {
+  const g = names.group(group.groupId);
+  const members = group.subscriptions.map((s) => {
+    const t = names.topic(s.topic);
+    const handlers = s.events.map((e) => {
+      const n = names.event(e);
+      const model = catalog.events.find((m) => m.name === e);
+      return `    ${e}: EventHandler<${q(e)}, ${n.payload}, ${model?.headers === undefined ? 'unknown' : n.headers}>;`;
+    });
+    return `  ${docComment(`\`${s.topic}\`: ${s.events.length} event type(s); retried ${s.retry.maxAttempts} time(s) in all, then dead-lettered.`)}\n  ${t.handlerKey}: {\n${handlers.join('\n')}\n  };`;
+  });
+  const subscriptions = group.subscriptions.map((s) => {
+    const topic = catalog.topics.find((t) => t.address === s.topic);
+    return `    {\n      topic: ${names.topic(s.topic).definition},\n      handlerKey: ${q(names.topic(s.topic).handlerKey)},\n      events: ${literal(s.events, '      ')},\n      retry: ${literal(s.retry, '      ')},\n      deadLetterTopic: ${q(topic?.deadLetterTopic ?? '')},\n    },`;
+  });
+  return [
+    `${docComment(`Handlers of consumer group \`${group.groupId}\` (context \`${group.context}\`): one per event type it subscribes to.`)}\nexport type ${g.handlers} = {\n${members.join('\n')}\n};`,
+    `${docComment(`Consumer group \`${group.groupId}\` as the contracts define it.`)}\nexport const ${g.definition}: ConsumerGroupDefinition = {\n  groupId: ${q(group.groupId)},\n  context: ${q(group.context)},\n  subscriptions: [\n${subscriptions.join('\n')}\n  ],\n};`,
+    `${docComment(`Starts consumer group \`${group.groupId}\` with one handler per event type.`)}\nexport function ${g.factory}(runtime: EventConsumerFactory, handlers: ${g.handlers}, options?: ConsumerOptions): RunningConsumer {\n  return runtime.create(${g.definition}, handlers, options);\n}`,
+  ];
+}

@@ -1,0 +1,44 @@
+import type { Project } from 'ts-morph';
+import type { Catalog, EventModel } from '../model/catalog.ts';
+import type { Names } from '../naming/names.ts';
+import { q, renderTs, type GeneratedFile } from './render.ts';
+import { docComment } from './schema-to-type.ts';
+
+/** `events.ts`: one definition per event (type, topic, source, key rule, validators) for the runtime to act on. */
+export function emitEvents(project: Project, catalog: Catalog, names: Names, runtime: string): GeneratedFile {
+  const typeImports = catalog.events.flatMap((e) => {
+    const n = names.event(e.name);
+    return e.headers === undefined ? [n.payload] : [n.payload, n.headers];
+  });
+  const validatorImports = catalog.events.flatMap((e) => {
+    const n = names.event(e.name);
+    return e.headers === undefined ? [n.validatePayload] : [n.validatePayload, n.validateHeaders];
+  });
+  const statements: string[] = [
+    `import type { EventDefinition } from '${runtime}';`,
+    ...(typeImports.length ? [`import type { ${typeImports.sort().join(', ')} } from './types.ts';`] : []),
+    ...(validatorImports.length ? [`import { ${validatorImports.sort().join(', ')} } from './validators.js';`] : []),
+  ];
+  for (const event of catalog.events) statements.push(definition(event, names));
+  return renderTs(project, 'events.ts', statements, 'One definition per event: where it goes, how it is keyed and validated.');
+}
+
+function definition(event: EventModel, names: Names): string {
+  const n = names.event(event.name);
+  const headers = event.headers === undefined ? 'unknown' : n.headers;
+  const access = event.partitionKey.path.map((s) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s) ? `.${s}` : `[${q(s)}]`)).join('');
+  return [
+    docComment(`\`${event.name}\` on \`${event.topic}\`, keyed by \`${event.partitionKey.expression}\`.`),
+    `export const ${n.definition}: EventDefinition<${q(event.name)}, ${n.payload}, ${headers}> = {`,
+    `  type: ${q(event.name)},`,
+    `  topic: ${q(event.topic)},`,
+    `  source: ${q(event.source)},`,
+    `  schemaVersion: ${event.schemaVersion},`,
+    `  contentType: ${q(event.contentType)},`,
+    `  partitionKey: (payload) => String(payload${access}),`,
+    `  partitionKeyExpression: ${q(event.partitionKey.expression)},`,
+    `  validatePayload: ${n.validatePayload},`,
+    `  validateHeaders: ${event.headers === undefined ? 'undefined' : n.validateHeaders},`,
+    '};',
+  ].join('\n');
+}

@@ -1,0 +1,73 @@
+import { IndentationText, NewLineKind, Project, QuoteKind, type SourceFile, type StatementStructures } from 'ts-morph';
+
+/** One emitted file: path relative to the output folder, and its full text. */
+export interface GeneratedFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+export const BANNER = 'generated — do not edit. Source: the AsyncAPI contracts; regenerate with `npm run generate`.';
+
+/** Shared ts-morph project in memory; emitters add files to it, nothing touches the disk. */
+export function createProject(): Project {
+  return new Project({
+    useInMemoryFileSystem: true,
+    skipLoadingLibFiles: true,
+    manipulationSettings: {
+      indentationText: IndentationText.TwoSpaces,
+      quoteKind: QuoteKind.Single,
+      newLineKind: NewLineKind.LineFeed,
+      useTrailingCommas: true,
+    },
+  });
+}
+
+/** Renders statements into a TypeScript file with the banner, formatted the same way every time. */
+export function renderTs(
+  project: Project,
+  filePath: string,
+  statements: readonly (string | StatementStructures)[],
+  summary: string,
+): GeneratedFile {
+  const text = [
+    `// ${BANNER}\n// ${summary}`,
+    ...statements.map((s) => (typeof s === 'string' ? s : printStructure(project, s))),
+  ].join('\n\n');
+  const file: SourceFile = project.createSourceFile(`/${filePath}`, text, { overwrite: true });
+  file.formatText({ indentSize: 2, convertTabsToSpaces: true, ensureNewLineAtEndOfFile: true });
+  return { path: filePath, content: normalise(file.getFullText()) };
+}
+
+function printStructure(project: Project, structure: StatementStructures): string {
+  const scratch = project.createSourceFile('/__scratch.ts', { statements: [structure] }, { overwrite: true });
+  const text = scratch.getFullText();
+  project.removeSourceFile(scratch);
+  return text.trim();
+}
+
+function normalise(text: string): string {
+  return `${text.replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+/** A TypeScript string literal in single quotes. */
+export function q(value: string): string {
+  return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\n', '\\n')}'`;
+}
+
+/** An object or array literal as TypeScript source, keys in the order given. */
+export function literal(value: unknown, indent = ''): string {
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return q(value);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    const inner = `${indent}  `;
+    return `[\n${value.map((v) => `${inner}${literal(v, inner)},`).join('\n')}\n${indent}]`;
+  }
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    if (entries.length === 0) return '{}';
+    const inner = `${indent}  `;
+    return `{\n${entries.map(([k, v]) => `${inner}${/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : q(k)}: ${literal(v, inner)},`).join('\n')}\n${indent}}`;
+  }
+  return 'undefined';
+}

@@ -1,0 +1,71 @@
+import type { Project } from 'ts-morph';
+import type { Catalog, TopicModel } from '../model/catalog.ts';
+import type { Names } from '../naming/names.ts';
+import { literal, renderTs, type GeneratedFile } from './render.ts';
+import { docComment } from './schema-to-type.ts';
+
+/**
+ * `topics.ts`: every topic and dead-letter topic as the contracts define it
+ * (partitions, replication, configuration) and, for event topics, the events
+ * they carry, plus the list `applyTopics` takes.
+ */
+export function emitTopics(project: Project, catalog: Catalog, names: Names, runtime: string): GeneratedFile {
+  const eventTopics = catalog.topics.filter((t) => t.kind === 'event' && t.events.length > 0);
+  const maps = eventTopics.map((t) => names.topic(t.address).map);
+  const definitions = catalog.events.map((e) => names.event(e.name).definition);
+  const statements: string[] = [
+    `import type { TopicDefinition, TopicSpec } from '${runtime}';`,
+    ...(definitions.length ? [`import { ${definitions.sort().join(', ')} } from './events.ts';`] : []),
+    ...(maps.length ? [`import type { ${maps.sort().join(', ')} } from './types.ts';`] : []),
+  ];
+  const specNames: string[] = [];
+  for (const topic of catalog.topics) {
+    if (topic.parameters.length > 0) continue;
+    const t = names.topic(topic.address);
+    const doc = docComment(topicDoc(topic));
+    if (topic.kind === 'event' && topic.events.length > 0) {
+      const events = topic.events.map((e) => `    ${e}: ${names.event(e).definition},`).join('\n');
+      statements.push(
+        `${doc}\nexport const ${t.definition}: TopicDefinition<${t.map}> = {\n  name: ${literal(topic.address)},\n  spec: ${literal(spec(topic), '  ')},\n  events: {\n${events}\n  },\n};`,
+      );
+      specNames.push(`${t.definition}.spec`);
+    } else {
+      statements.push(`${doc}\nexport const ${t.definition}: TopicSpec = ${literal(spec(topic))};`);
+      specNames.push(t.definition);
+    }
+  }
+  statements.push(
+    `/** Every topic and dead-letter topic the contracts define, sorted by name: what \`applyTopics\` creates. */\nexport const topicSpecs: readonly TopicSpec[] = [${specNames.join(', ')}];`,
+  );
+  const templates = catalog.topics.filter((t) => t.parameters.length > 0);
+  if (templates.length > 0) {
+    statements.push(
+      `/** Parameterized topics: one Kafka topic per parameter value, created when the value is known. */\nexport const topicTemplates = ${literal(templates.map((t) => ({ address: t.address, parameters: t.parameters.map((p) => p.name), ...spec(t) })))} as const;`,
+    );
+  }
+  return renderTs(project, 'topics.ts', statements, 'Topics and dead-letter topics with partitions, replication and configuration.');
+}
+
+function spec(topic: TopicModel): Record<string, unknown> {
+  return {
+    name: topic.address,
+    kind: topic.kind,
+    partitions: topic.partitions,
+    replicas: topic.replicas,
+    config: topic.config,
+    deadLetterTopic: topic.deadLetterTopic,
+    deadLetterFor: topic.deadLetterFor,
+    description: topic.title ?? topic.description?.split('\n')[0],
+  };
+}
+
+function topicDoc(topic: TopicModel): string {
+  const lines = [`\`${topic.address}\`${topic.title ? `: ${topic.title}` : ''}`];
+  if (topic.description) lines.push('', topic.description.trim());
+  if (topic.kind === 'dead-letter') lines.push('', `Dead-letter topic of \`${topic.deadLetterFor}\`.`);
+  else {
+    lines.push('', `Producers: ${topic.producers.join(', ') || 'none'}. Consumer groups: ${topic.consumerGroups.join(', ') || 'none'}.`);
+    if (topic.deadLetterTopic) lines.push(`Dead letters go to \`${topic.deadLetterTopic}\`.`);
+  }
+  return lines.join('\n').replaceAll('*/', '*\\/');
+}

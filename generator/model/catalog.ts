@@ -1,0 +1,128 @@
+/**
+ * The language-free model of every contract: one readonly catalog of all
+ * bounded contexts, the topics they own, the events on those topics and the
+ * consumer groups that read them. Built by `buildCatalog`, read by emitters.
+ * Everything is sorted so that emitted output is stable.
+ */
+import type { SourceLocation } from '../parse/locate.ts';
+
+/** A JSON Schema as the parser resolved it (draft-07 superset), every `$ref` already followed. */
+export type JsonSchema = boolean | { readonly [keyword: string]: unknown };
+
+export interface Catalog {
+  readonly contexts: readonly ContextModel[];
+  readonly topics: readonly TopicModel[];
+  readonly events: readonly EventModel[];
+  readonly consumerGroups: readonly ConsumerGroupModel[];
+}
+
+export interface ContextModel {
+  /** The document's file name without extension, e.g. `user`. */
+  readonly name: string;
+  /** Folder of the document relative to the contracts root ('' at the root), e.g. `chat`. */
+  readonly system: string;
+  /** The document's `id`, used as the CloudEvents source of what it publishes. */
+  readonly source: string;
+  readonly title: string;
+  readonly version: string;
+  readonly description?: string;
+  readonly location: SourceLocation;
+}
+
+export interface TopicParameter {
+  readonly name: string;
+  readonly description?: string;
+  readonly enum?: readonly string[];
+  /** Runtime expression (`$message.payload#/tenant`) the value comes from, when the contract gives one. */
+  readonly location?: RuntimeExpression;
+}
+
+export interface TopicModel {
+  /** Channel id in its owner document, e.g. `userEvents`. */
+  readonly channelId: string;
+  /** Kafka topic name (the channel address, or `bindings.kafka.topic`); may hold `{parameters}`. */
+  readonly address: string;
+  readonly parameters: readonly TopicParameter[];
+  readonly kind: 'event' | 'dead-letter';
+  readonly title?: string;
+  readonly description?: string;
+  readonly partitions: number;
+  readonly replicas: number;
+  readonly config: Readonly<Record<string, string>>;
+  /** Address of the dead-letter topic records of this topic go to when consumers give up. */
+  readonly deadLetterTopic?: string;
+  /** For a dead-letter topic: the address of the topic it serves. */
+  readonly deadLetterFor?: string;
+  /** Event names carried by the topic, sorted. */
+  readonly events: readonly string[];
+  /** Context names with a `send` operation on the topic, sorted. */
+  readonly producers: readonly string[];
+  /** Consumer group ids with a `receive` operation on the topic, sorted. */
+  readonly consumerGroups: readonly string[];
+  /** The context whose document defines the channel. */
+  readonly owner: string;
+  readonly location: SourceLocation;
+}
+
+/** A parsed AsyncAPI runtime expression such as `$message.payload#/user_id`. */
+export interface RuntimeExpression {
+  readonly expression: string;
+  readonly source: 'payload' | 'header';
+  /** JSON pointer segments inside the payload or headers. */
+  readonly path: readonly string[];
+}
+
+export interface EventModel {
+  /** Event type on the wire (`ce_type`): the message `name`. */
+  readonly name: string;
+  readonly topic: string;
+  readonly owner: string;
+  /** CloudEvents source: the owner document's `id`. */
+  readonly source: string;
+  readonly schemaVersion: number;
+  readonly title?: string;
+  readonly summary?: string;
+  readonly description?: string;
+  readonly contentType: string;
+  readonly payload: JsonSchema;
+  readonly headers?: JsonSchema;
+  /** Schema of the Kafka key when the contract declares one (`bindings.kafka.key`). */
+  readonly keySchema?: JsonSchema;
+  readonly partitionKey: RuntimeExpression;
+  /** Shape of the partition-key field, for the key's TypeScript type. */
+  readonly partitionKeyType: 'string' | 'integer' | 'number';
+  readonly examples: readonly EventExample[];
+  readonly deprecated: boolean;
+  readonly location: SourceLocation;
+}
+
+export interface EventExample {
+  readonly name?: string;
+  readonly summary?: string;
+  readonly payload: unknown;
+  readonly headers?: unknown;
+}
+
+export interface RetryPolicy {
+  /** Handler attempts in all, the first included, before a record is dead-lettered. */
+  readonly maxAttempts: number;
+  readonly initialIntervalMs: number;
+  readonly multiplier: number;
+  readonly maxIntervalMs: number;
+}
+
+export interface ConsumerGroupModel {
+  readonly groupId: string;
+  readonly context: string;
+  readonly description?: string;
+  readonly subscriptions: readonly Subscription[];
+}
+
+export interface Subscription {
+  readonly topic: string;
+  /** Events this group handles, sorted; the topic's other events are acknowledged and skipped. */
+  readonly events: readonly string[];
+  readonly retry: RetryPolicy;
+  readonly operationId: string;
+  readonly location: SourceLocation;
+}

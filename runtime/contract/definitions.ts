@@ -1,0 +1,63 @@
+/**
+ * The shapes generated code hands to the runtime: what an event, a topic and
+ * a consumer group are, as data. Generated files declare constants of these
+ * types; the runtime (producer, outbox, consumer runner) reads them, so a
+ * contract edit never needs a runtime edit.
+ */
+import type { ValidateFunction } from 'ajv';
+import type { TopicSpec } from '../topics/topic-spec.ts';
+
+export interface EventDefinition<TType extends string = string, TPayload = unknown, THeaders = unknown> {
+  /** Event type on the wire (`ce_type`). */
+  readonly type: TType;
+  /** Topic the event is published to. */
+  readonly topic: string;
+  /** CloudEvents `ce_source`: the publishing context. */
+  readonly source: string;
+  /** Major version of the payload schema (`ce_schemaversion`). */
+  readonly schemaVersion: number;
+  readonly contentType: string;
+  /**
+   * Derives the Kafka key from the payload, as the contract's partition-key expression says.
+   * (Method syntax on purpose: a topic's definitions are read through `EventDefinition<string, unknown>`.)
+   */
+  partitionKey(payload: TPayload): string;
+  /** The runtime expression the key comes from, e.g. `$message.payload#/user_id`. */
+  readonly partitionKeyExpression: string;
+  readonly validatePayload: ValidateFunction<TPayload>;
+  readonly validateHeaders: ValidateFunction<THeaders> | undefined;
+}
+
+/** Event type → payload type of one topic. */
+export type EventMap = { readonly [type: string]: unknown };
+
+export interface TopicDefinition<TMap extends EventMap = EventMap> {
+  readonly name: string;
+  readonly spec: TopicSpec;
+  readonly events: { readonly [K in keyof TMap & string]: EventDefinition<K, TMap[K], unknown> };
+}
+
+export interface RetryPolicy {
+  /** Handler attempts in all, the first included, before a record goes to the dead-letter topic. */
+  readonly maxAttempts: number;
+  readonly initialIntervalMs: number;
+  readonly multiplier: number;
+  readonly maxIntervalMs: number;
+}
+
+export interface SubscriptionDefinition {
+  readonly topic: TopicDefinition;
+  /** Key of this topic's handlers in the group's handler map. */
+  readonly handlerKey: string;
+  /** Event types this group handles; the topic's other types are acknowledged and skipped. */
+  readonly events: readonly string[];
+  readonly retry: RetryPolicy;
+  readonly deadLetterTopic: string;
+}
+
+export interface ConsumerGroupDefinition {
+  readonly groupId: string;
+  /** The bounded context that owns the group. */
+  readonly context: string;
+  readonly subscriptions: readonly SubscriptionDefinition[];
+}

@@ -1,0 +1,84 @@
+/**
+ * What producers accept and what handlers receive. Generated publishers and
+ * handler maps are written in terms of these types.
+ */
+import type { ConsumerGroupDefinition, EventMap, TopicDefinition } from './definitions.ts';
+
+/** A domain event as a caller publishes it: its type and its payload; the key and headers follow from the contract. */
+export type OutgoingEvent<TMap extends EventMap> = {
+  readonly [K in keyof TMap & string]: { readonly type: K; readonly payload: TMap[K] };
+}[keyof TMap & string];
+
+export interface PublishOptions {
+  /** Event id (`ce_id`); a new UUID when absent. Supplying it makes retries of the same publish idempotent downstream. */
+  readonly id?: string;
+  /** Occurrence time (`ce_time`); now when absent. */
+  readonly time?: Date;
+  /** W3C trace context to continue; a new trace when absent. */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
+}
+
+export interface PublishReceipt {
+  readonly id: string;
+  readonly topic: string;
+  readonly key: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+export interface TopicPublisher<TMap extends EventMap> {
+  publish(event: OutgoingEvent<TMap>, options?: PublishOptions): Promise<PublishReceipt>;
+  publishAll(events: readonly OutgoingEvent<TMap>[], options?: Omit<PublishOptions, 'id'>): Promise<PublishReceipt[]>;
+}
+
+/** The producer seam generated publishers are built on. */
+export interface EventProducer {
+  topic<TMap extends EventMap>(topic: TopicDefinition<TMap>): TopicPublisher<TMap>;
+}
+
+/** A delivered event, decoded and validated, as a handler sees it. */
+export interface ReceivedEvent<TType extends string, TPayload, THeaders> {
+  readonly type: TType;
+  readonly id: string;
+  readonly source: string;
+  readonly time: string;
+  readonly schemaVersion: number;
+  readonly key: string;
+  readonly payload: TPayload;
+  readonly headers: THeaders;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+export interface HandlerContext {
+  /** 1 on the first delivery to the handler, then 2, 3, ... on retries. */
+  readonly attempt: number;
+  /** Aborted when the consumer is stopping. */
+  readonly signal: AbortSignal;
+}
+
+export type EventHandler<TType extends string, TPayload, THeaders> = (
+  event: ReceivedEvent<TType, TPayload, THeaders>,
+  context: HandlerContext,
+) => Promise<void> | void;
+
+/** Handler map shape every generated `…Handlers` interface satisfies: topic key → event type → handler. */
+export type HandlerMap = {
+  readonly [topicKey: string]: { readonly [eventType: string]: EventHandler<never, never, never> };
+};
+
+export interface ConsumerOptions {
+  /** Overrides the contract's consumer group id (for replays into a fresh group, tests, ...). */
+  readonly groupId?: string;
+}
+
+export interface RunningConsumer {
+  stop(): Promise<void>;
+}
+
+/** The consumer seam generated consumer factories are built on. */
+export interface EventConsumerFactory {
+  create(group: ConsumerGroupDefinition, handlers: HandlerMap, options?: ConsumerOptions): RunningConsumer;
+}
