@@ -1033,7 +1033,7 @@ export interface PermissionChanged {
    */
   userId: string;
   /** The feature/action set: every feature the user may use after the change, each with its allowed actions. Empty when the user has no permission left. Each feature appears at most once. */
-  permissions: ({
+  permissions: {
     /**
      * Feature key (lower-case, dot/dash/underscore separated), e.g. `dw.report`.
      *
@@ -1046,7 +1046,7 @@ export interface PermissionChanged {
      * @minItems 1
      */
     actions: string[];
-  })[];
+  }[];
   /**
    * Version of this user's permission set; strictly increases with every change of the same user. Consumers ignore a version lower than or equal to the one they hold.
    *

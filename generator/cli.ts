@@ -9,8 +9,8 @@
  */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { ContractError, formatDiagnostic } from './diagnostics.ts';
 import { BANNER } from './emit/render.ts';
 import { generate } from './generate.ts';
@@ -48,7 +48,9 @@ async function main(): Promise<number> {
   } catch (error) {
     if (error instanceof ContractError) {
       console.error(error.diagnostics.map(formatDiagnostic).join('\n'));
-      console.error(`\ngenerate: ${error.diagnostics.filter((d) => d.severity === 'error').length} error(s); nothing was written.`);
+      console.error(
+        `\ngenerate: ${error.diagnostics.filter((d) => d.severity === 'error').length} error(s); nothing was written.`,
+      );
       return 1;
     }
     throw error;
@@ -60,7 +62,8 @@ async function main(): Promise<number> {
   const stale: string[] = [];
   for (const [file, content] of wanted) {
     const current = await readFile(path.join(outDir, file), 'utf8').catch(() => undefined);
-    if (current !== content) stale.push(`${current === undefined ? 'missing' : 'stale'}: ${path.join(args.out, file)}`);
+    if (current !== content)
+      stale.push(`${current === undefined ? 'missing' : 'stale'}: ${path.join(args.out, file)}`);
   }
   for (const file of existing) if (!wanted.has(file)) stale.push(`extra: ${path.join(args.out, file)}`);
 
@@ -69,7 +72,9 @@ async function main(): Promise<number> {
   const summary = `${result.documents.length} documents, ${catalog.events.length} events, ${catalog.topics.length} topics (${catalog.topics.filter((t) => t.kind === 'dead-letter').length} dead-letter), ${catalog.consumerGroups.length} consumer groups`;
   if (args.check) {
     if (stale.length > 0) {
-      console.error(`${stale.join('\n')}\n\ngenerate --check: ${stale.length} file(s) out of date with the contracts; run \`npm run generate\` and commit the result.`);
+      console.error(
+        `${stale.join('\n')}\n\ngenerate --check: ${stale.length} file(s) out of date with the contracts; run \`npm run generate\` and commit the result.`,
+      );
       return 1;
     }
     if (!args.quiet) console.log(`generate --check: ${args.out} is up to date (${summary}; ${ms} ms).`);
@@ -113,7 +118,9 @@ async function listGenerated(dir: string): Promise<string[]> {
   for (const e of entries) {
     if (!e.isFile()) continue;
     const full = path.join(e.parentPath, e.name);
-    const head = await readFile(full, 'utf8').then((t) => t.slice(0, 400)).catch(() => '');
+    const head = await readFile(full, 'utf8')
+      .then((t) => t.slice(0, 400))
+      .catch(() => '');
     if (head.includes(BANNER)) out.push(path.relative(dir, full));
   }
   return out.sort();

@@ -46,7 +46,15 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const documents = await findDocuments(input, raw);
   const diagnostics: Diagnostic[] = [];
   if (documents.length === 0) {
-    throw new ContractError([{ code: 'io', severity: 'error', file: display(input), pointer: '', message: 'no AsyncAPI 3 document found (a YAML or JSON file with a top-level `asyncapi: 3.x` key)' }]);
+    throw new ContractError([
+      {
+        code: 'io',
+        severity: 'error',
+        file: display(input),
+        pointer: '',
+        message: 'no AsyncAPI 3 document found (a YAML or JSON file with a top-level `asyncapi: 3.x` key)',
+      },
+    ]);
   }
   const versionErrors = await checkVersions(documents, raw, display);
   if (versionErrors.length > 0) throw new ContractError(versionErrors);
@@ -63,10 +71,13 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   failOnErrors(diagnostics);
 
   const validators = emitValidators(model.catalog, names);
-  diagnostics.push(...validators.diagnostics);
+  diagnostics.push(...validators.diagnostics.map((d) => ({ ...d, file: display(d.file) })));
   failOnErrors(diagnostics);
 
-  let runtime = path.relative(path.resolve(options.cwd, options.outDir), options.runtimeEntry).split(path.sep).join('/');
+  let runtime = path
+    .relative(path.resolve(options.cwd, options.outDir), options.runtimeEntry)
+    .split(path.sep)
+    .join('/');
   if (!runtime.startsWith('.')) runtime = `./${runtime}`;
   const project = createProject();
   const catalog = model.catalog;
@@ -80,17 +91,31 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     emitCatalog(project, catalog),
     emitIndex(project, ['types.ts', 'events.ts', 'topics.ts', 'producers.ts', 'consumers.ts', 'catalog.ts']),
   ].sort((a, b) => a.path.localeCompare(b.path));
-  return { files, catalog, diagnostics, documents: documents.map(display) };
+  return { files, catalog, diagnostics: unique(diagnostics), documents: documents.map(display) };
 }
 
 function failOnErrors(diagnostics: readonly Diagnostic[]): void {
-  if (diagnostics.some((d) => d.severity === 'error')) throw new ContractError(diagnostics);
+  if (diagnostics.some((d) => d.severity === 'error')) throw new ContractError(unique(diagnostics));
+}
+
+/** The same finding reached through several documents (a shared channel, say) is reported once. */
+function unique(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.code}\0${d.file}\0${d.pointer}\0${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** AsyncAPI documents under `input`: files with a top-level `asyncapi` key; other YAML/JSON files are fragments. */
 async function findDocuments(input: string, raw: RawFiles): Promise<string[]> {
   const info = await stat(input).catch(() => undefined);
-  if (!info) throw new ContractError([{ code: 'io', severity: 'error', file: input, pointer: '', message: 'no such file or folder' }]);
+  if (!info)
+    throw new ContractError([
+      { code: 'io', severity: 'error', file: input, pointer: '', message: 'no such file or folder' },
+    ]);
   const candidates = info.isDirectory()
     ? (await readdir(input, { recursive: true, withFileTypes: true }))
         .filter((e) => e.isFile() && /\.(ya?ml|json)$/i.test(e.name))
@@ -105,7 +130,11 @@ async function findDocuments(input: string, raw: RawFiles): Promise<string[]> {
   return documents;
 }
 
-async function checkVersions(documents: readonly string[], raw: RawFiles, display: (p: string) => string): Promise<Diagnostic[]> {
+async function checkVersions(
+  documents: readonly string[],
+  raw: RawFiles,
+  display: (p: string) => string,
+): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   for (const file of documents) {
     const { value, error } = await raw.get(file);
@@ -115,7 +144,13 @@ async function checkVersions(documents: readonly string[], raw: RawFiles, displa
     }
     const version = String((value as { asyncapi?: unknown }).asyncapi);
     if (!/^3\.\d+\.\d+$/.test(version)) {
-      out.push({ code: 'unsupported', severity: 'error', file: display(file), pointer: '#/asyncapi', message: `AsyncAPI ${version} is not supported: documents must be AsyncAPI 3.x (\`asyncapi convert\` upgrades 2.x documents)` });
+      out.push({
+        code: 'unsupported',
+        severity: 'error',
+        file: display(file),
+        pointer: '#/asyncapi',
+        message: `AsyncAPI ${version} is not supported: documents must be AsyncAPI 3.x (\`asyncapi convert\` upgrades 2.x documents)`,
+      });
     }
   }
   return out;

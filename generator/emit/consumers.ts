@@ -1,7 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog, ConsumerGroupModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { literal, q, renderTs, type GeneratedFile } from './render.ts';
+import { type GeneratedFile, literal, q, renderTs } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 
 /**
@@ -9,7 +9,12 @@ import { docComment } from './schema-to-type.ts';
  * handler per event type it subscribes to, so a missing one is a compile
  * error) and a factory that hands it to the runtime's consumer runner.
  */
-export function emitConsumers(project: Project, catalog: Catalog, names: Names, runtime: string): GeneratedFile {
+export function emitConsumers(
+  project: Project,
+  catalog: Catalog,
+  names: Names,
+  runtime: string,
+): GeneratedFile {
   const topics = new Set(catalog.consumerGroups.flatMap((g) => g.subscriptions.map((s) => s.topic)));
   const events = new Set(catalog.consumerGroups.flatMap((g) => g.subscriptions.flatMap((s) => s.events)));
   const typeImports = [...events].flatMap((e) => {
@@ -19,7 +24,14 @@ export function emitConsumers(project: Project, catalog: Catalog, names: Names, 
   });
   const statements: string[] = [
     `import type { ConsumerGroupDefinition, ConsumerOptions, EventConsumerFactory, EventHandler, RunningConsumer } from '${runtime}';`,
-    ...(topics.size ? [`import { ${[...topics].map((t) => names.topic(t).definition).sort().join(', ')} } from './topics.ts';`] : []),
+    ...(topics.size
+      ? [
+          `import { ${[...topics]
+            .map((t) => names.topic(t).definition)
+            .sort()
+            .join(', ')} } from './topics.ts';`,
+        ]
+      : []),
     ...(typeImports.length ? [`import type { ${typeImports.sort().join(', ')} } from './types.ts';`] : []),
   ];
   for (const group of catalog.consumerGroups) statements.push(...groupStatements(group, catalog, names));

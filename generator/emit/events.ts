@@ -1,7 +1,7 @@
 import type { Project } from 'ts-morph';
-import type { Catalog, EventModel } from '../model/catalog.ts';
+import type { Catalog, EventModel, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { q, renderTs, type GeneratedFile } from './render.ts';
+import { type GeneratedFile, q, renderTs } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 
 /** `events.ts`: one definition per event (type, topic, source, key rule, validators) for the runtime to act on. */
@@ -17,16 +17,41 @@ export function emitEvents(project: Project, catalog: Catalog, names: Names, run
   const statements: string[] = [
     `import type { EventDefinition } from '${runtime}';`,
     ...(typeImports.length ? [`import type { ${typeImports.sort().join(', ')} } from './types.ts';`] : []),
-    ...(validatorImports.length ? [`import { ${validatorImports.sort().join(', ')} } from './validators.js';`] : []),
+    ...(validatorImports.length
+      ? [`import { ${validatorImports.sort().join(', ')} } from './validators.js';`]
+      : []),
   ];
-  for (const event of catalog.events) statements.push(definition(event, names));
-  return renderTs(project, 'events.ts', statements, 'One definition per event: where it goes, how it is keyed and validated.');
+  for (const event of catalog.events) {
+    statements.push(
+      definition(
+        event,
+        names,
+        catalog.topics.find((t) => t.address === event.topic),
+      ),
+    );
+  }
+  return renderTs(
+    project,
+    'events.ts',
+    statements,
+    'One definition per event: where it goes, how it is keyed and validated.',
+  );
 }
 
-function definition(event: EventModel, names: Names): string {
+function definition(event: EventModel, names: Names, topic: TopicModel | undefined): string {
   const n = names.event(event.name);
   const headers = event.headers === undefined ? 'unknown' : n.headers;
-  const access = event.partitionKey.path.map((s) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s) ? `.${s}` : `[${q(s)}]`)).join('');
+  const access = accessor(event.partitionKey.path);
+  const parameters = topic?.parameters ?? [];
+  const topicFor =
+    parameters.length === 0
+      ? []
+      : [
+          `  topicFor: (payload) => \`${event.topic.replace(/\{([^}]+)\}/g, (_, name: string) => {
+            const path = parameters.find((p) => p.name === name)?.location?.path ?? [name];
+            return `\${String(payload${accessor(path)})}`;
+          })}\`,`,
+        ];
   return [
     docComment(`\`${event.name}\` on \`${event.topic}\`, keyed by \`${event.partitionKey.expression}\`.`),
     `export const ${n.definition}: EventDefinition<${q(event.name)}, ${n.payload}, ${headers}> = {`,
@@ -36,9 +61,15 @@ function definition(event: EventModel, names: Names): string {
     `  schemaVersion: ${event.schemaVersion},`,
     `  contentType: ${q(event.contentType)},`,
     `  partitionKey: (payload) => String(payload${access}),`,
+    ...topicFor,
     `  partitionKeyExpression: ${q(event.partitionKey.expression)},`,
     `  validatePayload: ${n.validatePayload},`,
     `  validateHeaders: ${event.headers === undefined ? 'undefined' : n.validateHeaders},`,
     '};',
   ].join('\n');
+}
+
+/** `.a.b` or `['a-b']` access for a payload path. */
+function accessor(path: readonly string[]): string {
+  return path.map((s) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s) ? `.${s}` : `[${q(s)}]`)).join('');
 }

@@ -1,4 +1,11 @@
-import { IndentationText, NewLineKind, Project, QuoteKind, type SourceFile, type StatementStructures } from 'ts-morph';
+import {
+  IndentationText,
+  NewLineKind,
+  Project,
+  QuoteKind,
+  type SourceFile,
+  type StatementStructures,
+} from 'ts-morph';
 
 /** One emitted file: path relative to the output folder, and its full text. */
 export interface GeneratedFile {
@@ -6,7 +13,8 @@ export interface GeneratedFile {
   readonly content: string;
 }
 
-export const BANNER = 'generated — do not edit. Source: the AsyncAPI contracts; regenerate with `npm run generate`.';
+export const BANNER =
+  'generated — do not edit. Source: the AsyncAPI contracts; regenerate with `npm run generate`.';
 
 /** Shared ts-morph project in memory; emitters add files to it, nothing touches the disk. */
 export function createProject(): Project {

@@ -31,7 +31,11 @@ export function typeOf(schema: JsonSchema, ctx: TypeContext, stack: readonly obj
   if ('const' in s) parts.push(literal(s.const));
   else if (Array.isArray(s.enum)) parts.push(s.enum.map(literal).join(' | ') || 'never');
   else {
-    const types = Array.isArray(s.type) ? (s.type as string[]) : typeof s.type === 'string' ? [s.type] : inferTypes(s);
+    const types = Array.isArray(s.type)
+      ? (s.type as string[])
+      : typeof s.type === 'string'
+        ? [s.type]
+        : inferTypes(s);
     if (types.length > 0) parts.push(unique(types.map((t) => primitive(t, s, ctx, inner))).join(' | '));
   }
   let result = parts.join(' & ');
@@ -58,7 +62,18 @@ export function docOf(schema: JsonSchema): string | undefined {
   if (typeof s.title === 'string' && s.title !== s.description) lines.push(s.title);
   if (typeof s.description === 'string') lines.push(s.description.trim());
   const tags: string[] = [];
-  for (const key of ['format', 'pattern', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems']) {
+  for (const key of [
+    'format',
+    'pattern',
+    'minimum',
+    'maximum',
+    'exclusiveMinimum',
+    'exclusiveMaximum',
+    'minLength',
+    'maxLength',
+    'minItems',
+    'maxItems',
+  ]) {
     if (s[key] !== undefined) tags.push(`@${key} ${String(s[key])}`);
   }
   if (s.default !== undefined) tags.push(`@default ${JSON.stringify(s.default)}`);
@@ -78,9 +93,16 @@ export function membersOf(schema: Obj, ctx: TypeContext, stack: readonly object[
     members.push(`${propertyName(name)}${required.has(name) ? '' : '?'}: ${typeOf(child, ctx, stack)};`);
   }
   const extra = schema.additionalProperties;
-  const hasPatterns = schema.patternProperties !== undefined && Object.keys(schema.patternProperties as object).length > 0;
+  const hasPatterns =
+    schema.patternProperties !== undefined && Object.keys(schema.patternProperties as object).length > 0;
   if (extra === false && !hasPatterns) return members;
-  if (extra !== undefined && extra !== true && extra !== false && Object.keys(properties).length === 0 && !hasPatterns) {
+  if (
+    extra !== undefined &&
+    extra !== true &&
+    extra !== false &&
+    Object.keys(properties).length === 0 &&
+    !hasPatterns
+  ) {
     members.push(`[key: string]: ${typeOf(extra as JsonSchema, ctx, stack)};`);
   } else {
     members.push('[key: string]: unknown;');
@@ -119,7 +141,8 @@ function arrayType(s: Obj, ctx: TypeContext, stack: readonly object[]): string {
   if (tuple) {
     const rest = Array.isArray(s.items) ? s.additionalItems : s.items;
     const items = (tuple as JsonSchema[]).map((t) => typeOf(t, ctx, stack));
-    if (rest !== undefined && rest !== false) items.push(`...${wrap(typeOf(rest as JsonSchema, ctx, stack))}[]`);
+    if (rest !== undefined && rest !== false)
+      items.push(`...${wrap(typeOf(rest as JsonSchema, ctx, stack))}[]`);
     return `[${items.join(', ')}]`;
   }
   const item = s.items === undefined ? 'unknown' : typeOf(s.items as JsonSchema, ctx, stack);
@@ -134,7 +157,8 @@ function objectType(s: Obj, ctx: TypeContext, stack: readonly object[]): string 
 }
 
 function inferTypes(s: Obj): string[] {
-  if (s.properties !== undefined || s.additionalProperties !== undefined || s.required !== undefined) return ['object'];
+  if (s.properties !== undefined || s.additionalProperties !== undefined || s.required !== undefined)
+    return ['object'];
   if (s.items !== undefined || s.prefixItems !== undefined) return ['array'];
   return [];
 }
@@ -164,7 +188,19 @@ function propertyName(name: string): string {
 }
 
 function wrap(type: string): string {
-  return /^[\w.[\]'<>, ]+$/.test(type) && !type.includes(' | ') && !type.includes(' & ') ? type : `(${type})`;
+  if (/^[\w.[\]'<>, ]+$/.test(type) && !type.includes(' | ') && !type.includes(' & ')) return type;
+  return isSingleLiteral(type) ? type : `(${type})`;
+}
+
+/** True for one `{ ... }` type literal (its first brace closes at the very end). */
+function isSingleLiteral(type: string): boolean {
+  if (!type.startsWith('{') || !type.endsWith('}')) return false;
+  let depth = 0;
+  for (let i = 0; i < type.length; i++) {
+    if (type[i] === '{') depth++;
+    else if (type[i] === '}' && --depth === 0 && i < type.length - 1) return false;
+  }
+  return true;
 }
 
 function unique(items: string[]): string[] {

@@ -1,7 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { literal, renderTs, type GeneratedFile } from './render.ts';
+import { type GeneratedFile, literal, renderTs } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 
 /**
@@ -20,7 +20,6 @@ export function emitTopics(project: Project, catalog: Catalog, names: Names, run
   ];
   const specNames: string[] = [];
   for (const topic of catalog.topics) {
-    if (topic.parameters.length > 0) continue;
     const t = names.topic(topic.address);
     const doc = docComment(topicDoc(topic));
     if (topic.kind === 'event' && topic.events.length > 0) {
@@ -28,7 +27,9 @@ export function emitTopics(project: Project, catalog: Catalog, names: Names, run
       statements.push(
         `${doc}\nexport const ${t.definition}: TopicDefinition<${t.map}> = {\n  name: ${literal(topic.address)},\n  spec: ${literal(spec(topic), '  ')},\n  events: {\n${events}\n  },\n};`,
       );
-      specNames.push(`${t.definition}.spec`);
+      if (topic.parameters.length === 0) specNames.push(`${t.definition}.spec`);
+      else
+        specNames.push(...expand(topic).map((name) => `{ ...${t.definition}.spec, name: ${literal(name)} }`));
     } else {
       statements.push(`${doc}\nexport const ${t.definition}: TopicSpec = ${literal(spec(topic))};`);
       specNames.push(t.definition);
@@ -37,13 +38,18 @@ export function emitTopics(project: Project, catalog: Catalog, names: Names, run
   statements.push(
     `/** Every topic and dead-letter topic the contracts define, sorted by name: what \`applyTopics\` creates. */\nexport const topicSpecs: readonly TopicSpec[] = [${specNames.join(', ')}];`,
   );
-  const templates = catalog.topics.filter((t) => t.parameters.length > 0);
+  const templates = catalog.topics.filter((t) => t.parameters.length > 0 && expand(t).length === 0);
   if (templates.length > 0) {
     statements.push(
       `/** Parameterized topics: one Kafka topic per parameter value, created when the value is known. */\nexport const topicTemplates = ${literal(templates.map((t) => ({ address: t.address, parameters: t.parameters.map((p) => p.name), ...spec(t) })))} as const;`,
     );
   }
-  return renderTs(project, 'topics.ts', statements, 'Topics and dead-letter topics with partitions, replication and configuration.');
+  return renderTs(
+    project,
+    'topics.ts',
+    statements,
+    'Topics and dead-letter topics with partitions, replication and configuration.',
+  );
 }
 
 function spec(topic: TopicModel): Record<string, unknown> {
@@ -64,8 +70,21 @@ function topicDoc(topic: TopicModel): string {
   if (topic.description) lines.push('', topic.description.trim());
   if (topic.kind === 'dead-letter') lines.push('', `Dead-letter topic of \`${topic.deadLetterFor}\`.`);
   else {
-    lines.push('', `Producers: ${topic.producers.join(', ') || 'none'}. Consumer groups: ${topic.consumerGroups.join(', ') || 'none'}.`);
+    lines.push(
+      '',
+      `Producers: ${topic.producers.join(', ') || 'none'}. Consumer groups: ${topic.consumerGroups.join(', ') || 'none'}.`,
+    );
     if (topic.deadLetterTopic) lines.push(`Dead letters go to \`${topic.deadLetterTopic}\`.`);
   }
   return lines.join('\n').replaceAll('*/', '*\\/');
+}
+
+/** Concrete topic names of a parameterized topic whose every parameter is an enum; none otherwise. */
+function expand(topic: TopicModel): string[] {
+  if (topic.parameters.some((p) => !p.enum || p.enum.length === 0)) return [];
+  let names = [topic.address];
+  for (const p of topic.parameters) {
+    names = names.flatMap((n) => (p.enum ?? []).map((v) => n.replaceAll(`{${p.name}}`, v)));
+  }
+  return names.sort();
 }

@@ -1,7 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog, EventModel, JsonSchema } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { q, renderTs, type GeneratedFile } from './render.ts';
+import { type GeneratedFile, q, renderTs } from './render.ts';
 import { docComment, docOf, membersOf, type TypeContext, typeOf } from './schema-to-type.ts';
 
 /**
@@ -22,7 +22,12 @@ export function emitTypes(project: Project, catalog: Catalog, names: Names): Gen
     statements.push(declare(n.payload, event.payload, ctx, eventDoc(event)));
     if (event.headers !== undefined) {
       statements.push(
-        declare(n.headers, envelopeFor(event), ctx, `Kafka record headers of {@link ${n.payload}}: the CloudEvents envelope with \`ce_type\` fixed to '${event.name}'.`),
+        declare(
+          n.headers,
+          envelopeFor(event),
+          ctx,
+          `Kafka record headers of {@link ${n.payload}}: the CloudEvents envelope with \`ce_type\` fixed to '${event.name}'.`,
+        ),
       );
     }
     while (ctx.pending.length > 0) {
@@ -33,23 +38,43 @@ export function emitTypes(project: Project, catalog: Catalog, names: Names): Gen
   for (const topic of catalog.topics) {
     if (topic.kind !== 'event' || topic.events.length === 0) continue;
     const t = names.topic(topic.address);
-    const members = topic.events.map((e) => `  | { readonly type: ${q(e)}; readonly payload: ${names.event(e).payload} }`);
-    statements.push(`${docComment(`Every event carried by \`${topic.address}\`, discriminated by \`type\`.`)}\nexport type ${t.union} =\n${members.join('\n')};`);
+    const members = topic.events.map(
+      (e) => `  | { readonly type: ${q(e)}; readonly payload: ${names.event(e).payload} }`,
+    );
+    statements.push(
+      `${docComment(`Every event carried by \`${topic.address}\`, discriminated by \`type\`.`)}\nexport type ${t.union} =\n${members.join('\n')};`,
+    );
     const map = topic.events.map((e) => `  ${e}: ${names.event(e).payload};`);
-    statements.push(`${docComment(`Event type → payload of \`${topic.address}\`.`)}\nexport type ${t.map} = {\n${map.join('\n')}\n};`);
+    statements.push(
+      `${docComment(`Event type → payload of \`${topic.address}\`.`)}\nexport type ${t.map} = {\n${map.join('\n')}\n};`,
+    );
   }
   const all = catalog.events.map((e) => q(e.name)).join(' | ') || 'never';
   statements.push(`/** Every event type in the contracts. */\nexport type EventType = ${all};`);
-  return renderTs(project, 'types.ts', statements, 'Payload and header types of every event, and per topic the union of its events.');
+  return renderTs(
+    project,
+    'types.ts',
+    statements,
+    'Payload and header types of every event, and per topic the union of its events.',
+  );
 }
 
-function declare(name: string, schema: JsonSchema, ctx: TypeContext, doc: string | undefined, stackSelf = false): string {
+function declare(
+  name: string,
+  schema: JsonSchema,
+  ctx: TypeContext,
+  doc: string | undefined,
+  stackSelf = false,
+): string {
   const comment = doc ?? docOf(schema);
   const head = comment ? `${docComment(comment)}\n` : '';
   const isObject =
     typeof schema === 'object' &&
     (schema.type === 'object' || (schema.type === undefined && schema.properties !== undefined)) &&
-    schema.oneOf === undefined && schema.anyOf === undefined && schema.allOf === undefined && schema.nullable !== true;
+    schema.oneOf === undefined &&
+    schema.anyOf === undefined &&
+    schema.allOf === undefined &&
+    schema.nullable !== true;
   const stack = stackSelf && typeof schema === 'object' ? [schema] : [];
   if (isObject && typeof schema === 'object') {
     if (!stackSelf) ctx.named.set(schema, name);
@@ -63,7 +88,10 @@ function eventDoc(event: EventModel): string {
   const lines = [event.title ?? event.name];
   if (event.summary && event.summary !== event.title) lines.push('', event.summary);
   if (event.description) lines.push('', event.description.trim());
-  lines.push('', `Topic \`${event.topic}\`, key \`${event.partitionKey.expression}\`, schema version ${event.schemaVersion}, published by \`${event.owner}\`.`);
+  lines.push(
+    '',
+    `Topic \`${event.topic}\`, key \`${event.partitionKey.expression}\`, schema version ${event.schemaVersion}, published by \`${event.owner}\`.`,
+  );
   if (event.deprecated) lines.push('@deprecated');
   return lines.join('\n').replaceAll('*/', '*\\/');
 }
@@ -71,7 +99,8 @@ function eventDoc(event: EventModel): string {
 /** The header schema with the event's own type and schema version pinned, when the envelope declares them. */
 export function envelopeFor(event: EventModel): JsonSchema {
   const headers = event.headers;
-  if (typeof headers !== 'object' || typeof headers.properties !== 'object' || headers.properties === null) return headers ?? true;
+  if (typeof headers !== 'object' || typeof headers.properties !== 'object' || headers.properties === null)
+    return headers ?? true;
   const properties = { ...(headers.properties as Record<string, JsonSchema>) };
   const pin = (key: string, value: string) => {
     const base = properties[key];

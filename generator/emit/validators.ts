@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import standaloneModule from 'ajv/dist/standalone/index.js';
+import addFormatsModule from 'ajv-formats';
 import type { Diagnostic } from '../diagnostics.ts';
 import type { Catalog, JsonSchema } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
@@ -22,7 +22,10 @@ const ANNOTATION_KEYWORDS = ['discriminator', 'externalDocs', 'example'];
  * compiles a schema at run time. Also checks every contract example against
  * the schema it illustrates.
  */
-export function emitValidators(catalog: Catalog, names: Names): { files: GeneratedFile[]; diagnostics: Diagnostic[] } {
+export function emitValidators(
+  catalog: Catalog,
+  names: Names,
+): { files: GeneratedFile[]; diagnostics: Diagnostic[] } {
   const ajv = new Ajv({
     code: { source: true, esm: true, lines: true },
     allErrors: true,
@@ -53,7 +56,9 @@ export function emitValidators(catalog: Catalog, names: Names): { files: Generat
         const validate = ajv.getSchema(id);
         if (!validate) throw new Error('schema did not compile');
         exports[fn] = id;
-        declarations.push(`/** Validates ${part === 'payload' ? 'the payload' : 'the headers'} of \`${event.name}\`; on failure \`errors\` lists each failing schema path. */\nexport declare const ${fn}: ValidateFunction<${typeName}>;`);
+        declarations.push(
+          `/** Validates ${part === 'payload' ? 'the payload' : 'the headers'} of \`${event.name}\`; on failure \`errors\` lists each failing schema path. */\nexport declare const ${fn}: ValidateFunction<${typeName}>;`,
+        );
         event.examples.forEach((example, i) => {
           const value = part === 'payload' ? example.payload : example.headers;
           if (value === undefined || validate(value)) return;
@@ -93,7 +98,10 @@ export function emitValidators(catalog: Catalog, names: Names): { files: Generat
     .join('\n');
   return {
     files: [
-      { path: 'validators.js', content: `// ${BANNER}\n// Standalone ajv validators, compiled from the contracts at generate time.\n${code}` },
+      {
+        path: 'validators.js',
+        content: `// ${BANNER}\n// Standalone ajv validators, compiled from the contracts at generate time.\n${code}`,
+      },
       { path: 'validators.d.ts', content: `${dts.trimEnd()}\n` },
     ],
     diagnostics,
@@ -126,7 +134,7 @@ export function toAjvSchema(schema: JsonSchema, id: string): JsonSchema {
   };
   findCycles(schema, []);
   const defNames = new Map<object, string>();
-  [...cyclic].forEach((node, i) => defNames.set(node, `node${i + 1}`));
+  for (const node of cyclic) defNames.set(node, `node${defNames.size + 1}`);
   const definitions: Record<string, unknown> = {};
   const copy = (node: unknown, root: boolean): unknown => {
     if (!node || typeof node !== 'object') return node;
@@ -142,9 +150,10 @@ export function toAjvSchema(schema: JsonSchema, id: string): JsonSchema {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) {
       if (key.startsWith('x-')) continue;
-      out[key] = key === 'properties' || key === 'patternProperties' || key === 'definitions' || key === '$defs'
-        ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, copy(v, false)]))
-        : copy(value, false);
+      out[key] =
+        key === 'properties' || key === 'patternProperties' || key === 'definitions' || key === '$defs'
+          ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, copy(v, false)]))
+          : copy(value, false);
     }
     return out;
   };

@@ -15,6 +15,7 @@ import type {
   TopicModel,
   TopicParameter,
 } from './catalog.ts';
+import { closeCycles } from './close-cycles.ts';
 import { parseRuntimeExpression } from './runtime-expression.ts';
 import { requiredScalarField } from './schema-path.ts';
 
@@ -25,7 +26,12 @@ export interface BuildOptions {
 }
 
 /** The retry policy a receive operation gets when its contract names none. */
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, initialIntervalMs: 200, multiplier: 2, maxIntervalMs: 5000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 3,
+  initialIntervalMs: 200,
+  multiplier: 2,
+  maxIntervalMs: 5000,
+};
 
 type Json = Record<string, unknown>;
 
@@ -49,7 +55,12 @@ export async function buildCatalog(
   options: BuildOptions,
 ): Promise<{ catalog: Catalog; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
-  const report = (code: DiagnosticCode, where: SourceLocation, message: string, severity: 'error' | 'warning' = 'error') =>
+  const report = (
+    code: DiagnosticCode,
+    where: SourceLocation,
+    message: string,
+    severity: 'error' | 'warning' = 'error',
+  ) =>
     diagnostics.push({ code, severity, message, file: options.display(where.file), pointer: where.pointer });
 
   const contexts: ContextModel[] = [];
@@ -66,7 +77,11 @@ export async function buildCatalog(
     const docLocation: SourceLocation = { file, pointer: '#' };
     const previous = contextNames.get(name);
     if (previous !== undefined) {
-      report('duplicate-name', docLocation, `context "${name}" is also defined by ${options.display(previous)}; document file names must be unique`);
+      report(
+        'duplicate-name',
+        docLocation,
+        `context "${name}" is also defined by ${options.display(previous)}; document file names must be unique`,
+      );
       continue;
     }
     contextNames.set(name, file);
@@ -88,7 +103,11 @@ export async function buildCatalog(
       const where = await locate(raw, file, ['channels', channelId]);
       const address = topicName(channel);
       if (address === undefined) {
-        report('unsupported', where, 'a channel without an address (and no bindings.kafka.topic) cannot be mapped to a Kafka topic');
+        report(
+          'unsupported',
+          where,
+          'a channel without an address (and no bindings.kafka.topic) cannot be mapped to a Kafka topic',
+        );
         continue;
       }
       channelAddress.set(channelId, address);
@@ -98,18 +117,28 @@ export async function buildCatalog(
       if (dlqChannel !== undefined) {
         deadLetterTopic = dlqChannel && typeof dlqChannel === 'object' ? topicName(dlqChannel) : undefined;
         if (deadLetterTopic === undefined) {
-          report('invalid-value', await locate(raw, file, ['channels', channelId, 'x-dead-letter-channel']), 'x-dead-letter-channel must be a $ref to a channel with an address');
+          report(
+            'invalid-value',
+            await locate(raw, file, ['channels', channelId, 'x-dead-letter-channel']),
+            'x-dead-letter-channel must be a $ref to a channel with an address',
+          );
         } else {
           deadLetters.set(deadLetterTopic, address);
         }
       }
       const parameters: TopicParameter[] = [];
-      for (const [paramName, param] of Object.entries((channel.parameters ?? {}) as Record<string, Json>).sort(byKey)) {
+      for (const [paramName, param] of Object.entries(
+        (channel.parameters ?? {}) as Record<string, Json>,
+      ).sort(byKey)) {
         let location: TopicParameter['location'];
         if (typeof param.location === 'string') {
           const parsed = parseRuntimeExpression(param.location);
           if (typeof parsed === 'string') {
-            report('invalid-value', await locate(raw, file, ['channels', channelId, 'parameters', paramName, 'location']), parsed);
+            report(
+              'invalid-value',
+              await locate(raw, file, ['channels', channelId, 'parameters', paramName, 'location']),
+              parsed,
+            );
           } else location = parsed;
         }
         parameters.push({
@@ -121,13 +150,22 @@ export async function buildCatalog(
       }
       for (const placeholder of address.matchAll(/\{([^}]+)\}/g)) {
         if (!parameters.some((p) => p.name === placeholder[1])) {
-          report('invalid-value', where, `address "${address}" uses {${placeholder[1]}} but the channel declares no such parameter`);
+          report(
+            'invalid-value',
+            where,
+            `address "${address}" uses {${placeholder[1]}} but the channel declares no such parameter`,
+          );
         }
       }
       const partitions = intOr(kafka.partitions, undefined);
       const replicas = intOr(kafka.replicas, undefined);
       if (partitions === undefined || replicas === undefined) {
-        report('missing-field', where, `bindings.kafka should give partitions and replicas; using ${partitions ?? 1} partition(s) and ${replicas ?? 1} replica(s)`, 'warning');
+        report(
+          'missing-field',
+          where,
+          `bindings.kafka should give partitions and replicas; using ${partitions ?? 1} partition(s) and ${replicas ?? 1} replica(s)`,
+          'warning',
+        );
       }
       const draft: TopicDraft['model'] = {
         channelId,
@@ -142,17 +180,33 @@ export async function buildCatalog(
         owner: name,
         location: where,
       };
-      const fingerprint = JSON.stringify({ ...draft, channelId: undefined, owner: undefined, location: undefined, messages: Object.keys((channel.messages ?? {}) as Json).sort() });
+      const fingerprint = JSON.stringify({
+        ...draft,
+        channelId: undefined,
+        owner: undefined,
+        location: undefined,
+        messages: Object.keys((channel.messages ?? {}) as Json).sort(),
+      });
       const existing = topics.get(address);
       if (existing) {
         if (existing.fingerprint !== fingerprint) {
-          report('duplicate-topic', where, `topic "${address}" is also defined differently at ${options.display(existing.model.location.file)} ${existing.model.location.pointer}; reference that channel with $ref instead of repeating it`);
+          report(
+            'duplicate-topic',
+            where,
+            `topic "${address}" is also defined differently at ${options.display(existing.model.location.file)} ${existing.model.location.pointer}; reference that channel with $ref instead of repeating it`,
+          );
         }
         // A channel defined in this very file wins ownership over one seen through a $ref.
         const ownedByItsWriter = existing.model.location.file === contextNames.get(existing.model.owner);
         if (!ownedByItsWriter && where.file === file) existing.model = draft;
       } else {
-        topics.set(address, { model: draft, fingerprint, events: new Set(), producers: new Set(), groups: new Set() });
+        topics.set(address, {
+          model: draft,
+          fingerprint,
+          events: new Set(),
+          producers: new Set(),
+          groups: new Set(),
+        });
       }
       const topic = topics.get(address)!;
 
@@ -165,7 +219,11 @@ export async function buildCatalog(
         const known = events.get(event.name);
         if (known) {
           if (known.location.file !== at.file || known.location.pointer !== at.pointer) {
-            report('duplicate-event', at, `event "${event.name}" is already defined at ${options.display(known.location.file)} ${known.location.pointer}; event names must be unique across all contracts`);
+            report(
+              'duplicate-event',
+              at,
+              `event "${event.name}" is already defined at ${options.display(known.location.file)} ${known.location.pointer}; event names must be unique across all contracts`,
+            );
           }
           continue;
         }
@@ -180,11 +238,17 @@ export async function buildCatalog(
       const address = channel ? topicName(channel) : undefined;
       const topic = address ? topics.get(address) : undefined;
       if (!address || !topic) {
-        report('unresolved-ref', where, 'the operation\'s channel does not resolve to a channel of this document');
+        report(
+          'unresolved-ref',
+          where,
+          "the operation's channel does not resolve to a channel of this document",
+        );
         continue;
       }
       const listed = Array.isArray(operation.messages) ? (operation.messages as Json[]) : [];
-      const messageNames = (listed.length > 0 ? listed : Object.values((channel?.messages ?? {}) as Record<string, Json>))
+      const messageNames = (
+        listed.length > 0 ? listed : Object.values((channel?.messages ?? {}) as Record<string, Json>)
+      )
         .map((m) => str(m.name) ?? str(m['x-parser-message-name']) ?? str(m['x-parser-unique-object-id']))
         .filter((n): n is string => n !== undefined);
       if (operation.action === 'send') {
@@ -193,20 +257,43 @@ export async function buildCatalog(
         const kafka = ((operation.bindings as Json | undefined)?.kafka ?? {}) as Json;
         const groupId = schemaConstant(kafka.groupId) ?? name;
         if (schemaConstant(kafka.groupId) === undefined) {
-          report('missing-field', where, `receive operation has no bindings.kafka.groupId; using the context name "${name}" as the consumer group`, 'warning');
+          report(
+            'missing-field',
+            where,
+            `receive operation has no bindings.kafka.groupId; using the context name "${name}" as the consumer group`,
+            'warning',
+          );
         }
-        const retry = await retryPolicy(operation['x-retry'] ?? (channel as Json)['x-retry'], file, ['operations', operationId, 'x-retry']);
+        const retry = await retryPolicy(operation['x-retry'] ?? (channel as Json)['x-retry'], file, [
+          'operations',
+          operationId,
+          'x-retry',
+        ]);
         const group = groups.get(groupId) ?? { context: name, subscriptions: [] };
         if (group.context !== name) {
-          report('duplicate-name', where, `consumer group "${groupId}" is already used by context "${group.context}"; a consumer group belongs to one context`);
+          report(
+            'duplicate-name',
+            where,
+            `consumer group "${groupId}" is already used by context "${group.context}"; a consumer group belongs to one context`,
+          );
           continue;
         }
         if (group.subscriptions.some((s) => s.topic === address)) {
-          report('duplicate-name', where, `consumer group "${groupId}" already has a receive operation on "${address}"; list every event it handles in one operation`);
+          report(
+            'duplicate-name',
+            where,
+            `consumer group "${groupId}" already has a receive operation on "${address}"; list every event it handles in one operation`,
+          );
           continue;
         }
         groups.set(groupId, group);
-        group.subscriptions.push({ topic: address, events: [...new Set(messageNames)].sort(), retry, operationId, location: where });
+        group.subscriptions.push({
+          topic: address,
+          events: [...new Set(messageNames)].sort(),
+          retry,
+          operationId,
+          location: where,
+        });
         topic.groups.add(groupId);
       } else {
         report('invalid-value', where, `unknown action ${JSON.stringify(operation.action)}`);
@@ -230,16 +317,54 @@ export async function buildCatalog(
 
   for (const topic of topicModels) {
     if (topic.consumerGroups.length > 0 && topic.deadLetterTopic === undefined) {
-      report('missing-dead-letter', topic.location, `topic "${topic.address}" is consumed by ${topic.consumerGroups.join(', ')} but declares no dead-letter topic; add x-dead-letter-channel: { $ref: '#/channels/<its .dlq channel>' }`);
+      report(
+        'missing-dead-letter',
+        topic.location,
+        `topic "${topic.address}" is consumed by ${topic.consumerGroups.join(', ')} but declares no dead-letter topic; add x-dead-letter-channel: { $ref: '#/channels/<its .dlq channel>' }`,
+      );
     }
     if (topic.deadLetterTopic !== undefined && !topics.has(topic.deadLetterTopic)) {
-      report('unresolved-ref', topic.location, `dead-letter topic "${topic.deadLetterTopic}" is not a channel of any document`);
+      report(
+        'unresolved-ref',
+        topic.location,
+        `dead-letter topic "${topic.deadLetterTopic}" is not a channel of any document`,
+      );
     }
     if (topic.kind === 'dead-letter' && topic.events.length > 0) {
-      report('invalid-value', topic.location, 'a dead-letter channel carries the original records as they were; it must not declare messages of its own', 'warning');
+      report(
+        'invalid-value',
+        topic.location,
+        'a dead-letter channel carries the original records as they were; it must not declare messages of its own',
+        'warning',
+      );
     }
     if (topic.parameters.length > 0 && topic.consumerGroups.length > 0) {
-      report('unsupported', topic.location, `consuming the parameterized channel "${topic.address}" is not supported yet: subscribe to concrete topics instead`);
+      report(
+        'unsupported',
+        topic.location,
+        `consuming the parameterized channel "${topic.address}" is not supported yet: subscribe to concrete topics instead`,
+      );
+    }
+    for (const parameter of topic.parameters) {
+      if (parameter.location === undefined || parameter.location.source !== 'payload') {
+        report(
+          'unsupported',
+          topic.location,
+          `parameter "${parameter.name}" of "${topic.address}" needs a location of the form $message.payload#/<field>, so the publisher can derive the topic from the event`,
+        );
+        continue;
+      }
+      for (const eventName of topic.events) {
+        const event = events.get(eventName);
+        const field = event ? requiredScalarField(event.payload, parameter.location.path) : undefined;
+        if (event && field && !field.ok) {
+          report(
+            'invalid-value',
+            event.location,
+            `parameter "${parameter.name}" of "${topic.address}" comes from ${parameter.location.expression}, but in "${eventName}" ${field.reason}`,
+          );
+        }
+      }
     }
   }
 
@@ -252,6 +377,7 @@ export async function buildCatalog(
     .sort((a, b) => a.groupId.localeCompare(b.groupId));
 
   return {
+    diagnostics,
     catalog: {
       contexts: contexts.sort((a, b) => a.name.localeCompare(b.name)),
       topics: topicModels,
@@ -265,7 +391,6 @@ export async function buildCatalog(
         .sort((a, b) => a.name.localeCompare(b.name)),
       consumerGroups,
     },
-    diagnostics,
   };
 
   async function eventFrom(
@@ -280,14 +405,56 @@ export async function buildCatalog(
   ): Promise<EventModel | undefined> {
     const name = str(message.name) ?? messageKey;
     if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) {
-      report('invalid-value', at, `event name "${name}" must start with a letter and hold only letters, digits and underscores`);
+      report(
+        'invalid-value',
+        at,
+        `event name "${name}" must start with a letter and hold only letters, digits and underscores`,
+      );
       return undefined;
     }
-    const payload = (message.payload ?? {}) as JsonSchema;
-    const headers = message.headers as JsonSchema | undefined;
+    const payloadFormat = schemaFormatOf(message.payload);
+    const payload = unwrapSchema(message.payload) ?? true;
+    const headers = unwrapSchema(message.headers);
+    for (const [part, schema] of [
+      ['payload', message.payload],
+      ['headers', message.headers],
+    ] as const) {
+      const base = [...messagePath, part, ...(schemaFormatOf(schema) !== undefined ? ['schema'] : [])];
+      const { unresolved } = await closeCycles(unwrapSchema(schema), base, (segments) =>
+        locate(raw, file, segments),
+      );
+      for (const u of unresolved) {
+        report(
+          'unresolved-ref',
+          await locate(raw, file, u.segments),
+          `$ref "${u.ref}" in the ${part} of "${name}" could not be resolved`,
+        );
+      }
+    }
+    const contentType = str(message.contentType) ?? 'application/json';
+    if (!/^application\/(.+\+)?json$/.test(contentType)) {
+      report(
+        'unsupported',
+        at,
+        `content type "${contentType}" of "${name}" is not supported: events travel as JSON (application/json)`,
+      );
+      return undefined;
+    }
+    if (payloadFormat !== undefined && !/json|asyncapi/i.test(payloadFormat)) {
+      report(
+        'unsupported',
+        at,
+        `the payload of "${name}" is declared in ${payloadFormat}; it is typed and validated through its JSON Schema form and travels as JSON, not in that format's binary encoding`,
+        'warning',
+      );
+    }
     const keyExpression = message['x-partition-key'];
     if (typeof keyExpression !== 'string') {
-      report('partition-key', at, `event "${name}" declares no x-partition-key (e.g. '$message.payload#/user_id'); every event needs a partition key so that its order per key holds`);
+      report(
+        'partition-key',
+        at,
+        `event "${name}" declares no x-partition-key (e.g. '$message.payload#/user_id'); every event needs a partition key so that its order per key holds`,
+      );
       return undefined;
     }
     const keyAt = await locate(raw, file, [...messagePath, 'x-partition-key']);
@@ -297,32 +464,43 @@ export async function buildCatalog(
       return undefined;
     }
     if (expression.source !== 'payload') {
-      report('unsupported', keyAt, 'partition keys from headers are not supported: point x-partition-key at a payload field');
+      report(
+        'unsupported',
+        keyAt,
+        'partition keys from headers are not supported: point x-partition-key at a payload field',
+      );
       return undefined;
     }
     const field = requiredScalarField(payload, expression.path);
     if (!field.ok) {
-      report('partition-key', keyAt, `x-partition-key ${expression.expression} of "${name}" is invalid: ${field.reason}`);
+      report(
+        'partition-key',
+        keyAt,
+        `x-partition-key ${expression.expression} of "${name}" is invalid: ${field.reason}`,
+      );
       return undefined;
     }
     const versionRaw = message['x-schema-version'] ?? 1;
     const schemaVersion = intOr(versionRaw, undefined);
     if (schemaVersion === undefined || schemaVersion < 1) {
-      report('invalid-value', await locate(raw, file, [...messagePath, 'x-schema-version']), 'x-schema-version must be a positive integer');
+      report(
+        'invalid-value',
+        await locate(raw, file, [...messagePath, 'x-schema-version']),
+        'x-schema-version must be a positive integer',
+      );
       return undefined;
     }
-    const traits = message.traits;
-    if (Array.isArray(traits) && traits.length > 0) {
-      // The parser applies traits; anything left here was not merged.
-      report('unsupported', at, 'message traits could not be applied');
-    }
-    const examples: EventExample[] = (Array.isArray(message.examples) ? (message.examples as Json[]) : []).map((ex) => ({
+    const examples: EventExample[] = (
+      Array.isArray(message.examples) ? (message.examples as Json[]) : []
+    ).map((ex) => ({
       ...opt('name', str(ex.name)),
       ...opt('summary', str(ex.summary)),
       payload: ex.payload,
       ...opt('headers', ex.headers),
     }));
-    const keySchema = ((message.bindings as Json | undefined)?.kafka as Json | undefined)?.key as JsonSchema | undefined;
+    const keySchema = ((message.bindings as Json | undefined)?.kafka as Json | undefined)?.key as
+      | JsonSchema
+      | undefined;
     return {
       name,
       topic,
@@ -332,7 +510,7 @@ export async function buildCatalog(
       ...opt('title', str(message.title)),
       ...opt('summary', str(message.summary)),
       ...opt('description', str(message.description)),
-      contentType: str(message.contentType) ?? 'application/json',
+      contentType,
       payload,
       ...opt('headers', headers),
       ...opt('keySchema', keySchema),
@@ -350,15 +528,39 @@ export async function buildCatalog(
     const backoff = (v.backoff ?? {}) as Json;
     const policy: RetryPolicy = {
       maxAttempts: intOr(v.maxAttempts, DEFAULT_RETRY.maxAttempts) ?? DEFAULT_RETRY.maxAttempts,
-      initialIntervalMs: intOr(backoff.initialIntervalMs, DEFAULT_RETRY.initialIntervalMs) ?? DEFAULT_RETRY.initialIntervalMs,
+      initialIntervalMs:
+        intOr(backoff.initialIntervalMs, DEFAULT_RETRY.initialIntervalMs) ?? DEFAULT_RETRY.initialIntervalMs,
       multiplier: typeof backoff.multiplier === 'number' ? backoff.multiplier : DEFAULT_RETRY.multiplier,
       maxIntervalMs: intOr(backoff.maxIntervalMs, DEFAULT_RETRY.maxIntervalMs) ?? DEFAULT_RETRY.maxIntervalMs,
     };
-    if (policy.maxAttempts < 1 || policy.initialIntervalMs < 0 || policy.multiplier < 1 || policy.maxIntervalMs < policy.initialIntervalMs) {
-      report('invalid-value', await locate(raw, file, at), `x-retry ${JSON.stringify(value)} is invalid: maxAttempts >= 1, initialIntervalMs >= 0, multiplier >= 1, maxIntervalMs >= initialIntervalMs`);
+    if (
+      policy.maxAttempts < 1 ||
+      policy.initialIntervalMs < 0 ||
+      policy.multiplier < 1 ||
+      policy.maxIntervalMs < policy.initialIntervalMs
+    ) {
+      report(
+        'invalid-value',
+        await locate(raw, file, at),
+        `x-retry ${JSON.stringify(value)} is invalid: maxAttempts >= 1, initialIntervalMs >= 0, multiplier >= 1, maxIntervalMs >= initialIntervalMs`,
+      );
     }
     return policy;
   }
+}
+
+/** A message's payload or headers: a schema, or a multi-format schema object whose `schema` the parser converted to JSON Schema. */
+function unwrapSchema(value: unknown): JsonSchema | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'object' && 'schemaFormat' in value && 'schema' in value)
+    return (value as Json).schema as JsonSchema;
+  return value as JsonSchema;
+}
+
+function schemaFormatOf(value: unknown): string | undefined {
+  return value && typeof value === 'object' && 'schemaFormat' in value
+    ? str((value as Json).schemaFormat)
+    : undefined;
 }
 
 function topicName(channel: Json): string | undefined {

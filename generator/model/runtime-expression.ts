@@ -12,6 +12,7 @@ export function parseRuntimeExpression(expression: string): RuntimeExpression | 
     return `"${expression}" is not a runtime expression of the form $message.payload#/<field> or $message.header#/<name>`;
   }
   const path = parsePointer(match[2] ?? '');
-  if (path.length === 0 || path.some((s) => s === '')) return `"${expression}" must point at a field, not at the whole message`;
+  if (path.length === 0 || path.some((s) => s === ''))
+    return `"${expression}" must point at a field, not at the whole message`;
   return { expression: expression.trim(), source: match[1] === 'header' ? 'header' : 'payload', path };
 }

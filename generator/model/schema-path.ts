@@ -13,19 +13,24 @@ export function requiredScalarField(schema: JsonSchema, path: readonly string[])
   let node: JsonSchema = schema;
   const walked: string[] = [];
   for (const segment of path) {
-    if (typeof node !== 'object') return { ok: false, reason: `the payload schema at /${walked.join('/')} is not an object schema` };
+    if (typeof node !== 'object')
+      return { ok: false, reason: `the payload schema at /${walked.join('/')} is not an object schema` };
     const properties = node.properties as Record<string, JsonSchema> | undefined;
     const child = properties?.[segment];
     walked.push(segment);
     if (child === undefined) return { ok: false, reason: `the payload has no field /${walked.join('/')}` };
     const required = Array.isArray(node.required) ? (node.required as unknown[]) : [];
-    if (!required.includes(segment)) return { ok: false, reason: `the field /${walked.join('/')} is optional (not in "required")` };
+    if (!required.includes(segment))
+      return { ok: false, reason: `the field /${walked.join('/')} is optional (not in "required")` };
     if (isNullable(child)) return { ok: false, reason: `the field /${walked.join('/')} may be null` };
     node = child;
   }
   const type = typeof node === 'object' ? node.type : undefined;
   if (type === 'string' || type === 'integer' || type === 'number') return { ok: true, type };
-  return { ok: false, reason: `the field /${walked.join('/')} must be a string, integer or number, not ${JSON.stringify(type ?? 'untyped')}` };
+  return {
+    ok: false,
+    reason: `the field /${walked.join('/')} must be a string, integer or number, not ${JSON.stringify(type ?? 'untyped')}`,
+  };
 }
 
 function isNullable(schema: JsonSchema): boolean {

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../diagnostics.ts';
-import type { Catalog, ConsumerGroupModel, EventModel, TopicModel } from '../model/catalog.ts';
 import { pascal } from '../emit/schema-to-type.ts';
+import type { Catalog, ConsumerGroupModel, EventModel, TopicModel } from '../model/catalog.ts';
 
 /**
  * Every identifier the emitters print, decided in one place: emitters never
@@ -51,7 +51,9 @@ export interface GroupNames {
 }
 
 const RESERVED = new Set(
-  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await any unknown never object string number boolean symbol bigint undefined'.split(' '),
+  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await any unknown never object string number boolean symbol bigint undefined'.split(
+    ' ',
+  ),
 );
 
 export function assignNames(catalog: Catalog): { names: Names; diagnostics: Diagnostic[] } {
@@ -60,7 +62,13 @@ export function assignNames(catalog: Catalog): { names: Names; diagnostics: Diag
   const claim = (identifier: string, what: string, where: { file: string; pointer: string }) => {
     const previous = owners.get(identifier);
     if (previous !== undefined && previous !== what) {
-      diagnostics.push({ code: 'duplicate-name', severity: 'error', file: where.file, pointer: where.pointer, message: `${what} would be emitted as \`${identifier}\`, which ${previous} already uses; rename one of them` });
+      diagnostics.push({
+        code: 'duplicate-name',
+        severity: 'error',
+        file: where.file,
+        pointer: where.pointer,
+        message: `${what} would be emitted as \`${identifier}\`, which ${previous} already uses; rename one of them`,
+      });
     }
     owners.set(identifier, what);
     return identifier;

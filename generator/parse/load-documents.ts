@@ -1,7 +1,11 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { AvroSchemaParser } from '@asyncapi/avro-schema-parser';
-import { type AsyncAPIDocumentInterface, type Diagnostic as ParserDiagnostic, Parser } from '@asyncapi/parser';
+import {
+  type AsyncAPIDocumentInterface,
+  Parser,
+  type Diagnostic as ParserDiagnostic,
+} from '@asyncapi/parser';
 import type { Diagnostic } from '../diagnostics.ts';
 import { pointer } from '../diagnostics.ts';
 import { locate } from './locate.ts';
@@ -73,7 +77,10 @@ export async function loadDocuments(
     }
     const entry = closure[0];
     if (!entry) continue;
-    const { document, diagnostics: found } = await parser.parse(entry.text, { source: file, applyTraits: true });
+    const { document, diagnostics: found } = await parser.parse(entry.text, {
+      source: file,
+      applyTraits: true,
+    });
     const errors = found.filter((d) => d.severity === 0);
     for (const d of found.filter((d) => d.severity <= 1)) {
       diagnostics.push(await fromParser(d, file, raw, options));
@@ -84,7 +91,12 @@ export async function loadDocuments(
   return { documents, diagnostics };
 }
 
-async function fromParser(d: ParserDiagnostic, entry: string, raw: RawFiles, options: LoadOptions): Promise<Diagnostic> {
+async function fromParser(
+  d: ParserDiagnostic,
+  entry: string,
+  raw: RawFiles,
+  options: LoadOptions,
+): Promise<Diagnostic> {
   const source = d.source && path.isAbsolute(d.source) ? d.source : entry;
   const where =
     source === entry ? await locate(raw, entry, d.path) : { file: source, pointer: pointer(d.path) };
@@ -97,4 +109,3 @@ async function fromParser(d: ParserDiagnostic, entry: string, raw: RawFiles, opt
     message: `${d.message} (${String(d.code)})`,
   };
 }
-

@@ -22,6 +22,11 @@ export interface EventDefinition<TType extends string = string, TPayload = unkno
    * (Method syntax on purpose: a topic's definitions are read through `EventDefinition<string, unknown>`.)
    */
   partitionKey(payload: TPayload): string;
+  /**
+   * For a parameterized channel (`tenant.{tenantId}.orders`): the concrete topic of one event,
+   * its parameters read from the payload. Absent when `topic` is a plain name.
+   */
+  topicFor?(payload: TPayload): string;
   /** The runtime expression the key comes from, e.g. `$message.payload#/user_id`. */
   readonly partitionKeyExpression: string;
   readonly validatePayload: ValidateFunction<TPayload>;

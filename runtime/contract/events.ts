@@ -29,7 +29,10 @@ export interface PublishReceipt {
 
 export interface TopicPublisher<TMap extends EventMap> {
   publish(event: OutgoingEvent<TMap>, options?: PublishOptions): Promise<PublishReceipt>;
-  publishAll(events: readonly OutgoingEvent<TMap>[], options?: Omit<PublishOptions, 'id'>): Promise<PublishReceipt[]>;
+  publishAll(
+    events: readonly OutgoingEvent<TMap>[],
+    options?: Omit<PublishOptions, 'id'>,
+  ): Promise<PublishReceipt[]>;
 }
 
 /** The producer seam generated publishers are built on. */

@@ -1,3 +1,3 @@
+export type { TopicSpec } from '../topics/topic-spec.ts';
 export type * from './definitions.ts';
 export type * from './events.ts';
-export type { TopicSpec } from '../topics/topic-spec.ts';

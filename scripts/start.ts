@@ -1,0 +1,58 @@
+/**
+ * `npm start`: brings up the event bus the contracts describe.
+ *
+ * 1. Kafka: KAFKA_BROKERS when set, else the native single-node broker
+ *    (fetched from Maven Central and started on first use, reused after).
+ * 2. PostgreSQL and Redis: checked, with what to do when one is missing.
+ * 3. Every topic and dead-letter topic in the contracts: created or updated.
+ * 4. The catalog: who produces and who consumes what, where.
+ */
+import '../infra/cli/quiet-warnings.ts';
+import { catalog, topicSpecs } from '../generated/index.ts';
+import { checkServices, formatServiceCheck } from '../infra/check.ts';
+import { KAFKA_VERSION, nativeKafkaConfig, startNativeKafka } from '../infra/kafka/native.ts';
+import { applyTopics } from '../runtime/topics/apply.ts';
+import { kafkaBrokersFromEnv } from './brokers.ts';
+
+let brokers: string[];
+if (process.env.KAFKA_BROKERS) {
+  brokers = kafkaBrokersFromEnv();
+  console.log(`Kafka       ${brokers.join(',')}  (from KAFKA_BROKERS)`);
+} else {
+  const kafka = await startNativeKafka(nativeKafkaConfig(), (line) => console.error(`  ${line}`));
+  brokers = kafka.brokers;
+  console.log(
+    `Kafka       ${brokers.join(',')}  (Apache Kafka ${KAFKA_VERSION}, native, ${kafka.reused ? `running as pid ${kafka.pid}` : `started as pid ${kafka.pid} in ${(kafka.startMs / 1000).toFixed(1)} s`}; log ${kafka.logFile})`,
+  );
+}
+const services = await checkServices();
+for (const check of services.services) console.log(formatServiceCheck(check));
+
+const report = await applyTopics(brokers, topicSpecs);
+const counts = Object.groupBy(report.topics, (t) => t.action);
+console.log(
+  `Topics      ${report.topics.length} from the contracts: ${counts.created?.length ?? 0} created, ${counts.updated?.length ?? 0} updated, ${counts.unchanged?.length ?? 0} unchanged`,
+);
+// The same warning on many topics (replication capped on a small cluster) is printed once, with a count.
+const notes = new Map<string, string[]>();
+for (const t of report.topics) {
+  for (const note of [...t.warnings, ...t.drift.map((d) => `DRIFT ${d.message}`)]) {
+    const general = note.replace(`topic ${t.name}: `, '');
+    notes.set(general, [...(notes.get(general) ?? []), t.name]);
+  }
+}
+for (const [note, topics] of notes)
+  console.log(
+    `            ${note}: ${topics.length === report.topics.length ? 'every topic' : topics.join(', ')}`,
+  );
+
+console.log('\nCatalog');
+for (const topic of catalog.topics.filter((t) => t.kind === 'event')) {
+  console.log(
+    `  ${topic.name.padEnd(30)} ${String(topic.partitions).padStart(2)} partitions  from ${topic.producers.join(', ') || '-'}  → ${topic.consumerGroups.join(', ') || '-'}`,
+  );
+}
+console.log(
+  `\n${catalog.events.length} events, ${catalog.topics.length} topics (${catalog.topics.filter((t) => t.kind === 'dead-letter').length} dead-letter), ${catalog.consumerGroups.length} consumer groups. Stop Kafka with \`npm run infra:down\`.`,
+);
+process.exitCode = services.ok && !report.hasDrift ? 0 : 1;
