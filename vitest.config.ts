@@ -23,6 +23,7 @@ export default defineConfig({
   test: {
     // kafkajs on Node 24 warns about negative timer delays on every request; the warning is cosmetic.
     setupFiles: ['infra/cli/quiet-warnings.ts'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
         extends: true,

@@ -1,11 +1,57 @@
 // generated — do not edit. Source: the AsyncAPI contracts; regenerate with `npm run generate`.
 // Typed consumers, one per consumer group.
 
-import type { ConsumerGroupDefinition, ConsumerOptions, EventConsumerFactory, EventHandler, RunningConsumer } from '../runtime/contract/index.ts';
-
-import { chatEventsTopic, dwBatchCompletedTopic, filePolicyUpdatedTopic, friendEventsTopic, messageEventsTopic, notificationEventsTopic, permissionChangedTopic, policyBundleAppliedTopic, userEventsTopic, userOnlineStatusTopic } from './topics.ts';
-
-import type { ChatRoomCreated, ChatRoomCreatedHeaders, DwBatchCompleted, DwBatchCompletedHeaders, FilePolicyUpdated, FilePolicyUpdatedHeaders, FriendRequestAccepted, FriendRequestAcceptedHeaders, FriendRequestCancelled, FriendRequestCancelledHeaders, FriendRequestRejected, FriendRequestRejectedHeaders, FriendRequestSent, FriendRequestSentHeaders, MessageSent, MessageSentHeaders, MessagesRead, MessagesReadHeaders, NotificationSent, NotificationSentHeaders, PermissionChanged, PermissionChangedHeaders, PolicyBundleApplied, PolicyBundleAppliedHeaders, UserOnlineStatusChanged, UserOnlineStatusChangedHeaders, UserProfileUpdated, UserProfileUpdatedHeaders, UserRegistered, UserRegisteredHeaders } from './types.ts';
+import type {
+  ConsumerGroupDefinition,
+  ConsumerOptions,
+  EventConsumerFactory,
+  EventHandler,
+  RunningConsumer,
+} from '../runtime/contract/index.ts';
+import {
+  chatEventsTopic,
+  dwBatchCompletedTopic,
+  filePolicyUpdatedTopic,
+  friendEventsTopic,
+  messageEventsTopic,
+  notificationEventsTopic,
+  permissionChangedTopic,
+  policyBundleAppliedTopic,
+  userEventsTopic,
+  userOnlineStatusTopic,
+} from './topics.ts';
+import type {
+  ChatRoomCreated,
+  ChatRoomCreatedHeaders,
+  DwBatchCompleted,
+  DwBatchCompletedHeaders,
+  FilePolicyUpdated,
+  FilePolicyUpdatedHeaders,
+  FriendRequestAccepted,
+  FriendRequestAcceptedHeaders,
+  FriendRequestCancelled,
+  FriendRequestCancelledHeaders,
+  FriendRequestRejected,
+  FriendRequestRejectedHeaders,
+  FriendRequestSent,
+  FriendRequestSentHeaders,
+  MessageSent,
+  MessageSentHeaders,
+  MessagesRead,
+  MessagesReadHeaders,
+  NotificationSent,
+  NotificationSentHeaders,
+  PermissionChanged,
+  PermissionChangedHeaders,
+  PolicyBundleApplied,
+  PolicyBundleAppliedHeaders,
+  UserOnlineStatusChanged,
+  UserOnlineStatusChangedHeaders,
+  UserProfileUpdated,
+  UserProfileUpdatedHeaders,
+  UserRegistered,
+  UserRegisteredHeaders,
+} from './types.ts';
 
 /** Handlers of consumer group `analytics-consumer-group` (context `analytics`): one per event type it subscribes to. */
 export type AnalyticsConsumerGroupHandlers = {

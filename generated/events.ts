@@ -2,10 +2,70 @@
 // One definition per event: where it goes, how it is keyed and validated.
 
 import type { EventDefinition } from '../runtime/contract/index.ts';
-
-import type { ChatRoomCreated, ChatRoomCreatedHeaders, DwBatchCompleted, DwBatchCompletedHeaders, FilePolicyUpdated, FilePolicyUpdatedHeaders, FriendRequestAccepted, FriendRequestAcceptedHeaders, FriendRequestCancelled, FriendRequestCancelledHeaders, FriendRequestRejected, FriendRequestRejectedHeaders, FriendRequestSent, FriendRequestSentHeaders, MessageSent, MessageSentHeaders, MessagesRead, MessagesReadHeaders, NotificationSent, NotificationSentHeaders, PermissionChanged, PermissionChangedHeaders, PolicyBundleApplied, PolicyBundleAppliedHeaders, UserOnlineStatusChanged, UserOnlineStatusChangedHeaders, UserProfileUpdated, UserProfileUpdatedHeaders, UserRegistered, UserRegisteredHeaders } from './types.ts';
-
-import { validateChatRoomCreatedHeaders, validateChatRoomCreatedPayload, validateDwBatchCompletedHeaders, validateDwBatchCompletedPayload, validateFilePolicyUpdatedHeaders, validateFilePolicyUpdatedPayload, validateFriendRequestAcceptedHeaders, validateFriendRequestAcceptedPayload, validateFriendRequestCancelledHeaders, validateFriendRequestCancelledPayload, validateFriendRequestRejectedHeaders, validateFriendRequestRejectedPayload, validateFriendRequestSentHeaders, validateFriendRequestSentPayload, validateMessageSentHeaders, validateMessageSentPayload, validateMessagesReadHeaders, validateMessagesReadPayload, validateNotificationSentHeaders, validateNotificationSentPayload, validatePermissionChangedHeaders, validatePermissionChangedPayload, validatePolicyBundleAppliedHeaders, validatePolicyBundleAppliedPayload, validateUserOnlineStatusChangedHeaders, validateUserOnlineStatusChangedPayload, validateUserProfileUpdatedHeaders, validateUserProfileUpdatedPayload, validateUserRegisteredHeaders, validateUserRegisteredPayload } from './validators.js';
+import type {
+  ChatRoomCreated,
+  ChatRoomCreatedHeaders,
+  DwBatchCompleted,
+  DwBatchCompletedHeaders,
+  FilePolicyUpdated,
+  FilePolicyUpdatedHeaders,
+  FriendRequestAccepted,
+  FriendRequestAcceptedHeaders,
+  FriendRequestCancelled,
+  FriendRequestCancelledHeaders,
+  FriendRequestRejected,
+  FriendRequestRejectedHeaders,
+  FriendRequestSent,
+  FriendRequestSentHeaders,
+  MessageSent,
+  MessageSentHeaders,
+  MessagesRead,
+  MessagesReadHeaders,
+  NotificationSent,
+  NotificationSentHeaders,
+  PermissionChanged,
+  PermissionChangedHeaders,
+  PolicyBundleApplied,
+  PolicyBundleAppliedHeaders,
+  UserOnlineStatusChanged,
+  UserOnlineStatusChangedHeaders,
+  UserProfileUpdated,
+  UserProfileUpdatedHeaders,
+  UserRegistered,
+  UserRegisteredHeaders,
+} from './types.ts';
+import {
+  validateChatRoomCreatedHeaders,
+  validateChatRoomCreatedPayload,
+  validateDwBatchCompletedHeaders,
+  validateDwBatchCompletedPayload,
+  validateFilePolicyUpdatedHeaders,
+  validateFilePolicyUpdatedPayload,
+  validateFriendRequestAcceptedHeaders,
+  validateFriendRequestAcceptedPayload,
+  validateFriendRequestCancelledHeaders,
+  validateFriendRequestCancelledPayload,
+  validateFriendRequestRejectedHeaders,
+  validateFriendRequestRejectedPayload,
+  validateFriendRequestSentHeaders,
+  validateFriendRequestSentPayload,
+  validateMessageSentHeaders,
+  validateMessageSentPayload,
+  validateMessagesReadHeaders,
+  validateMessagesReadPayload,
+  validateNotificationSentHeaders,
+  validateNotificationSentPayload,
+  validatePermissionChangedHeaders,
+  validatePermissionChangedPayload,
+  validatePolicyBundleAppliedHeaders,
+  validatePolicyBundleAppliedPayload,
+  validateUserOnlineStatusChangedHeaders,
+  validateUserOnlineStatusChangedPayload,
+  validateUserProfileUpdatedHeaders,
+  validateUserProfileUpdatedPayload,
+  validateUserRegisteredHeaders,
+  validateUserRegisteredPayload,
+} from './validators.js';
 
 /** `ChatRoomCreated` on `chat.events`, keyed by `$message.payload#/user_1_id`. */
 export const chatRoomCreatedEvent: EventDefinition<'ChatRoomCreated', ChatRoomCreated, ChatRoomCreatedHeaders> = {

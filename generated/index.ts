@@ -2,13 +2,8 @@
 // The SDK entry point.
 
 export * from './types.ts';
-
 export * from './events.ts';
-
 export * from './topics.ts';
-
 export * from './producers.ts';
-
 export * from './consumers.ts';
-
 export * from './catalog.ts';

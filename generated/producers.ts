@@ -2,10 +2,30 @@
 // Typed publishers, one per topic.
 
 import type { EventProducer, PublishOptions, PublishReceipt } from '../runtime/contract/index.ts';
-
-import { chatEventsTopic, dwBatchCompletedTopic, filePolicyUpdatedTopic, friendEventsTopic, messageEventsTopic, notificationEventsTopic, permissionChangedTopic, policyBundleAppliedTopic, userEventsTopic, userOnlineStatusTopic } from './topics.ts';
-
-import type { ChatEventsEvent, DwBatchCompletedEvent, FilePolicyUpdatedEvent, FriendEventsEvent, MessageEventsEvent, NotificationEventsEvent, PermissionChangedEvent, PolicyBundleAppliedEvent, UserEventsEvent, UserOnlineStatusEvent } from './types.ts';
+import {
+  chatEventsTopic,
+  dwBatchCompletedTopic,
+  filePolicyUpdatedTopic,
+  friendEventsTopic,
+  messageEventsTopic,
+  notificationEventsTopic,
+  permissionChangedTopic,
+  policyBundleAppliedTopic,
+  userEventsTopic,
+  userOnlineStatusTopic,
+} from './topics.ts';
+import type {
+  ChatEventsEvent,
+  DwBatchCompletedEvent,
+  FilePolicyUpdatedEvent,
+  FriendEventsEvent,
+  MessageEventsEvent,
+  NotificationEventsEvent,
+  PermissionChangedEvent,
+  PolicyBundleAppliedEvent,
+  UserEventsEvent,
+  UserOnlineStatusEvent,
+} from './types.ts';
 
 /** Publishes to `chat.events` (ChatRoomCreated); published by chat in the contracts. */
 export interface ChatEventsPublisher {

@@ -2,10 +2,35 @@
 // Topics and dead-letter topics with partitions, replication and configuration.
 
 import type { TopicDefinition, TopicSpec } from '../runtime/contract/index.ts';
-
-import { chatRoomCreatedEvent, dwBatchCompletedEvent, filePolicyUpdatedEvent, friendRequestAcceptedEvent, friendRequestCancelledEvent, friendRequestRejectedEvent, friendRequestSentEvent, messageSentEvent, messagesReadEvent, notificationSentEvent, permissionChangedEvent, policyBundleAppliedEvent, userOnlineStatusChangedEvent, userProfileUpdatedEvent, userRegisteredEvent } from './events.ts';
-
-import type { ChatEventsEventMap, DwBatchCompletedEventMap, FilePolicyUpdatedEventMap, FriendEventsEventMap, MessageEventsEventMap, NotificationEventsEventMap, PermissionChangedEventMap, PolicyBundleAppliedEventMap, UserEventsEventMap, UserOnlineStatusEventMap } from './types.ts';
+import {
+  chatRoomCreatedEvent,
+  dwBatchCompletedEvent,
+  filePolicyUpdatedEvent,
+  friendRequestAcceptedEvent,
+  friendRequestCancelledEvent,
+  friendRequestRejectedEvent,
+  friendRequestSentEvent,
+  messageSentEvent,
+  messagesReadEvent,
+  notificationSentEvent,
+  permissionChangedEvent,
+  policyBundleAppliedEvent,
+  userOnlineStatusChangedEvent,
+  userProfileUpdatedEvent,
+  userRegisteredEvent,
+} from './events.ts';
+import type {
+  ChatEventsEventMap,
+  DwBatchCompletedEventMap,
+  FilePolicyUpdatedEventMap,
+  FriendEventsEventMap,
+  MessageEventsEventMap,
+  NotificationEventsEventMap,
+  PermissionChangedEventMap,
+  PolicyBundleAppliedEventMap,
+  UserEventsEventMap,
+  UserOnlineStatusEventMap,
+} from './types.ts';
 
 /**
  * `chat.events`: chat.events

@@ -1,7 +1,38 @@
 // generated — do not edit. Source: the AsyncAPI contracts; regenerate with `npm run generate`.
 // Standalone ajv validators, compiled from the contracts at generate time.
 import type { ValidateFunction } from 'ajv';
-import type { ChatRoomCreated, ChatRoomCreatedHeaders, DwBatchCompleted, DwBatchCompletedHeaders, FilePolicyUpdated, FilePolicyUpdatedHeaders, FriendRequestAccepted, FriendRequestAcceptedHeaders, FriendRequestCancelled, FriendRequestCancelledHeaders, FriendRequestRejected, FriendRequestRejectedHeaders, FriendRequestSent, FriendRequestSentHeaders, MessageSent, MessageSentHeaders, MessagesRead, MessagesReadHeaders, NotificationSent, NotificationSentHeaders, PermissionChanged, PermissionChangedHeaders, PolicyBundleApplied, PolicyBundleAppliedHeaders, UserOnlineStatusChanged, UserOnlineStatusChangedHeaders, UserProfileUpdated, UserProfileUpdatedHeaders, UserRegistered, UserRegisteredHeaders } from './types.ts';
+import type {
+  ChatRoomCreated,
+  ChatRoomCreatedHeaders,
+  DwBatchCompleted,
+  DwBatchCompletedHeaders,
+  FilePolicyUpdated,
+  FilePolicyUpdatedHeaders,
+  FriendRequestAccepted,
+  FriendRequestAcceptedHeaders,
+  FriendRequestCancelled,
+  FriendRequestCancelledHeaders,
+  FriendRequestRejected,
+  FriendRequestRejectedHeaders,
+  FriendRequestSent,
+  FriendRequestSentHeaders,
+  MessageSent,
+  MessageSentHeaders,
+  MessagesRead,
+  MessagesReadHeaders,
+  NotificationSent,
+  NotificationSentHeaders,
+  PermissionChanged,
+  PermissionChangedHeaders,
+  PolicyBundleApplied,
+  PolicyBundleAppliedHeaders,
+  UserOnlineStatusChanged,
+  UserOnlineStatusChangedHeaders,
+  UserProfileUpdated,
+  UserProfileUpdatedHeaders,
+  UserRegistered,
+  UserRegisteredHeaders,
+} from './types.ts';
 
 /** Validates the headers of `ChatRoomCreated`; on failure `errors` lists each failing schema path. */
 export declare const validateChatRoomCreatedHeaders: ValidateFunction<ChatRoomCreatedHeaders>;

@@ -5,15 +5,15 @@
  * Reads the AsyncAPI contracts and writes the SDK. The only part of the
  * generator that touches the disk: files are written only after the whole
  * pipeline succeeded, each through a temporary file and a rename, and stale
- * generated files are removed.
+ * generated files are removed. When nothing the last run read has changed and
+ * its output is untouched, the answer comes from its stamp (generator/stamp.ts).
  */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ContractError, formatDiagnostic } from './diagnostics.ts';
-import { BANNER } from './emit/render.ts';
-import { generate } from './generate.ts';
+import { BANNER } from './emit/banner.ts';
+import { contractListing, readStamp, sha, stampHolds, stampKey, stampPath, writeStamp } from './stamp.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const usage = `usage: npm run generate -- [--check] [--in <file|dir>] [--out <dir>]
@@ -21,7 +21,8 @@ const usage = `usage: npm run generate -- [--check] [--in <file|dir>] [--out <di
   --in <file|dir>   AsyncAPI 3 document, or folder searched for them (default: asyncapi/)
   --out <dir>       where the SDK is written (default: generated/)
   --check           write nothing; exit 1 naming every file that is stale, missing or extra
-  --quiet           print errors only`;
+  --quiet           print errors only
+  --no-cache        always run the whole pipeline`;
 
 async function main(): Promise<number> {
   let args: ReturnType<typeof parseOptions>;
@@ -36,15 +37,33 @@ async function main(): Promise<number> {
     return 0;
   }
   const started = performance.now();
+  const input = path.resolve(process.cwd(), args.in);
   const outDir = path.resolve(process.cwd(), args.out);
+  const runtimeEntry = path.join(repoRoot, 'runtime', 'contract', 'index.ts');
+  const elapsed = () => `${Math.round(performance.now() - started)} ms`;
+
+  const existing = await listGenerated(outDir);
+  const [listing, key] = await Promise.all([
+    contractListing(input),
+    stampKey(repoRoot, [input, outDir, runtimeEntry]),
+  ]);
+  const stampFile = stampPath(path.join(repoRoot, '.cache', 'generate'), input, outDir);
+  const stamp = args.cache ? await readStamp(stampFile) : undefined;
+  if (stamp && (await stampHolds(stamp, key, listing, outDir, existing))) {
+    if (!args.quiet) for (const warning of stamp.warnings) console.warn(warning);
+    if (!args.quiet)
+      console.log(
+        `generate${args.check ? ' --check' : ''}: ${args.out} is up to date (${stamp.summary}; unchanged since the last run; ${elapsed()}).`,
+      );
+    return 0;
+  }
+
+  // The pipeline (AsyncAPI parser, ajv, ts-morph) is loaded only when it has work to do.
+  const { ContractError, formatDiagnostic } = await import('./diagnostics.ts');
+  const { generate } = await import('./generate.ts');
   let result: Awaited<ReturnType<typeof generate>>;
   try {
-    result = await generate({
-      input: args.in,
-      outDir,
-      runtimeEntry: path.join(repoRoot, 'runtime', 'contract', 'index.ts'),
-      cwd: process.cwd(),
-    });
+    result = await generate({ input: args.in, outDir, runtimeEntry, cwd: process.cwd() });
   } catch (error) {
     if (error instanceof ContractError) {
       console.error(error.diagnostics.map(formatDiagnostic).join('\n'));
@@ -55,21 +74,32 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  for (const d of result.diagnostics) console.warn(formatDiagnostic(d));
+  const warnings = result.diagnostics.map(formatDiagnostic);
+  if (!args.quiet) for (const warning of warnings) console.warn(warning);
 
-  const existing = await listGenerated(outDir);
   const wanted = new Map(result.files.map((f) => [f.path, f.content]));
   const stale: string[] = [];
+  const changed: string[] = [];
   for (const [file, content] of wanted) {
     const current = await readFile(path.join(outDir, file), 'utf8').catch(() => undefined);
-    if (current !== content)
-      stale.push(`${current === undefined ? 'missing' : 'stale'}: ${path.join(args.out, file)}`);
+    if (current === content) continue;
+    changed.push(file);
+    stale.push(`${current === undefined ? 'missing' : 'stale'}: ${path.join(args.out, file)}`);
   }
-  for (const file of existing) if (!wanted.has(file)) stale.push(`extra: ${path.join(args.out, file)}`);
+  const extra = existing.filter((file) => !wanted.has(file));
+  for (const file of extra) stale.push(`extra: ${path.join(args.out, file)}`);
 
-  const ms = Math.round(performance.now() - started);
   const { catalog } = result;
   const summary = `${result.documents.length} documents, ${catalog.events.length} events, ${catalog.topics.length} topics (${catalog.topics.filter((t) => t.kind === 'dead-letter').length} dead-letter), ${catalog.consumerGroups.length} consumer groups`;
+  const remember = () =>
+    writeStamp(stampFile, {
+      key,
+      listing,
+      inputs: result.inputs,
+      outputs: Object.fromEntries([...wanted].map(([file, content]) => [file, sha(content)])),
+      summary,
+      warnings,
+    });
   if (args.check) {
     if (stale.length > 0) {
       console.error(
@@ -77,21 +107,24 @@ async function main(): Promise<number> {
       );
       return 1;
     }
-    if (!args.quiet) console.log(`generate --check: ${args.out} is up to date (${summary}; ${ms} ms).`);
+    await remember();
+    if (!args.quiet) console.log(`generate --check: ${args.out} is up to date (${summary}; ${elapsed()}).`);
     return 0;
   }
   await mkdir(outDir, { recursive: true });
-  for (const [file, content] of wanted) {
-    if (!stale.some((s) => s.endsWith(path.join(args.out, file)))) continue;
+  for (const file of changed) {
     const target = path.join(outDir, file);
     await mkdir(path.dirname(target), { recursive: true });
     const tmp = `${target}.${process.pid}.tmp`;
-    await writeFile(tmp, content);
+    await writeFile(tmp, wanted.get(file) ?? '');
     await rename(tmp, target);
   }
-  for (const file of existing) if (!wanted.has(file)) await rm(path.join(outDir, file));
+  for (const file of extra) await rm(path.join(outDir, file));
+  await remember();
   if (!args.quiet) {
-    console.log(`generate: ${summary} → ${args.out} (${stale.length} file(s) written; ${ms} ms).`);
+    console.log(
+      `generate: ${summary} → ${args.out} (${changed.length} file(s) written, ${extra.length} removed; ${elapsed()}).`,
+    );
   }
   return 0;
 }
@@ -103,12 +136,22 @@ function parseOptions() {
       out: { type: 'string', default: 'generated' },
       check: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      cache: { type: 'boolean', default: true },
+      'no-cache': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
     allowPositionals: false,
   });
-  return values as { in: string; out: string; check: boolean; quiet: boolean; help: boolean };
+  const v = values as {
+    in: string;
+    out: string;
+    check: boolean;
+    quiet: boolean;
+    'no-cache': boolean;
+    help: boolean;
+  };
+  return { ...v, cache: !v['no-cache'] };
 }
 
 /** Files in `dir` that carry the generated banner: only those are ever overwritten or removed. */

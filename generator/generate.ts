@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ContractError, type Diagnostic } from './diagnostics.ts';
@@ -32,6 +33,8 @@ export interface GenerateResult {
   /** Warnings only: any error makes `generate` throw a ContractError instead. */
   readonly diagnostics: readonly Diagnostic[];
   readonly documents: readonly string[];
+  /** Every file the run read, absolute path → sha256 of its content. */
+  readonly inputs: Readonly<Record<string, string>>;
 }
 
 /**
@@ -91,7 +94,13 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     emitCatalog(project, catalog),
     emitIndex(project, ['types.ts', 'events.ts', 'topics.ts', 'producers.ts', 'consumers.ts', 'catalog.ts']),
   ].sort((a, b) => a.path.localeCompare(b.path));
-  return { files, catalog, diagnostics: unique(diagnostics), documents: documents.map(display) };
+  return {
+    files,
+    catalog,
+    diagnostics: unique(diagnostics),
+    documents: documents.map(display),
+    inputs: await raw.fingerprints((text) => createHash('sha256').update(text).digest('hex')),
+  };
 }
 
 function failOnErrors(diagnostics: readonly Diagnostic[]): void {

@@ -1,7 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog, ConsumerGroupModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { type GeneratedFile, literal, q, renderTs } from './render.ts';
+import { type GeneratedFile, importFrom, literal, q, renderTs } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 
 /**
@@ -23,16 +23,26 @@ export function emitConsumers(
     return model?.headers === undefined ? [n.payload] : [n.payload, n.headers];
   });
   const statements: string[] = [
-    `import type { ConsumerGroupDefinition, ConsumerOptions, EventConsumerFactory, EventHandler, RunningConsumer } from '${runtime}';`,
+    importFrom(
+      [
+        'ConsumerGroupDefinition',
+        'ConsumerOptions',
+        'EventConsumerFactory',
+        'EventHandler',
+        'RunningConsumer',
+      ],
+      runtime,
+      true,
+    ),
     ...(topics.size
       ? [
-          `import { ${[...topics]
-            .map((t) => names.topic(t).definition)
-            .sort()
-            .join(', ')} } from './topics.ts';`,
+          importFrom(
+            [...topics].map((t) => names.topic(t).definition),
+            './topics.ts',
+          ),
         ]
       : []),
-    ...(typeImports.length ? [`import type { ${typeImports.sort().join(', ')} } from './types.ts';`] : []),
+    ...(typeImports.length ? [importFrom(typeImports, './types.ts', true)] : []),
   ];
   for (const group of catalog.consumerGroups) statements.push(...groupStatements(group, catalog, names));
   return renderTs(project, 'consumers.ts', statements, 'Typed consumers, one per consumer group.');

@@ -1,7 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog, EventModel, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { type GeneratedFile, q, renderTs } from './render.ts';
+import { type GeneratedFile, importFrom, q, renderTs } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 
 /** `events.ts`: one definition per event (type, topic, source, key rule, validators) for the runtime to act on. */
@@ -15,11 +15,9 @@ export function emitEvents(project: Project, catalog: Catalog, names: Names, run
     return e.headers === undefined ? [n.validatePayload] : [n.validatePayload, n.validateHeaders];
   });
   const statements: string[] = [
-    `import type { EventDefinition } from '${runtime}';`,
-    ...(typeImports.length ? [`import type { ${typeImports.sort().join(', ')} } from './types.ts';`] : []),
-    ...(validatorImports.length
-      ? [`import { ${validatorImports.sort().join(', ')} } from './validators.js';`]
-      : []),
+    importFrom(['EventDefinition'], runtime, true),
+    ...(typeImports.length ? [importFrom(typeImports, './types.ts', true)] : []),
+    ...(validatorImports.length ? [importFrom(validatorImports, './validators.js')] : []),
   ];
   for (const event of catalog.events) {
     statements.push(

@@ -1,7 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { type GeneratedFile, renderTs } from './render.ts';
+import { type GeneratedFile, importFrom, renderTs } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 
 /** `producers.ts`: a typed publisher per event topic; the runtime does the keying, headers, validation and sending. */
@@ -13,21 +13,22 @@ export function emitProducers(
 ): GeneratedFile {
   const topics = catalog.topics.filter((t) => t.kind === 'event' && t.events.length > 0);
   const statements: string[] = [
-    `import type { EventProducer, PublishOptions, PublishReceipt } from '${runtime}';`,
+    importFrom(['EventProducer', 'PublishOptions', 'PublishReceipt'], runtime, true),
     ...(topics.length
       ? [
-          `import { ${topics
-            .map((t) => names.topic(t.address).definition)
-            .sort()
-            .join(', ')} } from './topics.ts';`,
+          importFrom(
+            topics.map((t) => names.topic(t.address).definition),
+            './topics.ts',
+          ),
         ]
       : []),
     ...(topics.length
       ? [
-          `import type { ${topics
-            .map((t) => names.topic(t.address).union)
-            .sort()
-            .join(', ')} } from './types.ts';`,
+          importFrom(
+            topics.map((t) => names.topic(t.address).union),
+            './types.ts',
+            true,
+          ),
         ]
       : []),
   ];

@@ -37,10 +37,15 @@ export function renderTs(
   statements: readonly (string | StatementStructures)[],
   summary: string,
 ): GeneratedFile {
-  const text = [
-    `// ${BANNER}\n// ${summary}`,
-    ...statements.map((s) => (typeof s === 'string' ? s : printStructure(project, s))),
-  ].join('\n\n');
+  const printed = statements.map((s) => (typeof s === 'string' ? s : printStructure(project, s)));
+  // Imports (and re-exports) stay together as one block; everything else is separated by a blank line.
+  const isModuleLine = (s: string) => /^(import|export \*|export \{[^}]*\} from)/.test(s);
+  let text = `// ${BANNER}\n// ${summary}`;
+  printed.forEach((statement, i) => {
+    const previous = printed[i - 1];
+    text += previous !== undefined && isModuleLine(previous) && isModuleLine(statement) ? '\n' : '\n\n';
+    text += statement;
+  });
   const file: SourceFile = project.createSourceFile(`/${filePath}`, text, { overwrite: true });
   file.formatText({ indentSize: 2, convertTabsToSpaces: true, ensureNewLineAtEndOfFile: true });
   return { path: filePath, content: normalise(file.getFullText()) };
@@ -55,6 +60,16 @@ function printStructure(project: Project, structure: StatementStructures): strin
 
 function normalise(text: string): string {
   return `${text.replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+/** An import statement, names sorted, wrapped one name a line when it would be long. */
+export function importFrom(names: readonly string[], from: string, typeOnly = false): string {
+  const sorted = [...new Set(names)].sort();
+  const head = `import ${typeOnly ? 'type ' : ''}`;
+  const oneLine = `${head}{ ${sorted.join(', ')} } from '${from}';`;
+  return oneLine.length <= 110
+    ? oneLine
+    : `${head}{\n${sorted.map((n) => `  ${n},`).join('\n')}\n} from '${from}';`;
 }
 
 /** A TypeScript string literal in single quotes. */

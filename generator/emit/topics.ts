@@ -1,7 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { type GeneratedFile, literal, renderTs } from './render.ts';
+import { type GeneratedFile, importFrom, literal, renderTs } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 
 /**
@@ -14,9 +14,9 @@ export function emitTopics(project: Project, catalog: Catalog, names: Names, run
   const maps = eventTopics.map((t) => names.topic(t.address).map);
   const definitions = catalog.events.map((e) => names.event(e.name).definition);
   const statements: string[] = [
-    `import type { TopicDefinition, TopicSpec } from '${runtime}';`,
-    ...(definitions.length ? [`import { ${definitions.sort().join(', ')} } from './events.ts';`] : []),
-    ...(maps.length ? [`import type { ${maps.sort().join(', ')} } from './types.ts';`] : []),
+    importFrom(['TopicDefinition', 'TopicSpec'], runtime, true),
+    ...(definitions.length ? [importFrom(definitions, './events.ts')] : []),
+    ...(maps.length ? [importFrom(maps, './types.ts', true)] : []),
   ];
   const specNames: string[] = [];
   for (const topic of catalog.topics) {

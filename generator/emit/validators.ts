@@ -4,7 +4,7 @@ import addFormatsModule from 'ajv-formats';
 import type { Diagnostic } from '../diagnostics.ts';
 import type { Catalog, JsonSchema } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { BANNER, type GeneratedFile } from './render.ts';
+import { BANNER, type GeneratedFile, importFrom } from './render.ts';
 import { envelopeFor } from './types.ts';
 
 // Both are CommonJS modules whose function is `module.exports.default` as seen from ESM.
@@ -90,7 +90,7 @@ export function emitValidators(
     `// ${BANNER}`,
     '// Standalone ajv validators, compiled from the contracts at generate time.',
     "import type { ValidateFunction } from 'ajv';",
-    typeNames.length > 0 ? `import type { ${typeNames.join(', ')} } from './types.ts';` : '',
+    typeNames.length > 0 ? importFrom(typeNames, './types.ts', true) : '',
     '',
     ...declarations.sort((a, b) => exportName(a).localeCompare(exportName(b))).flatMap((d) => [d, '']),
   ]

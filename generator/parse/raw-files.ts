@@ -20,6 +20,15 @@ export class RawFiles {
     return entry;
   }
 
+  /** Every file read so far, absolute path → content hash: what a run depended on. */
+  async fingerprints(hash: (text: string) => string): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const [file, entry] of [...this.#cache.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      out[file] = hash((await entry).text);
+    }
+    return out;
+  }
+
   /** Every file reachable from `absPath` through relative-file `$ref`s, `absPath` first, then sorted. */
   async closure(absPath: string): Promise<RawFile[]> {
     const seen = new Map<string, RawFile>();
