@@ -78,6 +78,21 @@ async function main(): Promise<number> {
   if (!args.quiet) for (const warning of warnings) console.warn(warning);
 
   const wanted = new Map(result.files.map((f) => [f.path, f.content]));
+  const inTheWay: string[] = [];
+  for (const file of wanted.keys()) {
+    if (existing.includes(file)) continue;
+    const present = await readFile(path.join(outDir, file)).then(
+      () => true,
+      () => false,
+    );
+    if (present) inTheWay.push(path.join(args.out, file));
+  }
+  if (inTheWay.length > 0) {
+    console.error(
+      `${inTheWay.map((f) => `hand-written: ${f} has no generated banner`).join('\n')}\n\ngenerate: ${inTheWay.length} file(s) without the generated banner stand where generated files go; move them away (generate never overwrites hand-written files). Nothing was written.`,
+    );
+    return 1;
+  }
   const stale: string[] = [];
   const changed: string[] = [];
   for (const [file, content] of wanted) {

@@ -46,7 +46,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const display = (p: string) => path.relative(options.cwd, p) || p;
   const input = path.resolve(options.cwd, options.input);
   const raw = new RawFiles();
-  const documents = await findDocuments(input, raw);
+  const documents = await findDocuments(input, raw, display);
   const diagnostics: Diagnostic[] = [];
   if (documents.length === 0) {
     throw new ContractError([
@@ -119,11 +119,15 @@ function unique(diagnostics: readonly Diagnostic[]): Diagnostic[] {
 }
 
 /** AsyncAPI documents under `input`: files with a top-level `asyncapi` key; other YAML/JSON files are fragments. */
-async function findDocuments(input: string, raw: RawFiles): Promise<string[]> {
+async function findDocuments(
+  input: string,
+  raw: RawFiles,
+  display: (p: string) => string,
+): Promise<string[]> {
   const info = await stat(input).catch(() => undefined);
   if (!info)
     throw new ContractError([
-      { code: 'io', severity: 'error', file: input, pointer: '', message: 'no such file or folder' },
+      { code: 'io', severity: 'error', file: display(input), pointer: '', message: 'no such file or folder' },
     ]);
   const candidates = info.isDirectory()
     ? (await readdir(input, { recursive: true, withFileTypes: true }))

@@ -213,7 +213,17 @@ export async function buildCatalog(
       for (const [messageKey, message] of Object.entries((channel.messages ?? {}) as Record<string, Json>)) {
         const messagePath = ['channels', channelId, 'messages', messageKey];
         const at = await locate(raw, file, messagePath);
-        const event = await eventFrom(message, messageKey, address, name, source, at, file, messagePath);
+        const event = await eventFrom(
+          message,
+          messageKey,
+          address,
+          name,
+          source,
+          at,
+          file,
+          messagePath,
+          str(json.defaultContentType),
+        );
         if (!event) continue;
         topic.events.add(event.name);
         const known = events.get(event.name);
@@ -349,7 +359,7 @@ export async function buildCatalog(
       if (parameter.location === undefined || parameter.location.source !== 'payload') {
         report(
           'unsupported',
-          topic.location,
+          { file: topic.location.file, pointer: `${topic.location.pointer}/parameters/${parameter.name}` },
           `parameter "${parameter.name}" of "${topic.address}" needs a location of the form $message.payload#/<field>, so the publisher can derive the topic from the event`,
         );
         continue;
@@ -402,6 +412,7 @@ export async function buildCatalog(
     at: SourceLocation,
     file: string,
     messagePath: readonly string[],
+    defaultContentType: string | undefined,
   ): Promise<EventModel | undefined> {
     const name = str(message.name) ?? messageKey;
     if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) {
@@ -431,11 +442,14 @@ export async function buildCatalog(
         );
       }
     }
-    const contentType = str(message.contentType) ?? 'application/json';
+    const contentType = str(message.contentType) ?? defaultContentType ?? 'application/json';
     if (!/^application\/(.+\+)?json$/.test(contentType)) {
+      const where = str(message.contentType)
+        ? await locate(raw, file, [...messagePath, 'contentType'])
+        : { file, pointer: '#/defaultContentType' };
       report(
         'unsupported',
-        at,
+        where,
         `content type "${contentType}" of "${name}" is not supported: events travel as JSON (application/json)`,
       );
       return undefined;

@@ -8,6 +8,7 @@ import {
 } from '@asyncapi/parser';
 import type { Diagnostic } from '../diagnostics.ts';
 import { pointer } from '../diagnostics.ts';
+import { checkRefs } from './check-refs.ts';
 import { locate } from './locate.ts';
 import type { RawFiles } from './raw-files.ts';
 
@@ -61,20 +62,12 @@ export async function loadDocuments(
   const documents: LoadedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const file of files) {
-    const closure = await raw.closure(file);
-    const unreadable = closure.filter((f) => f.error !== undefined);
-    if (unreadable.length > 0) {
-      for (const f of unreadable) {
-        diagnostics.push({
-          code: 'io',
-          severity: 'error',
-          file: options.display(f.path),
-          pointer: '',
-          message: `cannot read (referenced from ${options.display(file)}): ${f.error}`,
-        });
-      }
+    const broken = await checkRefs(file, raw, options.display);
+    if (broken.length > 0) {
+      diagnostics.push(...broken);
       continue;
     }
+    const closure = await raw.closure(file);
     const entry = closure[0];
     if (!entry) continue;
     const { document, diagnostics: found } = await parser.parse(entry.text, {

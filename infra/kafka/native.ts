@@ -5,7 +5,7 @@
  *   jars:  `mvn dependency:copy-dependencies` on infra/kafka/pom.xml, cached
  *          outside the clone (KAFKA_NATIVE_CACHE); fetched into a temp dir and
  *          renamed into place only when complete.
- *   state: <repo>/.infra/kafka (KAFKA_NATIVE_STATE_DIR): server.properties,
+ *   state: ~/.cache/contract-events/kafka-<version>/state (KAFKA_NATIVE_STATE_DIR): server.properties,
  *          log4j2.xml, data/ (log.dirs), logs/server.log, kafka.pid.
  *
  * `startNativeKafka` is idempotent (a running broker is reused), the broker runs
@@ -61,7 +61,10 @@ export function nativeKafkaConfig(env: NodeJS.ProcessEnv = process.env): NativeK
     libDir: path.resolve(
       env.KAFKA_NATIVE_CACHE || path.join(cacheHome, 'contract-events', `kafka-${KAFKA_VERSION}`, 'libs'),
     ),
-    stateDir: path.resolve(env.KAFKA_NATIVE_STATE_DIR || path.join(REPO_ROOT, '.infra', 'kafka')),
+    // One broker per machine, whichever clone started it: a second checkout (or a CI clone) finds and reuses it.
+    stateDir: path.resolve(
+      env.KAFKA_NATIVE_STATE_DIR || path.join(cacheHome, 'contract-events', `kafka-${KAFKA_VERSION}`, 'state'),
+    ),
     host: '127.0.0.1',
     port: intFromEnv(env, 'KAFKA_NATIVE_PORT', 9092),
     controllerPort: intFromEnv(env, 'KAFKA_NATIVE_CONTROLLER_PORT', 9093),

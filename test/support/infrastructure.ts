@@ -300,7 +300,9 @@ export async function resolveInfrastructure(options: ResolveOptions = {}): Promi
   if (!kafka.ok) {
     problems.push(
       `Kafka      MISSING  ${kafkaBrokers.join(',')} (${source}): ${kafka.error}${
-        source === 'native' ? '\n           see .infra/kafka/logs/server.log, or run: npm run infra:up' : ''
+        source === 'native'
+          ? '\n           see the broker log that `npm run infra:status` names, or run: npm run infra:up'
+          : ''
       }`,
     );
   }

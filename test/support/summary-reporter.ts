@@ -23,7 +23,9 @@ export default class SummaryReporter implements Reporter {
       }
     }
     if (process.env.CI && skipped > 0) {
-      console.error(`\nCI: ${skipped} test(s) were skipped, which counts as failure here:\n  ${skippedNames.join('\n  ')}`);
+      console.error(
+        `\nCI: ${skipped} test(s) were skipped, which counts as failure here:\n  ${skippedNames.join('\n  ')}`,
+      );
       process.exitCode = 1;
     }
     console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);

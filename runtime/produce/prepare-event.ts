@@ -1,0 +1,92 @@
+/**
+ * Turns a typed event into exactly what goes on the wire, once, for both
+ * ways of publishing (directly, or through the outbox): validated payload,
+ * the Kafka key from the contract's partition-key expression, the topic
+ * (parameters resolved), and the CloudEvents envelope headers with W3C trace
+ * context. Nothing here does I/O.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { ErrorObject } from 'ajv';
+import type { EventDefinition, TopicDefinition } from '../contract/definitions.ts';
+import type { PublishOptions } from '../contract/events.ts';
+import { EventValidationError, type SchemaViolation, UnknownEventTypeError } from './errors.ts';
+
+export interface PreparedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly topic: string;
+  readonly key: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly payload: unknown;
+  /** The record value: the payload as UTF-8 JSON. */
+  readonly value: Buffer;
+}
+
+export interface PrepareContext {
+  readonly now?: () => Date;
+  readonly newId?: () => string;
+}
+
+export function prepareEvent(
+  topic: TopicDefinition,
+  event: { readonly type: string; readonly payload: unknown },
+  options: PublishOptions = {},
+  context: PrepareContext = {},
+): PreparedEvent {
+  const definition = (topic.events as Record<string, EventDefinition<string, unknown, unknown> | undefined>)[event.type];
+  if (!definition) throw new UnknownEventTypeError(topic.name, event.type);
+  const { payload } = event;
+  if (!definition.validatePayload(payload)) {
+    throw new EventValidationError(event.type, 'payload', violations(definition.validatePayload.errors));
+  }
+  const key = definition.partitionKey(payload);
+  const id = options.id ?? (context.newId ?? randomUUID)();
+  const time = options.time ?? (context.now ?? (() => new Date()))();
+  const headers: Record<string, string> = {
+    ce_specversion: '1.0',
+    ce_id: id,
+    ce_type: definition.type,
+    ce_source: definition.source,
+    ce_time: time.toISOString(),
+    ce_schemaversion: String(definition.schemaVersion),
+    ce_subject: key,
+    'content-type': definition.contentType,
+    traceparent: options.traceparent ?? newTraceparent(),
+  };
+  if (options.tracestate) headers.tracestate = options.tracestate;
+  if (definition.validateHeaders && !definition.validateHeaders(headers)) {
+    throw new EventValidationError(event.type, 'headers', violations(definition.validateHeaders.errors));
+  }
+  return {
+    id,
+    type: definition.type,
+    topic: definition.topicFor ? definition.topicFor(payload) : definition.topic,
+    key,
+    headers,
+    payload,
+    value: Buffer.from(JSON.stringify(payload)),
+  };
+}
+
+/** A new W3C trace context (version 00, sampled) for an event published outside any trace. */
+export function newTraceparent(): string {
+  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+}
+
+/** ajv errors as schema paths a person can act on: missing and unknown fields named by their own path. */
+export function violations(errors: readonly ErrorObject[] | null | undefined): SchemaViolation[] {
+  return (errors ?? []).map((e) => {
+    const params = e.params as Record<string, unknown>;
+    if (e.keyword === 'required') {
+      return { path: `${e.instancePath}/${String(params.missingProperty)}`, schemaPath: e.schemaPath, message: 'is required' };
+    }
+    if (e.keyword === 'additionalProperties') {
+      return {
+        path: `${e.instancePath}/${String(params.additionalProperty)}`,
+        schemaPath: e.schemaPath,
+        message: 'is not a field of the contract',
+      };
+    }
+    return { path: e.instancePath || '/', schemaPath: e.schemaPath, message: e.message ?? e.keyword };
+  });
+}

@@ -1,0 +1,385 @@
+/**
+ * Every contract mistake the generator knows about, one small contract set per
+ * case: `generate` must throw a ContractError whose diagnostics name the code,
+ * the file (relative to the working directory) and the JSON pointer the author
+ * has to edit. Each set is the valid base (test/fixtures/bad/base) with one or
+ * two edits, written to a temporary folder.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import {
+  ContractError,
+  type Diagnostic,
+  type DiagnosticCode,
+  formatDiagnostic,
+} from '../../generator/diagnostics.ts';
+import { generate } from '../../generator/generate.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const runtimeEntry = path.join(repoRoot, 'runtime', 'contract', 'index.ts');
+
+type Doc = Record<string, unknown>;
+
+/** The valid base every case edits: a producer owning items.events (with its .dlq) and consumer group g. */
+const base = path.join(repoRoot, 'test', 'fixtures', 'bad', 'base');
+const PRODUCER = readFileSync(path.join(base, 'producer.yaml'), 'utf8');
+const CONSUMER = readFileSync(path.join(base, 'consumer.yaml'), 'utf8');
+
+/** A document with JSON-pointer edits applied (`undefined` deletes); a fresh copy every call. */
+function doc(yamlText: string, ...edits: [pointer: string, value: unknown][]): Doc {
+  const root = parse(yamlText) as Doc;
+  for (const [at, value] of edits) {
+    const segments = at.split('/').slice(1);
+    const last = segments.pop()!;
+    let node = root as Record<string, unknown>;
+    for (const s of segments) {
+      node[s] ??= {};
+      node = node[s] as Record<string, unknown>;
+    }
+    if (value === undefined) delete node[last];
+    else node[last] = value;
+  }
+  return root;
+}
+
+const producer = (...edits: [string, unknown][]) => doc(PRODUCER, ...edits);
+const consumer = (...edits: [string, unknown][]) => doc(CONSUMER, ...edits);
+const KEY = '/components/messages/ItemCreated/x-partition-key';
+
+interface Want {
+  readonly code: DiagnosticCode;
+  /** As shown in the diagnostic: relative to the working directory the generator ran in. */
+  readonly file: string;
+  readonly pointer: string | RegExp;
+  readonly messageIncludes: string;
+}
+
+interface Case {
+  /** Path (relative to the temporary working directory) → YAML text or a document to serialize. */
+  readonly files: Record<string, Doc | string>;
+  readonly want: Want | Want[];
+}
+
+const cases: [string, Case][] = [
+  [
+    '$ref to a file that does not exist',
+    {
+      files: {
+        'shop/producer.yaml': producer(),
+        'shop/consumer.yaml': consumer(['/channels/items/$ref', './nope.yaml#/channels/items']),
+      },
+      want: {
+        code: 'unresolved-ref',
+        file: 'shop/consumer.yaml',
+        pointer: /^#\/channels\/items(\/\$ref)?$/,
+        messageIncludes: 'nope.yaml',
+      },
+    },
+  ],
+  [
+    '$ref to a pointer that does not exist in an existing file',
+    {
+      files: {
+        'shop/producer.yaml': producer(),
+        'shop/consumer.yaml': consumer(['/channels/items/$ref', './producer.yaml#/channels/nope']),
+      },
+      want: {
+        code: 'unresolved-ref',
+        file: 'shop/consumer.yaml',
+        pointer: /^#\/channels\/items(\/\$ref)?$/,
+        messageIncludes: '#/channels/nope',
+      },
+    },
+  ],
+  [
+    'schema $ref to a pointer that does not exist in a fragment file',
+    {
+      files: {
+        'shop/producer.yaml': producer([
+          '/components/messages/ItemCreated/payload/properties/label',
+          { $ref: './schemas.yaml#/Nope' },
+        ]),
+        'shop/schemas.yaml': stringify({ Label: { type: 'string' } }),
+      },
+      want: {
+        code: 'unresolved-ref',
+        file: 'shop/producer.yaml',
+        pointer: /^#\/components\/messages\/ItemCreated\/payload\/properties\/label(\/\$ref)?$/,
+        messageIncludes: '#/Nope',
+      },
+    },
+  ],
+  [
+    'x-partition-key names a field the payload does not have',
+    {
+      files: { 'shop/producer.yaml': producer([KEY, '$message.payload#/nope']) },
+      want: {
+        code: 'partition-key',
+        file: 'shop/producer.yaml',
+        pointer: `#${KEY}`,
+        messageIncludes: '/nope',
+      },
+    },
+  ],
+  [
+    'x-partition-key names an optional field',
+    {
+      files: { 'shop/producer.yaml': producer([KEY, '$message.payload#/note']) },
+      want: {
+        code: 'partition-key',
+        file: 'shop/producer.yaml',
+        pointer: `#${KEY}`,
+        messageIncludes: '/note is optional',
+      },
+    },
+  ],
+  [
+    'x-partition-key names a nullable field',
+    {
+      files: {
+        'shop/producer.yaml': producer(
+          [KEY, '$message.payload#/maybe'],
+          ['/components/messages/ItemCreated/payload/required', ['id', 'label', 'maybe']],
+          ['/components/messages/ItemCreated/examples/0/payload/maybe', null],
+        ),
+      },
+      want: {
+        code: 'partition-key',
+        file: 'shop/producer.yaml',
+        pointer: `#${KEY}`,
+        messageIncludes: '/maybe may be null',
+      },
+    },
+  ],
+  [
+    'x-partition-key is not a runtime expression',
+    {
+      files: { 'shop/producer.yaml': producer([KEY, 'payload.id']) },
+      want: {
+        code: 'partition-key',
+        file: 'shop/producer.yaml',
+        pointer: `#${KEY}`,
+        messageIncludes: '"payload.id" is not a runtime expression',
+      },
+    },
+  ],
+  [
+    'a consumed topic without a dead-letter channel',
+    {
+      files: {
+        'shop/producer.yaml': producer(['/channels/items/x-dead-letter-channel', undefined]),
+        'shop/consumer.yaml': consumer(),
+      },
+      want: {
+        code: 'missing-dead-letter',
+        file: 'shop/producer.yaml',
+        pointer: '#/channels/items',
+        messageIncludes: '"items.events" is consumed by g',
+      },
+    },
+  ],
+  [
+    'two different messages with the same name on two topics',
+    {
+      files: {
+        'shop/producer.yaml': producer(
+          [
+            '/channels/others',
+            {
+              address: 'others.events',
+              messages: { OtherCreated: { $ref: '#/components/messages/OtherCreated' } },
+            },
+          ],
+          [
+            '/components/messages/OtherCreated',
+            {
+              ...(producer().components as { messages: Record<string, Doc> }).messages.ItemCreated,
+              name: 'ItemCreated',
+            },
+          ],
+        ),
+      },
+      want: {
+        code: 'duplicate-event',
+        file: 'shop/producer.yaml',
+        pointer: '#/components/messages/OtherCreated',
+        messageIncludes: 'shop/producer.yaml #/components/messages/ItemCreated',
+      },
+    },
+  ],
+  [
+    'an example that breaks its payload schema',
+    {
+      files: {
+        'shop/producer.yaml': producer(['/components/messages/ItemCreated/examples/0/payload/label', 5]),
+      },
+      want: {
+        code: 'invalid-example',
+        file: 'shop/producer.yaml',
+        pointer: '#/components/messages/ItemCreated/examples/0/payload',
+        messageIncludes: '/label must be string',
+      },
+    },
+  ],
+  [
+    'an AsyncAPI 2.6 document',
+    {
+      files: {
+        'shop/producer.yaml': producer(),
+        'shop/legacy.yaml': stringify({
+          asyncapi: '2.6.0',
+          info: { title: 'Legacy', version: '1.0.0' },
+          channels: {},
+        }),
+      },
+      want: {
+        code: 'unsupported',
+        file: 'shop/legacy.yaml',
+        pointer: '#/asyncapi',
+        messageIncludes: 'AsyncAPI 2.6.0 is not supported',
+      },
+    },
+  ],
+  [
+    'a property AsyncAPI does not define',
+    {
+      files: { 'shop/producer.yaml': producer(['/channels/items/colour', 'red']) },
+      want: {
+        code: 'asyncapi-invalid',
+        file: 'shop/producer.yaml',
+        pointer: '#/channels/items/colour',
+        messageIncludes: 'colour',
+      },
+    },
+  ],
+  [
+    'a parameterized address whose parameter has no location',
+    {
+      files: {
+        'shop/producer.yaml': producer([
+          '/channels/tenantItems',
+          {
+            address: 'items.{tenant}.events',
+            parameters: { tenant: { description: 'Tenant id.' } },
+            messages: {},
+          },
+        ]),
+      },
+      want: {
+        code: 'unsupported',
+        file: 'shop/producer.yaml',
+        pointer: '#/channels/tenantItems/parameters/tenant',
+        messageIncludes: 'parameter "tenant" of "items.{tenant}.events" needs a location',
+      },
+    },
+  ],
+  [
+    'a content type other than JSON',
+    {
+      files: {
+        'shop/producer.yaml': producer([
+          '/components/messages/ItemCreated/contentType',
+          'application/octet-stream',
+        ]),
+      },
+      want: {
+        code: 'unsupported',
+        file: 'shop/producer.yaml',
+        pointer: '#/components/messages/ItemCreated/contentType',
+        messageIncludes: '"application/octet-stream"',
+      },
+    },
+  ],
+  [
+    'a default content type other than JSON',
+    {
+      files: {
+        'shop/producer.yaml': producer(
+          ['/defaultContentType', 'application/octet-stream'],
+          ['/components/messages/ItemCreated/contentType', undefined],
+        ),
+      },
+      want: {
+        code: 'unsupported',
+        file: 'shop/producer.yaml',
+        pointer: /^#\/defaultContentType$|^#\/components\/messages\/ItemCreated/,
+        messageIncludes: '"application/octet-stream"',
+      },
+    },
+  ],
+  [
+    'two problems in two files are both reported',
+    {
+      files: {
+        'shop/producer.yaml': producer([KEY, '$message.payload#/note']),
+        'shop/consumer.yaml': consumer(['/operations/handleItems/colour', 'red']),
+      },
+      want: [
+        {
+          code: 'partition-key',
+          file: 'shop/producer.yaml',
+          pointer: `#${KEY}`,
+          messageIncludes: '/note is optional',
+        },
+        {
+          code: 'asyncapi-invalid',
+          file: 'shop/consumer.yaml',
+          pointer: '#/operations/handleItems/colour',
+          messageIncludes: 'colour',
+        },
+      ],
+    },
+  ],
+];
+
+const scratch: string[] = [];
+afterAll(async () => {
+  await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** Writes the files to a fresh working directory and runs generate there; returns what it threw. */
+async function run(files: Case['files']): Promise<{ cwd: string; error: unknown }> {
+  const cwd = await mkdtemp(path.join(os.tmpdir(), 'bad-contracts-'));
+  scratch.push(cwd);
+  for (const [file, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(cwd, file)), { recursive: true });
+    await writeFile(path.join(cwd, file), typeof content === 'string' ? content : stringify(content));
+  }
+  const error = await generate({ input: 'shop', outDir: 'out', runtimeEntry, cwd }).then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  return { cwd, error };
+}
+
+function matches(d: Diagnostic, want: Want): boolean {
+  const pointer =
+    typeof want.pointer === 'string' ? d.pointer === want.pointer : want.pointer.test(d.pointer);
+  return d.severity === 'error' && d.code === want.code && d.file === want.file && pointer;
+}
+
+describe('generate rejects bad contracts with a precise diagnostic', () => {
+  it('accepts the base contract set the cases start from', { timeout: 30_000 }, async () => {
+    const { error } = await run({ 'shop/producer.yaml': producer(), 'shop/consumer.yaml': consumer() });
+    expect(error).toBeUndefined();
+  });
+
+  it.each(cases)('%s', { timeout: 30_000 }, async (_name, { files, want }) => {
+    const { cwd, error } = await run(files);
+    expect(error).toBeInstanceOf(ContractError);
+    const diagnostics = (error as ContractError).diagnostics;
+    const shown = diagnostics.map(formatDiagnostic).join('\n');
+    for (const w of Array.isArray(want) ? want : [want]) {
+      const hit = diagnostics.find((d) => matches(d, w));
+      expect(hit, `want [${w.code}] ${w.file} ${w.pointer}; got:\n${shown}`).toBeDefined();
+      expect(hit?.message, `the [${w.code}] message; all:\n${shown}`).toContain(w.messageIncludes);
+    }
+    // Files are named as `file` names them, relative to the working directory, in messages too.
+    expect(shown, 'a diagnostic shows an absolute path').not.toContain(cwd);
+  });
+});
