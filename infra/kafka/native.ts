@@ -63,7 +63,8 @@ export function nativeKafkaConfig(env: NodeJS.ProcessEnv = process.env): NativeK
     ),
     // One broker per machine, whichever clone started it: a second checkout (or a CI clone) finds and reuses it.
     stateDir: path.resolve(
-      env.KAFKA_NATIVE_STATE_DIR || path.join(cacheHome, 'contract-events', `kafka-${KAFKA_VERSION}`, 'state'),
+      env.KAFKA_NATIVE_STATE_DIR ||
+        path.join(cacheHome, 'contract-events', `kafka-${KAFKA_VERSION}`, 'state'),
     ),
     host: '127.0.0.1',
     port: intFromEnv(env, 'KAFKA_NATIVE_PORT', 9092),

@@ -2,6 +2,7 @@
  * What producers accept and what handlers receive. Generated publishers and
  * handler maps are written in terms of these types.
  */
+import type { PoolClient } from 'pg';
 import type { ConsumerGroupDefinition, EventMap, TopicDefinition } from './definitions.ts';
 
 /** A domain event as a caller publishes it: its type and its payload; the key and headers follow from the contract. */
@@ -60,6 +61,12 @@ export interface HandlerContext {
   readonly attempt: number;
   /** Aborted when the consumer is stopping. */
   readonly signal: AbortSignal;
+  /**
+   * An open PostgreSQL transaction in which the runner also records the event id as processed
+   * by this consumer group. Write the handler's effects through it and they commit together
+   * with that record: a redelivered event finds the record and has no second effect.
+   */
+  readonly db: PoolClient;
 }
 
 export type EventHandler<TType extends string, TPayload, THeaders> = (

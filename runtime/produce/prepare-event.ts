@@ -33,7 +33,9 @@ export function prepareEvent(
   options: PublishOptions = {},
   context: PrepareContext = {},
 ): PreparedEvent {
-  const definition = (topic.events as Record<string, EventDefinition<string, unknown, unknown> | undefined>)[event.type];
+  const definition = (topic.events as Record<string, EventDefinition<string, unknown, unknown> | undefined>)[
+    event.type
+  ];
   if (!definition) throw new UnknownEventTypeError(topic.name, event.type);
   const { payload } = event;
   if (!definition.validatePayload(payload)) {
@@ -78,7 +80,11 @@ export function violations(errors: readonly ErrorObject[] | null | undefined): S
   return (errors ?? []).map((e) => {
     const params = e.params as Record<string, unknown>;
     if (e.keyword === 'required') {
-      return { path: `${e.instancePath}/${String(params.missingProperty)}`, schemaPath: e.schemaPath, message: 'is required' };
+      return {
+        path: `${e.instancePath}/${String(params.missingProperty)}`,
+        schemaPath: e.schemaPath,
+        message: 'is required',
+      };
     }
     if (e.keyword === 'additionalProperties') {
       return {
