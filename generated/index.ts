@@ -5,5 +5,6 @@ export * from './types.ts';
 export * from './events.ts';
 export * from './topics.ts';
 export * from './producers.ts';
+export * from './outbox.ts';
 export * from './consumers.ts';
 export * from './catalog.ts';

@@ -5,6 +5,7 @@ import { ContractError, type Diagnostic } from './diagnostics.ts';
 import { emitCatalog, emitIndex } from './emit/catalog.ts';
 import { emitConsumers } from './emit/consumers.ts';
 import { emitEvents } from './emit/events.ts';
+import { emitOutbox } from './emit/outbox.ts';
 import { emitProducers } from './emit/producers.ts';
 import { createProject, type GeneratedFile } from './emit/render.ts';
 import { emitTopics } from './emit/topics.ts';
@@ -90,9 +91,18 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     emitEvents(project, catalog, names, runtime),
     emitTopics(project, catalog, names, runtime),
     emitProducers(project, catalog, names, runtime),
+    emitOutbox(project, catalog, names, runtime),
     emitConsumers(project, catalog, names, runtime),
     emitCatalog(project, catalog),
-    emitIndex(project, ['types.ts', 'events.ts', 'topics.ts', 'producers.ts', 'consumers.ts', 'catalog.ts']),
+    emitIndex(project, [
+      'types.ts',
+      'events.ts',
+      'topics.ts',
+      'producers.ts',
+      'outbox.ts',
+      'consumers.ts',
+      'catalog.ts',
+    ]),
   ].sort((a, b) => a.path.localeCompare(b.path));
   return {
     files,

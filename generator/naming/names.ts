@@ -37,6 +37,10 @@ export interface TopicNames {
   readonly publisher: string;
   /** Publisher factory, e.g. `userEventsPublisher`. */
   readonly publisherFactory: string;
+  /** Outbox mapper interface, e.g. `UserEventsOutbox`. */
+  readonly outbox: string;
+  /** Outbox mapper factory, e.g. `userEventsOutbox`. */
+  readonly outboxFactory: string;
   /** Key in a consumer group's handler map, e.g. `userEvents`. */
   readonly handlerKey: string;
 }
@@ -120,6 +124,8 @@ function topicNames(t: TopicModel, claim: Claim): TopicNames {
     definition: claim(`${camel(base)}Topic`, what, t.location),
     publisher: claim(`${base}Publisher`, what, t.location),
     publisherFactory: claim(`${camel(base)}Publisher`, what, t.location),
+    outbox: claim(`${base}Outbox`, what, t.location),
+    outboxFactory: claim(`${camel(base)}Outbox`, what, t.location),
     handlerKey: camel(base),
   };
 }

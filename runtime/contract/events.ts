@@ -2,7 +2,7 @@
  * What producers accept and what handlers receive. Generated publishers and
  * handler maps are written in terms of these types.
  */
-import type { PoolClient } from 'pg';
+import type { ClientBase, PoolClient } from 'pg';
 import type { ConsumerGroupDefinition, EventMap, TopicDefinition } from './definitions.ts';
 
 /** A domain event as a caller publishes it: its type and its payload; the key and headers follow from the contract. */
@@ -39,6 +39,29 @@ export interface TopicPublisher<TMap extends EventMap> {
 /** The producer seam generated publishers are built on. */
 export interface EventProducer {
   topic<TMap extends EventMap>(topic: TopicDefinition<TMap>): TopicPublisher<TMap>;
+}
+
+/** An event written to the outbox: it will be published by the relay once the caller's transaction commits. */
+export interface OutboxReceipt {
+  readonly id: string;
+  readonly type: string;
+  readonly topic: string;
+  readonly key: string;
+}
+
+/** Typed outbox writes for one topic. `db` is the caller's own client, inside its open transaction. */
+export interface TopicOutbox<TMap extends EventMap> {
+  write(db: ClientBase, event: OutgoingEvent<TMap>, options?: PublishOptions): Promise<OutboxReceipt>;
+  writeAll(
+    db: ClientBase,
+    events: readonly OutgoingEvent<TMap>[],
+    options?: Omit<PublishOptions, 'id'>,
+  ): Promise<OutboxReceipt[]>;
+}
+
+/** The outbox seam generated outbox mappers are built on. */
+export interface OutboxWriter {
+  topic<TMap extends EventMap>(topic: TopicDefinition<TMap>): TopicOutbox<TMap>;
 }
 
 /** A delivered event, decoded and validated, as a handler sees it. */

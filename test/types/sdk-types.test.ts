@@ -10,11 +10,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const root = path.resolve(import.meta.dirname, '../..');
 
 const prelude = `
-import type { EventProducer, EventConsumerFactory } from '../../runtime/contract/index.ts';
-import { userEventsPublisher, messageEventsPublisher, createSearchIndexerGroup, createAnalyticsConsumerGroup } from '../../generated/index.ts';
+import type { ClientBase } from 'pg';
+import type { EventProducer, EventConsumerFactory, OutboxWriter } from '../../runtime/contract/index.ts';
+import { userEventsPublisher, messageEventsPublisher, createSearchIndexerGroup, createAnalyticsConsumerGroup, userEventsOutbox } from '../../generated/index.ts';
 import type { SearchIndexerGroupHandlers } from '../../generated/index.ts';
 declare const producer: EventProducer;
 declare const runtime: EventConsumerFactory;
+declare const outboxWriter: OutboxWriter;
+declare const tx: ClientBase;
+const userOutbox = userEventsOutbox(outboxWriter);
 const users = userEventsPublisher(producer);
 const messages = messageEventsPublisher(producer);
 const registered = { user_id: 1, email: 'a@example.com', username: 'alice', display_name: 'Alice', timestamp: '2026-11-25T10:00:00Z' };
@@ -67,6 +71,21 @@ const cases: [string, { code: string; want: number | null }][] = [
       code: `void messages.publish({ type: 'MessageSent', payload: { message_id: 'x', room_id: 1, user_id: 1, username: 'a', content: 'hi', message_type: 'video', created_at: 't' } });`,
       want: 2322,
     },
+  ],
+  [
+    'a valid outbox write compiles',
+    { code: `void userOutbox.write(tx, { type: 'UserRegistered', payload: registered });`, want: null },
+  ],
+  [
+    'outbox write with a wrong field type',
+    {
+      code: `void userOutbox.writeAll(tx, [{ type: 'UserRegistered', payload: { ...registered, email: 42 } }]);`,
+      want: 2322,
+    },
+  ],
+  [
+    'outbox write of an unknown event type',
+    { code: `void userOutbox.write(tx, { type: 'MessageSent', payload: registered });`, want: 2322 },
   ],
   [
     'complete handler map compiles',

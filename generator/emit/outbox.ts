@@ -1,0 +1,59 @@
+import type { Project } from 'ts-morph';
+import type { Catalog } from '../model/catalog.ts';
+import type { Names } from '../naming/names.ts';
+import { type GeneratedFile, importFrom, renderTs } from './render.ts';
+import { docComment } from './schema-to-type.ts';
+
+/**
+ * `outbox.ts`: per event topic, a typed mapper that writes events into the
+ * transactional outbox inside the caller's own PostgreSQL transaction, so the
+ * business change and its events commit together or not at all.
+ */
+export function emitOutbox(project: Project, catalog: Catalog, names: Names, runtime: string): GeneratedFile {
+  const topics = catalog.topics.filter((t) => t.kind === 'event' && t.events.length > 0);
+  const statements: string[] = [
+    "import type { ClientBase } from 'pg';",
+    importFrom(['OutboxReceipt', 'OutboxWriter', 'PublishOptions'], runtime, true),
+    ...(topics.length
+      ? [
+          importFrom(
+            topics.map((t) => names.topic(t.address).definition),
+            './topics.ts',
+          ),
+        ]
+      : []),
+    ...(topics.length
+      ? [
+          importFrom(
+            topics.map((t) => names.topic(t.address).union),
+            './types.ts',
+            true,
+          ),
+        ]
+      : []),
+  ];
+  for (const topic of topics) {
+    const t = names.topic(topic.address);
+    statements.push(
+      [
+        docComment(
+          `Writes \`${topic.address}\` events (${topic.events.join(', ')}) into the outbox; the relay publishes them after the transaction commits.`,
+        ),
+        `export interface ${t.outbox} {`,
+        docComment(
+          'Validates the event and inserts it into `domain_event_outbox` through `db`, which must be inside the transaction that makes the business change.\n\n@throws EventValidationError listing each failing schema path; nothing is written.',
+        ),
+        `  write(db: ClientBase, event: ${t.union}, options?: PublishOptions): Promise<OutboxReceipt>;`,
+        docComment('Writes several events in one statement; all are validated before any is written.'),
+        `  writeAll(db: ClientBase, events: readonly ${t.union}[], options?: Omit<PublishOptions, 'id'>): Promise<OutboxReceipt[]>;`,
+        '}',
+        '',
+        docComment(`The \`${topic.address}\` outbox mapper on top of the runtime's outbox writer.`),
+        `export function ${t.outboxFactory}(outbox: OutboxWriter): ${t.outbox} {`,
+        `  return outbox.topic(${t.definition});`,
+        '}',
+      ].join('\n'),
+    );
+  }
+  return renderTs(project, 'outbox.ts', statements, 'Typed transactional-outbox mappers, one per topic.');
+}
