@@ -22,10 +22,11 @@ const usage = `usage: npm run generate -- [--check] [--in <file|dir>] [--out <di
   --out <dir>       where the SDK is written (default: generated/)
   --check           write nothing; exit 1 naming every file that is stale, missing or extra
   --quiet           print errors only
-  --no-cache        always run the whole pipeline`;
+  --no-cache        always run the whole pipeline
+  --watch, -w       regenerate on every contract change (one warm process)`;
 
 async function main(): Promise<number> {
-  let args: ReturnType<typeof parseOptions>;
+  let args: Options;
   try {
     args = parseOptions();
   } catch (error) {
@@ -36,6 +37,39 @@ async function main(): Promise<number> {
     console.log(usage);
     return 0;
   }
+  if (args.watch) return watch(args);
+  return runOnce(args);
+}
+
+type Options = ReturnType<typeof parseOptions>;
+
+/**
+ * `--watch`: regenerates whenever a contract changes, in one warm process,
+ * so an edit is reflected in well under a second. Errors are printed and the
+ * watch goes on; nothing is written for a broken contract.
+ */
+async function watch(args: Options): Promise<number> {
+  const { watch: watchFiles } = await import('node:fs');
+  const input = path.resolve(process.cwd(), args.in);
+  const root = (await import('node:fs/promises'))
+    .stat(input)
+    .then((s) => (s.isDirectory() ? input : path.dirname(input)));
+  let timer: NodeJS.Timeout | undefined;
+  let running = Promise.resolve(0);
+  const rerun = () => {
+    running = running.then(() => runOnce({ ...args, cache: false }));
+  };
+  rerun();
+  watchFiles(await root, { recursive: true }, (_event, name) => {
+    if (name && !/\.(ya?ml|json)$/i.test(String(name))) return;
+    clearTimeout(timer);
+    timer = setTimeout(rerun, 80);
+  });
+  console.log(`generate --watch: watching ${args.in} (Ctrl-C to stop)`);
+  return new Promise<number>(() => {});
+}
+
+async function runOnce(args: Options): Promise<number> {
   const started = performance.now();
   const input = path.resolve(process.cwd(), args.in);
   const outDir = path.resolve(process.cwd(), args.out);
@@ -153,6 +187,7 @@ function parseOptions() {
       quiet: { type: 'boolean', default: false },
       cache: { type: 'boolean', default: true },
       'no-cache': { type: 'boolean', default: false },
+      watch: { type: 'boolean', short: 'w', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -164,6 +199,7 @@ function parseOptions() {
     check: boolean;
     quiet: boolean;
     'no-cache': boolean;
+    watch: boolean;
     help: boolean;
   };
   return { ...v, cache: !v['no-cache'] };
