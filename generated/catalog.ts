@@ -124,16 +124,9 @@ export const catalog = {
       partitions: 3,
       replicas: 3,
       owner: 'chat',
-      events: [
-        'ChatRoomCreated',
-      ],
-      producers: [
-        'chat',
-      ],
-      consumerGroups: [
-        'analytics-consumer-group',
-        'notification-consumer-group',
-      ],
+      events: ['ChatRoomCreated'],
+      producers: ['chat'],
+      consumerGroups: ['analytics-consumer-group', 'notification-consumer-group'],
       deadLetterTopic: 'chat.events.dlq',
     },
     {
@@ -153,16 +146,9 @@ export const catalog = {
       partitions: 3,
       replicas: 3,
       owner: 'dw-integration',
-      events: [
-        'DwBatchCompleted',
-      ],
-      producers: [
-        'dw-integration',
-      ],
-      consumerGroups: [
-        'batch-app',
-        'read-model-worker',
-      ],
+      events: ['DwBatchCompleted'],
+      producers: ['dw-integration'],
+      consumerGroups: ['batch-app', 'read-model-worker'],
       deadLetterTopic: 'domain.dw-batch-completed.dlq',
     },
     {
@@ -182,15 +168,9 @@ export const catalog = {
       partitions: 3,
       replicas: 3,
       owner: 'file',
-      events: [
-        'FilePolicyUpdated',
-      ],
-      producers: [
-        'file',
-      ],
-      consumerGroups: [
-        'masking-service',
-      ],
+      events: ['FilePolicyUpdated'],
+      producers: ['file'],
+      consumerGroups: ['masking-service'],
       deadLetterTopic: 'domain.file-policy-updated.dlq',
     },
     {
@@ -210,17 +190,9 @@ export const catalog = {
       partitions: 6,
       replicas: 3,
       owner: 'auth',
-      events: [
-        'PermissionChanged',
-      ],
-      producers: [
-        'auth',
-      ],
-      consumerGroups: [
-        'policy-cache',
-        'read-model-worker',
-        'server',
-      ],
+      events: ['PermissionChanged'],
+      producers: ['auth'],
+      consumerGroups: ['policy-cache', 'read-model-worker', 'server'],
       deadLetterTopic: 'domain.permission-changed.dlq',
     },
     {
@@ -240,17 +212,9 @@ export const catalog = {
       partitions: 3,
       replicas: 3,
       owner: 'policy',
-      events: [
-        'PolicyBundleApplied',
-      ],
-      producers: [
-        'policy',
-      ],
-      consumerGroups: [
-        'dw-gateway',
-        'read-model-worker',
-        'server',
-      ],
+      events: ['PolicyBundleApplied'],
+      producers: ['policy'],
+      consumerGroups: ['dw-gateway', 'read-model-worker', 'server'],
       deadLetterTopic: 'domain.policy-bundle-applied.dlq',
     },
     {
@@ -276,13 +240,8 @@ export const catalog = {
         'FriendRequestRejected',
         'FriendRequestSent',
       ],
-      producers: [
-        'friend',
-      ],
-      consumerGroups: [
-        'analytics-consumer-group',
-        'notification-consumer-group',
-      ],
+      producers: ['friend'],
+      consumerGroups: ['analytics-consumer-group', 'notification-consumer-group'],
       deadLetterTopic: 'friend.events.dlq',
     },
     {
@@ -302,13 +261,8 @@ export const catalog = {
       partitions: 10,
       replicas: 3,
       owner: 'chat',
-      events: [
-        'MessageSent',
-        'MessagesRead',
-      ],
-      producers: [
-        'chat',
-      ],
+      events: ['MessageSent', 'MessagesRead'],
+      producers: ['chat'],
       consumerGroups: [
         'analytics-consumer-group',
         'notification-consumer-group',
@@ -333,15 +287,9 @@ export const catalog = {
       partitions: 3,
       replicas: 3,
       owner: 'notification',
-      events: [
-        'NotificationSent',
-      ],
-      producers: [
-        'notification',
-      ],
-      consumerGroups: [
-        'analytics-consumer-group',
-      ],
+      events: ['NotificationSent'],
+      producers: ['notification'],
+      consumerGroups: ['analytics-consumer-group'],
       deadLetterTopic: 'notification.events.dlq',
     },
     {
@@ -361,13 +309,8 @@ export const catalog = {
       partitions: 3,
       replicas: 3,
       owner: 'user',
-      events: [
-        'UserProfileUpdated',
-        'UserRegistered',
-      ],
-      producers: [
-        'user',
-      ],
+      events: ['UserProfileUpdated', 'UserRegistered'],
+      producers: ['user'],
       consumerGroups: [
         'analytics-consumer-group',
         'chat-profile-cache-group',
@@ -393,16 +336,9 @@ export const catalog = {
       partitions: 6,
       replicas: 3,
       owner: 'user',
-      events: [
-        'UserOnlineStatusChanged',
-      ],
-      producers: [
-        'user',
-      ],
-      consumerGroups: [
-        'analytics-consumer-group',
-        'notification-consumer-group',
-      ],
+      events: ['UserOnlineStatusChanged'],
+      producers: ['user'],
+      consumerGroups: ['analytics-consumer-group', 'notification-consumer-group'],
       deadLetterTopic: 'user.online_status.dlq',
     },
     {
@@ -531,9 +467,7 @@ export const catalog = {
       subscriptions: [
         {
           topic: 'chat.events',
-          events: [
-            'ChatRoomCreated',
-          ],
+          events: ['ChatRoomCreated'],
           maxAttempts: 3,
         },
         {
@@ -548,32 +482,22 @@ export const catalog = {
         },
         {
           topic: 'message.events',
-          events: [
-            'MessageSent',
-            'MessagesRead',
-          ],
+          events: ['MessageSent', 'MessagesRead'],
           maxAttempts: 3,
         },
         {
           topic: 'notification.events',
-          events: [
-            'NotificationSent',
-          ],
+          events: ['NotificationSent'],
           maxAttempts: 3,
         },
         {
           topic: 'user.events',
-          events: [
-            'UserProfileUpdated',
-            'UserRegistered',
-          ],
+          events: ['UserProfileUpdated', 'UserRegistered'],
           maxAttempts: 3,
         },
         {
           topic: 'user.online_status',
-          events: [
-            'UserOnlineStatusChanged',
-          ],
+          events: ['UserOnlineStatusChanged'],
           maxAttempts: 3,
         },
       ],
@@ -584,9 +508,7 @@ export const catalog = {
       subscriptions: [
         {
           topic: 'domain.dw-batch-completed',
-          events: [
-            'DwBatchCompleted',
-          ],
+          events: ['DwBatchCompleted'],
           maxAttempts: 3,
         },
       ],
@@ -597,9 +519,7 @@ export const catalog = {
       subscriptions: [
         {
           topic: 'user.events',
-          events: [
-            'UserProfileUpdated',
-          ],
+          events: ['UserProfileUpdated'],
           maxAttempts: 3,
         },
       ],
@@ -610,9 +530,7 @@ export const catalog = {
       subscriptions: [
         {
           topic: 'domain.policy-bundle-applied',
-          events: [
-            'PolicyBundleApplied',
-          ],
+          events: ['PolicyBundleApplied'],
           maxAttempts: 3,
         },
       ],
@@ -623,9 +541,7 @@ export const catalog = {
       subscriptions: [
         {
           topic: 'user.events',
-          events: [
-            'UserProfileUpdated',
-          ],
+          events: ['UserProfileUpdated'],
           maxAttempts: 3,
         },
       ],
@@ -636,9 +552,7 @@ export const catalog = {
       subscriptions: [
         {
           topic: 'domain.file-policy-updated',
-          events: [
-            'FilePolicyUpdated',
-          ],
+          events: ['FilePolicyUpdated'],
           maxAttempts: 3,
         },
       ],
@@ -649,39 +563,27 @@ export const catalog = {
       subscriptions: [
         {
           topic: 'chat.events',
-          events: [
-            'ChatRoomCreated',
-          ],
+          events: ['ChatRoomCreated'],
           maxAttempts: 3,
         },
         {
           topic: 'friend.events',
-          events: [
-            'FriendRequestAccepted',
-            'FriendRequestSent',
-          ],
+          events: ['FriendRequestAccepted', 'FriendRequestSent'],
           maxAttempts: 3,
         },
         {
           topic: 'message.events',
-          events: [
-            'MessageSent',
-            'MessagesRead',
-          ],
+          events: ['MessageSent', 'MessagesRead'],
           maxAttempts: 3,
         },
         {
           topic: 'user.events',
-          events: [
-            'UserRegistered',
-          ],
+          events: ['UserRegistered'],
           maxAttempts: 3,
         },
         {
           topic: 'user.online_status',
-          events: [
-            'UserOnlineStatusChanged',
-          ],
+          events: ['UserOnlineStatusChanged'],
           maxAttempts: 3,
         },
       ],
@@ -692,9 +594,7 @@ export const catalog = {
       subscriptions: [
         {
           topic: 'domain.permission-changed',
-          events: [
-            'PermissionChanged',
-          ],
+          events: ['PermissionChanged'],
           maxAttempts: 3,
         },
       ],
@@ -705,23 +605,17 @@ export const catalog = {
       subscriptions: [
         {
           topic: 'domain.dw-batch-completed',
-          events: [
-            'DwBatchCompleted',
-          ],
+          events: ['DwBatchCompleted'],
           maxAttempts: 3,
         },
         {
           topic: 'domain.permission-changed',
-          events: [
-            'PermissionChanged',
-          ],
+          events: ['PermissionChanged'],
           maxAttempts: 3,
         },
         {
           topic: 'domain.policy-bundle-applied',
-          events: [
-            'PolicyBundleApplied',
-          ],
+          events: ['PolicyBundleApplied'],
           maxAttempts: 3,
         },
       ],
@@ -732,9 +626,7 @@ export const catalog = {
       subscriptions: [
         {
           topic: 'message.events',
-          events: [
-            'MessageSent',
-          ],
+          events: ['MessageSent'],
           maxAttempts: 3,
         },
       ],
@@ -745,16 +637,12 @@ export const catalog = {
       subscriptions: [
         {
           topic: 'domain.permission-changed',
-          events: [
-            'PermissionChanged',
-          ],
+          events: ['PermissionChanged'],
           maxAttempts: 3,
         },
         {
           topic: 'domain.policy-bundle-applied',
-          events: [
-            'PolicyBundleApplied',
-          ],
+          events: ['PolicyBundleApplied'],
           maxAttempts: 3,
         },
       ],

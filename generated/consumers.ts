@@ -94,9 +94,7 @@ export const analyticsConsumerGroup: ConsumerGroupDefinition = {
     {
       topic: chatEventsTopic,
       handlerKey: 'chatEvents',
-      events: [
-        'ChatRoomCreated',
-      ],
+      events: ['ChatRoomCreated'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -125,10 +123,7 @@ export const analyticsConsumerGroup: ConsumerGroupDefinition = {
     {
       topic: messageEventsTopic,
       handlerKey: 'messageEvents',
-      events: [
-        'MessageSent',
-        'MessagesRead',
-      ],
+      events: ['MessageSent', 'MessagesRead'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -140,9 +135,7 @@ export const analyticsConsumerGroup: ConsumerGroupDefinition = {
     {
       topic: notificationEventsTopic,
       handlerKey: 'notificationEvents',
-      events: [
-        'NotificationSent',
-      ],
+      events: ['NotificationSent'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -154,10 +147,7 @@ export const analyticsConsumerGroup: ConsumerGroupDefinition = {
     {
       topic: userEventsTopic,
       handlerKey: 'userEvents',
-      events: [
-        'UserProfileUpdated',
-        'UserRegistered',
-      ],
+      events: ['UserProfileUpdated', 'UserRegistered'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -169,9 +159,7 @@ export const analyticsConsumerGroup: ConsumerGroupDefinition = {
     {
       topic: userOnlineStatusTopic,
       handlerKey: 'userOnlineStatus',
-      events: [
-        'UserOnlineStatusChanged',
-      ],
+      events: ['UserOnlineStatusChanged'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -204,9 +192,7 @@ export const batchAppGroup: ConsumerGroupDefinition = {
     {
       topic: dwBatchCompletedTopic,
       handlerKey: 'dwBatchCompleted',
-      events: [
-        'DwBatchCompleted',
-      ],
+      events: ['DwBatchCompleted'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -239,9 +225,7 @@ export const chatProfileCacheGroup: ConsumerGroupDefinition = {
     {
       topic: userEventsTopic,
       handlerKey: 'userEvents',
-      events: [
-        'UserProfileUpdated',
-      ],
+      events: ['UserProfileUpdated'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -274,9 +258,7 @@ export const dwGatewayGroup: ConsumerGroupDefinition = {
     {
       topic: policyBundleAppliedTopic,
       handlerKey: 'policyBundleApplied',
-      events: [
-        'PolicyBundleApplied',
-      ],
+      events: ['PolicyBundleApplied'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -309,9 +291,7 @@ export const friendProfileCacheGroup: ConsumerGroupDefinition = {
     {
       topic: userEventsTopic,
       handlerKey: 'userEvents',
-      events: [
-        'UserProfileUpdated',
-      ],
+      events: ['UserProfileUpdated'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -344,9 +324,7 @@ export const maskingServiceGroup: ConsumerGroupDefinition = {
     {
       topic: filePolicyUpdatedTopic,
       handlerKey: 'filePolicyUpdated',
-      events: [
-        'FilePolicyUpdated',
-      ],
+      events: ['FilePolicyUpdated'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -397,9 +375,7 @@ export const notificationConsumerGroup: ConsumerGroupDefinition = {
     {
       topic: chatEventsTopic,
       handlerKey: 'chatEvents',
-      events: [
-        'ChatRoomCreated',
-      ],
+      events: ['ChatRoomCreated'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -411,10 +387,7 @@ export const notificationConsumerGroup: ConsumerGroupDefinition = {
     {
       topic: friendEventsTopic,
       handlerKey: 'friendEvents',
-      events: [
-        'FriendRequestAccepted',
-        'FriendRequestSent',
-      ],
+      events: ['FriendRequestAccepted', 'FriendRequestSent'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -426,10 +399,7 @@ export const notificationConsumerGroup: ConsumerGroupDefinition = {
     {
       topic: messageEventsTopic,
       handlerKey: 'messageEvents',
-      events: [
-        'MessageSent',
-        'MessagesRead',
-      ],
+      events: ['MessageSent', 'MessagesRead'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -441,9 +411,7 @@ export const notificationConsumerGroup: ConsumerGroupDefinition = {
     {
       topic: userEventsTopic,
       handlerKey: 'userEvents',
-      events: [
-        'UserRegistered',
-      ],
+      events: ['UserRegistered'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -455,9 +423,7 @@ export const notificationConsumerGroup: ConsumerGroupDefinition = {
     {
       topic: userOnlineStatusTopic,
       handlerKey: 'userOnlineStatus',
-      events: [
-        'UserOnlineStatusChanged',
-      ],
+      events: ['UserOnlineStatusChanged'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -490,9 +456,7 @@ export const policyCacheGroup: ConsumerGroupDefinition = {
     {
       topic: permissionChangedTopic,
       handlerKey: 'permissionChanged',
-      events: [
-        'PermissionChanged',
-      ],
+      events: ['PermissionChanged'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -533,9 +497,7 @@ export const readModelWorkerGroup: ConsumerGroupDefinition = {
     {
       topic: dwBatchCompletedTopic,
       handlerKey: 'dwBatchCompleted',
-      events: [
-        'DwBatchCompleted',
-      ],
+      events: ['DwBatchCompleted'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -547,9 +509,7 @@ export const readModelWorkerGroup: ConsumerGroupDefinition = {
     {
       topic: permissionChangedTopic,
       handlerKey: 'permissionChanged',
-      events: [
-        'PermissionChanged',
-      ],
+      events: ['PermissionChanged'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -561,9 +521,7 @@ export const readModelWorkerGroup: ConsumerGroupDefinition = {
     {
       topic: policyBundleAppliedTopic,
       handlerKey: 'policyBundleApplied',
-      events: [
-        'PolicyBundleApplied',
-      ],
+      events: ['PolicyBundleApplied'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -596,9 +554,7 @@ export const searchIndexerGroup: ConsumerGroupDefinition = {
     {
       topic: messageEventsTopic,
       handlerKey: 'messageEvents',
-      events: [
-        'MessageSent',
-      ],
+      events: ['MessageSent'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -635,9 +591,7 @@ export const serverGroup: ConsumerGroupDefinition = {
     {
       topic: permissionChangedTopic,
       handlerKey: 'permissionChanged',
-      events: [
-        'PermissionChanged',
-      ],
+      events: ['PermissionChanged'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,
@@ -649,9 +603,7 @@ export const serverGroup: ConsumerGroupDefinition = {
     {
       topic: policyBundleAppliedTopic,
       handlerKey: 'policyBundleApplied',
-      events: [
-        'PolicyBundleApplied',
-      ],
+      events: ['PolicyBundleApplied'],
       retry: {
         maxAttempts: 3,
         initialIntervalMs: 200,

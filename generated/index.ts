@@ -8,3 +8,4 @@ export * from './producers.ts';
 export * from './outbox.ts';
 export * from './consumers.ts';
 export * from './catalog.ts';
+export * from './examples.ts';

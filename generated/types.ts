@@ -1586,3 +1586,22 @@ export type UserOnlineStatusEventMap = {
 
 /** Every event type in the contracts. */
 export type EventType = 'ChatRoomCreated' | 'DwBatchCompleted' | 'FilePolicyUpdated' | 'FriendRequestAccepted' | 'FriendRequestCancelled' | 'FriendRequestRejected' | 'FriendRequestSent' | 'MessageSent' | 'MessagesRead' | 'NotificationSent' | 'PermissionChanged' | 'PolicyBundleApplied' | 'UserOnlineStatusChanged' | 'UserProfileUpdated' | 'UserRegistered';
+
+/** Event type → payload, for every event in the contracts. */
+export type EventPayloadMap = {
+  ChatRoomCreated: ChatRoomCreated;
+  DwBatchCompleted: DwBatchCompleted;
+  FilePolicyUpdated: FilePolicyUpdated;
+  FriendRequestAccepted: FriendRequestAccepted;
+  FriendRequestCancelled: FriendRequestCancelled;
+  FriendRequestRejected: FriendRequestRejected;
+  FriendRequestSent: FriendRequestSent;
+  MessageSent: MessageSent;
+  MessagesRead: MessagesRead;
+  NotificationSent: NotificationSent;
+  PermissionChanged: PermissionChanged;
+  PolicyBundleApplied: PolicyBundleApplied;
+  UserOnlineStatusChanged: UserOnlineStatusChanged;
+  UserProfileUpdated: UserProfileUpdated;
+  UserRegistered: UserRegistered;
+};

@@ -5,6 +5,7 @@ import { ContractError, type Diagnostic } from './diagnostics.ts';
 import { emitCatalog, emitIndex } from './emit/catalog.ts';
 import { emitConsumers } from './emit/consumers.ts';
 import { emitEvents } from './emit/events.ts';
+import { emitExamples } from './emit/examples.ts';
 import { emitOutbox } from './emit/outbox.ts';
 import { emitProducers } from './emit/producers.ts';
 import { createProject, type GeneratedFile } from './emit/render.ts';
@@ -94,6 +95,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     emitOutbox(project, catalog, names, runtime),
     emitConsumers(project, catalog, names, runtime),
     emitCatalog(project, catalog),
+    emitExamples(project, catalog),
     emitIndex(project, [
       'types.ts',
       'events.ts',
@@ -102,6 +104,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       'outbox.ts',
       'consumers.ts',
       'catalog.ts',
+      'examples.ts',
     ]),
   ].sort((a, b) => a.path.localeCompare(b.path));
   return {

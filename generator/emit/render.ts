@@ -83,6 +83,9 @@ export function literal(value: unknown, indent = ''): string {
   if (typeof value === 'string') return q(value);
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
+    const flat = value.every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v));
+    const inline = `[${value.map((v) => literal(v)).join(', ')}]`;
+    if (flat && inline.length <= 80) return inline;
     const inner = `${indent}  `;
     return `[\n${value.map((v) => `${inner}${literal(v, inner)},`).join('\n')}\n${indent}]`;
   }

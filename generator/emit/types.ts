@@ -51,6 +51,10 @@ export function emitTypes(project: Project, catalog: Catalog, names: Names): Gen
   }
   const all = catalog.events.map((e) => q(e.name)).join(' | ') || 'never';
   statements.push(`/** Every event type in the contracts. */\nexport type EventType = ${all};`);
+  const payloads = catalog.events.map((e) => `  ${e.name}: ${names.event(e.name).payload};`);
+  statements.push(
+    `/** Event type → payload, for every event in the contracts. */\nexport type EventPayloadMap = {\n${payloads.join('\n')}\n};`,
+  );
   return renderTs(
     project,
     'types.ts',
