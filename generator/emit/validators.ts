@@ -13,6 +13,16 @@ const standaloneCode = standaloneModule.default;
 
 /** Formats AsyncAPI and Avro-converted schemas use that carry no check of their own. */
 const ANNOTATION_FORMATS = ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password'];
+/** Keywords that only document: dropped from the compiled copy so the validators stay small. */
+const ANNOTATIONS = new Set([
+  'description',
+  'title',
+  'examples',
+  '$comment',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+]);
 /** AsyncAPI Schema Object keywords that are annotations to a validator. */
 const ANNOTATION_KEYWORDS = ['discriminator', 'externalDocs', 'example'];
 
@@ -149,7 +159,7 @@ export function toAjvSchema(schema: JsonSchema, id: string): JsonSchema {
     if (Array.isArray(node)) return node.map((n) => copy(n, false));
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) {
-      if (key.startsWith('x-')) continue;
+      if (key.startsWith('x-') || ANNOTATIONS.has(key)) continue;
       out[key] =
         key === 'properties' || key === 'patternProperties' || key === 'definitions' || key === '$defs'
           ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, copy(v, false)]))
@@ -167,18 +177,14 @@ export function toAjvSchema(schema: JsonSchema, id: string): JsonSchema {
   return root;
 }
 
-/** ajv's ESM output still `require`s its runtime helpers; turn those into imports. */
+/**
+ * ajv's ESM output still `require`s its runtime helpers (formats, ucs2length).
+ * A module-local `require` from `createRequire` loads them with plain CommonJS
+ * semantics, so the validators behave the same under Node, test runners and
+ * bundlers, whatever their ESM/CJS interop settings.
+ */
 function esmOnly(code: string): string {
-  const imports = new Map<string, string>();
-  const body = code.replace(/require\("([^"]+)"\)/g, (_, mod: string) => {
-    const spec = mod.endsWith('.js') ? mod : `${mod}.js`;
-    let local = imports.get(spec);
-    if (!local) {
-      local = `runtime${imports.size}`;
-      imports.set(spec, local);
-    }
-    return local;
-  });
-  const head = [...imports].map(([spec, local]) => `import ${local} from '${spec}';`).join('\n');
-  return `${head}\n${body.replace(/^"use strict";\n?/, '')}`;
+  const body = code.replace(/^"use strict";\n?/, '');
+  if (!body.includes('require(')) return body;
+  return `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${body}`;
 }
