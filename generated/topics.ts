@@ -637,3 +637,17 @@ export const userOnlineStatusDlqTopic: TopicSpec = {
 
 /** Every topic and dead-letter topic the contracts define, sorted by name: what `applyTopics` creates. */
 export const topicSpecs: readonly TopicSpec[] = [chatEventsTopic.spec, chatEventsDlqTopic, dwBatchCompletedTopic.spec, dwBatchCompletedDlqTopic, filePolicyUpdatedTopic.spec, filePolicyUpdatedDlqTopic, permissionChangedTopic.spec, permissionChangedDlqTopic, policyBundleAppliedTopic.spec, policyBundleAppliedDlqTopic, friendEventsTopic.spec, friendEventsDlqTopic, messageEventsTopic.spec, messageEventsDlqTopic, notificationEventsTopic.spec, notificationEventsDlqTopic, userEventsTopic.spec, userEventsDlqTopic, userOnlineStatusTopic.spec, userOnlineStatusDlqTopic];
+
+/** Every topic that carries events, by name: for tools that work on all of them (replays, round trips). */
+export const eventTopics: Readonly<Record<string, TopicDefinition>> = {
+  'chat.events': chatEventsTopic,
+  'domain.dw-batch-completed': dwBatchCompletedTopic,
+  'domain.file-policy-updated': filePolicyUpdatedTopic,
+  'domain.permission-changed': permissionChangedTopic,
+  'domain.policy-bundle-applied': policyBundleAppliedTopic,
+  'friend.events': friendEventsTopic,
+  'message.events': messageEventsTopic,
+  'notification.events': notificationEventsTopic,
+  'user.events': userEventsTopic,
+  'user.online_status': userOnlineStatusTopic,
+};

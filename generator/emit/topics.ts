@@ -38,6 +38,10 @@ export function emitTopics(project: Project, catalog: Catalog, names: Names, run
   statements.push(
     `/** Every topic and dead-letter topic the contracts define, sorted by name: what \`applyTopics\` creates. */\nexport const topicSpecs: readonly TopicSpec[] = [${specNames.join(', ')}];`,
   );
+  const topicConsts = eventTopics.map((t) => names.topic(t.address).definition);
+  statements.push(
+    `/** Every topic that carries events, by name: for tools that work on all of them (replays, round trips). */\nexport const eventTopics: Readonly<Record<string, TopicDefinition>> = {\n${topicConsts.map((d, i) => `  ${literal(eventTopics[i]?.address ?? '')}: ${d},`).join('\n')}\n};`,
+  );
   const templates = catalog.topics.filter((t) => t.parameters.length > 0 && expand(t).length === 0);
   if (templates.length > 0) {
     statements.push(
