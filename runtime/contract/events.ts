@@ -105,6 +105,13 @@ export type HandlerMap = {
 export interface ConsumerOptions {
   /** Overrides the contract's consumer group id (for replays into a fresh group, tests, ...). */
   readonly groupId?: string;
+  /**
+   * Where the group starts on a partition it has no committed offset for: `earliest`
+   * (default: a new group handles every retained event) or `latest`.
+   */
+  readonly startFrom?: 'earliest' | 'latest';
+  /** Partitions handled at the same time by this member, each still in order; default 1. */
+  readonly partitionsConsumedConcurrently?: number;
 }
 
 export interface RunningConsumer {

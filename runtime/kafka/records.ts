@@ -3,12 +3,26 @@
  * The adapters in this folder translate to and from the client's own types.
  */
 
-/** A record to publish. Header values are strings (CloudEvents binary mode, W3C trace context). */
+/** A header value as written: text (CloudEvents binary mode, W3C trace context) or bytes (Spring's binary `kafka_dlt-*` provenance). */
+export type HeaderValue = string | Buffer;
+
+/** A record to publish. */
 export interface OutgoingRecord {
   readonly topic: string;
-  readonly key: string;
-  readonly value: Buffer;
-  readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Pins the partition. Absent for events (the key decides); a dead letter sets it to the
+   * source partition number, as Spring's DeadLetterPublishingRecoverer does.
+   */
+  readonly partition?: number;
+  /** Events always have a string key; a dead letter repeats the original key bytes, which may be null. */
+  readonly key: string | Buffer | null;
+  /** Events: the payload as UTF-8 JSON. A dead letter repeats the original bytes, which may be null. */
+  readonly value: Buffer | null;
+  /**
+   * Header values are strings for events. Dead letters add binary values, and an array
+   * writes a header key several times, in order (Kafka's `lastHeader` reads the last).
+   */
+  readonly headers: Readonly<Record<string, HeaderValue | readonly HeaderValue[]>>;
 }
 
 /** Where a published record landed. */
@@ -27,5 +41,6 @@ export interface IncomingRecord {
   readonly timestamp: string;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
+  /** Each header key's last value (Kafka's `lastHeader`). */
   readonly headers: Readonly<Record<string, Buffer | undefined>>;
 }

@@ -15,6 +15,8 @@ export class RuntimeMetrics {
   readonly outboxOldestAgeSeconds: Gauge;
   /** Outbox rows whose publishing failed, by topic (each failed attempt counts). */
   readonly outboxPublishFailures: Counter<'topic'>;
+  /** Unpublished outbox rows Kafka refused, waiting for their next attempt; each holds back the later rows of its key. */
+  readonly outboxRowsInBackoff: Gauge;
   /** Records behind the end of each partition, per consumer group. */
   readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
   /** Records handled, by group, topic, event type and outcome (`handled`, `duplicate`, `skipped`, `dead-lettered`). */
@@ -49,6 +51,11 @@ export class RuntimeMetrics {
       name: 'outbox_publish_failures_total',
       help: 'Failed attempts to publish outbox rows.',
       labelNames: ['topic'],
+      registers,
+    });
+    this.outboxRowsInBackoff = new Gauge({
+      name: 'outbox_rows_in_backoff',
+      help: 'Unpublished outbox rows refused by Kafka and waiting to be retried; each holds back later rows of its key.',
       registers,
     });
     this.consumerLag = new Gauge({

@@ -1,0 +1,197 @@
+/**
+ * The `EventConsumerFactory` generated consumer factories call:
+ * `createUserEventsConsumer(createConsumerRuntime({ kafka, pool, deadLetterProducer }), handlers)`.
+ * Each `create` is one member of one consumer group (runner.ts has the record loop).
+ */
+import type { Kafka } from 'kafkajs';
+import type { Pool } from 'pg';
+import type { ConsumerGroupDefinition } from '../contract/definitions.ts';
+import type {
+  ConsumerOptions,
+  EventConsumerFactory,
+  HandlerMap,
+  RunningConsumer,
+} from '../contract/events.ts';
+import type { KafkaConsumerPort } from '../kafka/consumer-port.ts';
+import { createKafka, type KafkaClientOptions } from '../kafka/kafkajs.ts';
+import { createKafkajsConsumer } from '../kafka/kafkajs-consumer.ts';
+import type { KafkaProducerPort } from '../kafka/producer-port.ts';
+import { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
+import { errorDetails, type Logger, silentLogger } from '../produce/logger.ts';
+import { assertProcessedEventsTable } from './processed-events.ts';
+import { GroupRunner } from './runner.ts';
+
+/** What a consumer port is created with; a factory of ports puts another Kafka client behind the same seam. */
+export interface ConsumerPortSettings {
+  readonly groupId: string;
+  readonly startFrom: 'earliest' | 'latest';
+  readonly partitionsConsumedConcurrently: number;
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  readonly maxWaitTimeMs?: number;
+  readonly logger: Logger;
+}
+
+export type ConsumerPortFactory = (settings: ConsumerPortSettings) => KafkaConsumerPort;
+
+export interface ConsumerRuntimeOptions {
+  /**
+   * A kafkajs client (`createKafka` in runtime/kafka/kafkajs.ts), where to connect one
+   * (created with `clientId` and `logger`), or a factory of consumer ports (another client library).
+   */
+  readonly kafka: Kafka | KafkaClientOptions | ConsumerPortFactory;
+  /** Where handlers' transactions and `consumer_processed_events` live. */
+  readonly pool: Pool;
+  /** Publishes dead letters (`createKafkajsProducer`); connected by the runtime when a consumer starts. */
+  readonly deadLetterProducer: KafkaProducerPort;
+  readonly metrics?: RuntimeMetrics;
+  readonly logger?: Logger;
+  /** Client id of the kafkajs client created from `KafkaClientOptions`, and named in log lines; default `contract-events-consumer`. */
+  readonly clientId?: string;
+  /** Group session timeout; default 30 000 ms. */
+  readonly sessionTimeoutMs?: number;
+  /** Default 3 000 ms. */
+  readonly heartbeatIntervalMs?: number;
+  /** Longest idle fetch; default 1 000 ms. */
+  readonly maxWaitTimeMs?: number;
+}
+
+/** A started consumer group member. */
+export interface ConsumerHandle extends RunningConsumer {
+  readonly groupId: string;
+  /**
+   * Resolves once the member has joined its group; rejects when it cannot start
+   * (no `consumer_processed_events` table, a handler missing, stopped first, ...).
+   */
+  readonly ready: Promise<void>;
+}
+
+export interface ConsumerRuntime extends EventConsumerFactory {
+  create(group: ConsumerGroupDefinition, handlers: HandlerMap, options?: ConsumerOptions): ConsumerHandle;
+  /** Stops every consumer this runtime created (the dead-letter producer stays the caller's). */
+  stopAll(): Promise<void>;
+  readonly metrics: RuntimeMetrics;
+}
+
+function isPortFactory(kafka: ConsumerRuntimeOptions['kafka']): kafka is ConsumerPortFactory {
+  return typeof kafka === 'function';
+}
+
+function isClientOptions(kafka: Kafka | KafkaClientOptions): kafka is KafkaClientOptions {
+  return Array.isArray((kafka as Partial<KafkaClientOptions>).brokers);
+}
+
+export function createConsumerRuntime(options: ConsumerRuntimeOptions): ConsumerRuntime {
+  const metrics = options.metrics ?? new RuntimeMetrics();
+  const logger = options.logger ?? silentLogger;
+  const clientId = options.clientId ?? 'contract-events-consumer';
+  const running = new Set<ConsumerHandle>();
+  let producerConnected: Promise<void> | undefined;
+  const connectProducer = () => {
+    producerConnected ??= options.deadLetterProducer.connect().catch((err: unknown) => {
+      producerConnected = undefined;
+      throw err;
+    });
+    return producerConnected;
+  };
+
+  let client: Kafka | undefined;
+  const kafkaClient = (kafka: Kafka | KafkaClientOptions): Kafka => {
+    if (!isClientOptions(kafka)) return kafka;
+    client ??= createKafka({
+      ...kafka,
+      clientId: kafka.clientId ?? clientId,
+      logger: kafka.logger ?? logger,
+    });
+    return client;
+  };
+
+  const portFor = (settings: ConsumerPortSettings): KafkaConsumerPort => {
+    const { kafka } = options;
+    if (isPortFactory(kafka)) return kafka(settings);
+    return createKafkajsConsumer(kafkaClient(kafka), {
+      groupId: settings.groupId,
+      startFrom: settings.startFrom,
+      partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
+      ...(settings.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: settings.sessionTimeoutMs } : {}),
+      ...(settings.heartbeatIntervalMs !== undefined
+        ? { heartbeatIntervalMs: settings.heartbeatIntervalMs }
+        : {}),
+      ...(settings.maxWaitTimeMs !== undefined ? { maxWaitTimeMs: settings.maxWaitTimeMs } : {}),
+      log: (level, message, details) => settings.logger[level](message, details),
+    });
+  };
+
+  const create = (
+    group: ConsumerGroupDefinition,
+    handlers: HandlerMap,
+    consumerOptions: ConsumerOptions = {},
+  ): ConsumerHandle => {
+    const groupId = consumerOptions.groupId ?? group.groupId;
+    const abort = new AbortController();
+    // Throws at once when a handler the contract requires is missing.
+    const runner = new GroupRunner({
+      group,
+      groupId,
+      handlers,
+      pool: options.pool,
+      deadLetters: options.deadLetterProducer,
+      metrics,
+      logger,
+      signal: abort.signal,
+    });
+    const port = portFor({
+      groupId,
+      startFrom: consumerOptions.startFrom ?? 'earliest',
+      partitionsConsumedConcurrently: consumerOptions.partitionsConsumedConcurrently ?? 1,
+      sessionTimeoutMs: options.sessionTimeoutMs,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      maxWaitTimeMs: options.maxWaitTimeMs,
+      logger,
+    });
+    const topics = runner.topics();
+
+    const ready = (async () => {
+      await assertProcessedEventsTable(options.pool);
+      await connectProducer();
+      if (abort.signal.aborted) throw new Error(`consumer group ${groupId} was stopped before it started`);
+      await port.start(topics, runner.handleBatch);
+      logger.info('consumer started', { clientId, group: groupId, topics: topics.map(String) });
+    })();
+    // Callers may ignore `ready`; the failure is logged, never an unhandled rejection.
+    ready.catch((err: unknown) => {
+      if (!abort.signal.aborted) {
+        logger.error('consumer failed to start', { clientId, group: groupId, ...errorDetails(err) });
+      }
+    });
+
+    let stopped: Promise<void> | undefined;
+    const handle: ConsumerHandle = {
+      groupId,
+      ready,
+      stop: () => {
+        stopped ??= (async () => {
+          abort.abort();
+          try {
+            await port.stop();
+          } finally {
+            running.delete(handle);
+            await ready.catch(() => {});
+            logger.info('consumer stopped', { clientId, group: groupId });
+          }
+        })();
+        return stopped;
+      },
+    };
+    running.add(handle);
+    return handle;
+  };
+
+  return {
+    metrics,
+    create,
+    async stopAll() {
+      await Promise.all([...running].map((c) => c.stop()));
+    },
+  };
+}

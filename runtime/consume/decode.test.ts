@@ -1,0 +1,184 @@
+/** What a consumer group does with one record, from its bytes and the generated contract (pure: no broker). */
+import { describe, expect, it } from 'vitest';
+import { eventExamples } from '../../generated/examples.ts';
+import { userEventsTopic } from '../../generated/topics.ts';
+import type { SubscriptionDefinition } from '../contract/definitions.ts';
+import type { ConsumedRecord, RecordHeader } from '../kafka/consumer-port.ts';
+import { prepareEvent } from '../produce/prepare-event.ts';
+import { type Decision, decide } from './decode.ts';
+
+const subscription: SubscriptionDefinition = {
+  topic: userEventsTopic,
+  handlerKey: 'userEvents',
+  events: ['UserRegistered'],
+  retry: { maxAttempts: 3, initialIntervalMs: 200, multiplier: 2, maxIntervalMs: 5000 },
+  deadLetterTopic: 'user.events.dlq',
+};
+
+const registered = eventExamples.UserRegistered[0]!.payload;
+const profile = eventExamples.UserProfileUpdated[0]!.payload;
+const ID = '0b6f7f5e-8d9a-4b53-9a57-3c1d2e4f5a6b';
+
+function toRecord(
+  headers: Record<string, string | Buffer>,
+  value: Buffer | null,
+  key: Buffer | null = Buffer.from('42'),
+): ConsumedRecord {
+  const headerEntries: RecordHeader[] = Object.entries(headers).map(([k, v]) => ({
+    key: k,
+    value: Buffer.isBuffer(v) ? v : Buffer.from(v),
+  }));
+  return {
+    topic: 'user.events',
+    partition: 1,
+    offset: '7',
+    timestamp: '1769506200000',
+    timestampType: 'CreateTime',
+    key,
+    value,
+    headers: Object.fromEntries(headerEntries.map((h) => [h.key, h.value])),
+    headerEntries,
+  };
+}
+
+function valid(type: 'UserRegistered' | 'UserProfileUpdated' = 'UserRegistered') {
+  const prepared = prepareEvent(
+    userEventsTopic,
+    type === 'UserRegistered' ? { type, payload: registered } : { type, payload: profile },
+    { id: ID, time: new Date('2026-01-27T09:30:00Z') },
+  );
+  return { headers: { ...prepared.headers }, value: prepared.value };
+}
+
+function deadLetter(decision: Decision) {
+  if (decision.kind !== 'dead-letter') throw new Error(`expected a dead letter, got ${decision.kind}`);
+  return decision;
+}
+
+describe('decide', () => {
+  it('dispatches a valid subscribed event on its ce_type header, with the envelope read from the headers', () => {
+    const { headers, value } = valid();
+    const decision = decide(toRecord(headers, value), subscription);
+    expect(decision.kind).toBe('dispatch');
+    if (decision.kind !== 'dispatch') return;
+    expect(decision.event).toMatchObject({
+      type: 'UserRegistered',
+      id: ID,
+      source: 'urn:contract-events:chat:user',
+      time: '2026-01-27T09:30:00.000Z',
+      schemaVersion: 1,
+      key: '42',
+      payload: registered,
+      topic: 'user.events',
+      partition: 1,
+      offset: '7',
+    });
+    expect(decision.event.headers).toMatchObject({ ce_type: 'UserRegistered', ce_id: ID });
+  });
+
+  it('leaves binary headers outside the envelope out of the event, and still dispatches', () => {
+    const { headers, value } = valid();
+    const decision = decide(
+      toRecord(
+        { ...headers, 'kafka_dlt-original-offset': Buffer.from([0, 0, 0, 0, 0xff, 0xff, 0xff, 0xfe]) },
+        value,
+      ),
+      subscription,
+    );
+    expect(decision.kind).toBe('dispatch');
+    if (decision.kind !== 'dispatch') return;
+    expect(decision.event.headers).not.toHaveProperty('kafka_dlt-original-offset');
+  });
+
+  it('skips a type the topic carries but the group does not subscribe to', () => {
+    const { headers, value } = valid('UserProfileUpdated');
+    expect(decide(toRecord(headers, value), subscription)).toEqual({
+      kind: 'skip',
+      type: 'UserProfileUpdated',
+    });
+  });
+
+  it('skips an unsubscribed type without looking at its value', () => {
+    const { headers } = valid('UserProfileUpdated');
+    expect(decide(toRecord(headers, Buffer.from('not json')), subscription).kind).toBe('skip');
+  });
+
+  it('dispatches on the header, never on payload fields', () => {
+    // A UserProfileUpdated payload labelled UserRegistered is a schema violation, not a profile update.
+    const { headers } = valid('UserRegistered');
+    const decision = deadLetter(
+      decide(toRecord(headers, Buffer.from(JSON.stringify(profile))), subscription),
+    );
+    expect(decision.reason).toBe('schema-invalid');
+    expect(decision.type).toBe('UserRegistered');
+  });
+
+  const refusals: [string, () => ConsumedRecord, { reason: string; message: RegExp }][] = [
+    [
+      'a type the topic does not carry',
+      () => toRecord({ ...valid().headers, ce_type: 'UserDeleted' }, valid().value),
+      { reason: 'unknown-type', message: /carries no event type "UserDeleted"/ },
+    ],
+    [
+      'no ce_type header',
+      () => {
+        const { ce_type: _type, ...headers } = valid().headers;
+        return toRecord(headers, valid().value);
+      },
+      { reason: 'unknown-type', message: /no ce_type header/ },
+    ],
+    [
+      'a prototype property name as type',
+      () => toRecord({ ...valid().headers, ce_type: 'constructor' }, valid().value),
+      { reason: 'unknown-type', message: /"constructor"/ },
+    ],
+    [
+      'a value that is not JSON',
+      () => toRecord(valid().headers, Buffer.from('{"user_id": 42,')),
+      { reason: 'undecodable', message: /value is not JSON/ },
+    ],
+    [
+      'a value that is not UTF-8',
+      () => toRecord(valid().headers, Buffer.from([0x7b, 0xff, 0xfe, 0x7d])),
+      { reason: 'undecodable', message: /not UTF-8/ },
+    ],
+    [
+      'a null value (tombstone)',
+      () => toRecord(valid().headers, null),
+      { reason: 'undecodable', message: /tombstone/ },
+    ],
+    [
+      'a header that is not UTF-8',
+      () => toRecord({ ...valid().headers, traceparent: Buffer.from([0xc3, 0x28]) }, valid().value),
+      { reason: 'undecodable', message: /header traceparent is not UTF-8/ },
+    ],
+    [
+      'a payload missing a required field',
+      () => {
+        const { email: _email, ...payload } = registered;
+        return toRecord(valid().headers, Buffer.from(JSON.stringify(payload)));
+      },
+      { reason: 'schema-invalid', message: /payload breaks its contract: \/email is required/ },
+    ],
+    [
+      'a payload with a field the contract does not have',
+      () => toRecord(valid().headers, Buffer.from(JSON.stringify({ ...registered, admin: true }))),
+      { reason: 'schema-invalid', message: /\/admin is not a field of the contract/ },
+    ],
+    [
+      'a ce_id that is not a UUID',
+      () => toRecord({ ...valid().headers, ce_id: 'not-a-uuid' }, valid().value),
+      { reason: 'schema-invalid', message: /headers breaks its contract: \/ce_id/ },
+    ],
+    [
+      'another schema version',
+      () => toRecord({ ...valid().headers, ce_schemaversion: '2' }, valid().value),
+      { reason: 'schema-invalid', message: /ce_schemaversion is 2; this consumer reads version 1/ },
+    ],
+  ];
+  it.each(refusals)('dead-letters %s at once', (_name, build, want) => {
+    const decision = deadLetter(decide(build(), subscription));
+    expect(decision.reason).toBe(want.reason);
+    expect(decision.error.message).toMatch(want.message);
+  });
+});

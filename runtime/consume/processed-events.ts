@@ -1,0 +1,64 @@
+/**
+ * The `consumer_processed_events` table (runtime/db/migrations/002_consumer_processed_events.sql):
+ * which events each consumer group has handled, written in the handler's transaction.
+ */
+import type { Pool, PoolClient } from 'pg';
+import type { AnyReceivedEvent } from './decode.ts';
+
+export const PROCESSED_EVENTS_TABLE = 'consumer_processed_events';
+
+/**
+ * Records the event as processed by the group, inside the caller's open transaction.
+ * False when the row already exists: the event was handled before (a redelivery).
+ * A concurrent transaction holding the same row makes this wait for its outcome.
+ */
+export async function claimEvent(db: PoolClient, groupId: string, event: AnyReceivedEvent): Promise<boolean> {
+  const result = await db.query(
+    `INSERT INTO ${PROCESSED_EVENTS_TABLE} (group_id, event_id, topic, kafka_partition, kafka_offset)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (group_id, event_id) DO NOTHING`,
+    [groupId, event.id, event.topic, event.partition, event.offset],
+  );
+  return result.rowCount === 1;
+}
+
+/** Fails with a clear message when the migration creating the table has not run. */
+export async function assertProcessedEventsTable(pool: Pool): Promise<void> {
+  const result = await pool.query<{ exists: string | null }>('SELECT to_regclass($1) AS exists', [
+    PROCESSED_EVENTS_TABLE,
+  ]);
+  if (!result.rows[0]?.exists) {
+    throw new Error(
+      `table ${PROCESSED_EVENTS_TABLE} does not exist: apply runtime/db/migrations (002_consumer_processed_events.sql) before starting consumers`,
+    );
+  }
+}
+
+export interface PruneOptions {
+  /** Rows processed longer ago than this are deleted. Keep it above the source topics' retention (7 days) plus the worst consumer lag. */
+  readonly olderThanMs: number;
+  /** Rows per DELETE statement, so no statement holds locks for long; default 10 000. */
+  readonly batchSize?: number;
+  /** Only this group's rows; all groups when absent. */
+  readonly groupId?: string;
+}
+
+/** Deletes old processed-event rows in batches; returns how many were deleted. Safe to run from several processes. */
+export async function pruneProcessedEvents(pool: Pool, options: PruneOptions): Promise<number> {
+  const batchSize = options.batchSize ?? 10_000;
+  const cutoff = new Date(Date.now() - options.olderThanMs);
+  let deleted = 0;
+  for (;;) {
+    const result = await pool.query(
+      `DELETE FROM ${PROCESSED_EVENTS_TABLE}
+       WHERE ctid = ANY (ARRAY(
+         SELECT ctid FROM ${PROCESSED_EVENTS_TABLE}
+         WHERE processed_at < $1 AND ($2::text IS NULL OR group_id = $2)
+         LIMIT $3
+         FOR UPDATE SKIP LOCKED))`,
+      [cutoff, options.groupId ?? null, batchSize],
+    );
+    deleted += result.rowCount ?? 0;
+    if ((result.rowCount ?? 0) < batchSize) return deleted;
+  }
+}

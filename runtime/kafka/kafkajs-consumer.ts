@@ -1,0 +1,171 @@
+/**
+ * `KafkaConsumerPort` on kafkajs: the only module of the consumer side that imports kafkajs.
+ *
+ * Offsets: `eachBatch` with `eachBatchAutoResolve: false`, so kafkajs moves a
+ * partition's position only for offsets the handler acknowledged
+ * (`resolveOffset`); the next fetch starts at the first unacknowledged record.
+ * `autoCommit` stays on with a threshold of one acknowledged record and no
+ * interval: kafkajs then commits what was acknowledged after every batch and
+ * before it rejoins a rebalancing group, and `commit()` commits at once.
+ */
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type {
+  BatchHandler,
+  ConsumedRecord,
+  KafkaConsumerPort,
+  RecordHeader,
+  TimestampType,
+  TopicSubscription,
+} from './consumer-port.ts';
+
+export type ConsumerLogLevel = 'info' | 'warn' | 'error';
+
+export interface KafkajsConsumerOptions {
+  readonly groupId: string;
+  /**
+   * Where a group without committed offsets starts: `earliest` (default: a new group sees
+   * every retained event, nothing published before its first deploy is silently skipped) or `latest`.
+   */
+  readonly startFrom?: 'earliest' | 'latest';
+  /** Partitions handled at the same time (each in order); default 1. */
+  readonly partitionsConsumedConcurrently?: number;
+  /** Group session timeout; default 30 000 ms. */
+  readonly sessionTimeoutMs?: number;
+  /** Default 3 000 ms. */
+  readonly heartbeatIntervalMs?: number;
+  /** Longest a fetch waits for new records (also bounds how long `stop()` waits for an idle fetch); default 1 000 ms. */
+  readonly maxWaitTimeMs?: number;
+  readonly log?: (level: ConsumerLogLevel, message: string, details?: Record<string, unknown>) => void;
+}
+
+const TIMESTAMP_TYPES: Readonly<Record<number, TimestampType>> = {
+  0: 'CreateTime',
+  1: 'LogAppendTime',
+};
+
+/** kafkajs folds repeated header keys into arrays and types every value loosely; back to one entry per value. */
+function headerEntries(headers: IHeaders | undefined): RecordHeader[] {
+  const entries: RecordHeader[] = [];
+  for (const [key, raw] of Object.entries(headers ?? {})) {
+    const values = Array.isArray(raw) ? raw : [raw];
+    for (const value of values) {
+      if (value === undefined) continue;
+      entries.push({ key, value: Buffer.isBuffer(value) ? value : Buffer.from(value) });
+    }
+  }
+  return entries;
+}
+
+function toConsumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
+  const entries = headerEntries(message.headers);
+  const last: Record<string, Buffer> = {};
+  for (const { key, value } of entries) last[key] = value;
+  // kafkajs decodes the record batch's timestamp type into `batchContext`, which its typings omit.
+  const batchContext = (message as { batchContext?: { timestampType?: number } }).batchContext;
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    timestamp: message.timestamp,
+    timestampType: TIMESTAMP_TYPES[batchContext?.timestampType ?? 0] ?? 'NoTimestampType',
+    key: message.key ?? null,
+    value: message.value ?? null,
+    headers: last,
+    headerEntries: entries,
+  };
+}
+
+class KafkajsConsumerPort implements KafkaConsumerPort {
+  readonly #kafka: Kafka;
+  readonly #options: KafkajsConsumerOptions;
+  #consumer: Consumer | undefined;
+  #stopping = false;
+  #notJoined: ((error: Error) => void) | undefined;
+
+  constructor(kafka: Kafka, options: KafkajsConsumerOptions) {
+    this.#kafka = kafka;
+    this.#options = options;
+  }
+
+  async start(topics: readonly TopicSubscription[], handle: BatchHandler): Promise<void> {
+    if (this.#consumer) throw new Error(`consumer of group ${this.#options.groupId} already started`);
+    const log = this.#options.log ?? (() => {});
+    const { groupId } = this.#options;
+    const consumer = this.#kafka.consumer({
+      groupId,
+      sessionTimeout: this.#options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: this.#options.heartbeatIntervalMs ?? 3_000,
+      maxWaitTimeInMs: this.#options.maxWaitTimeMs ?? 1_000,
+      allowAutoTopicCreation: false,
+      // kafkajs restarts a crashed consumer on retriable errors; never once we are stopping.
+      retry: { restartOnFailure: async () => !this.#stopping },
+    });
+    this.#consumer = consumer;
+
+    let joined: () => void = () => {};
+    let failed: (error: Error) => void = () => {};
+    const ready = new Promise<void>((resolve, reject) => {
+      joined = resolve;
+      failed = reject;
+    });
+    this.#notJoined = failed;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      log('info', `joined consumer group ${groupId}`, {
+        memberId: event.payload.memberId,
+        leader: event.payload.isLeader,
+        assignment: event.payload.memberAssignment,
+      });
+      joined();
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      const { error, restart } = event.payload;
+      log('error', `consumer of group ${groupId} crashed${restart ? '; kafkajs restarts it' : ''}`, {
+        error: error.message,
+        restart,
+      });
+      if (!restart) failed(error);
+    });
+
+    await consumer.connect();
+    const fromBeginning = (this.#options.startFrom ?? 'earliest') === 'earliest';
+    await consumer.subscribe({ topics: [...topics], fromBeginning });
+    await consumer.run({
+      autoCommit: true,
+      autoCommitThreshold: 1,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: async (payload: EachBatchPayload) => {
+        const { batch } = payload;
+        const records = batch.messages.map((m) => toConsumedRecord(batch.topic, batch.partition, m));
+        await handle(
+          { topic: batch.topic, partition: batch.partition, highWatermark: batch.highWatermark, records },
+          {
+            isActive: () => !this.#stopping && payload.isRunning() && !payload.isStale(),
+            heartbeat: () => payload.heartbeat(),
+            acknowledge: (offset) => payload.resolveOffset(offset),
+            commit: async () => {
+              await payload.commitOffsetsIfNecessary();
+            },
+          },
+        );
+      },
+    });
+    await ready;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#notJoined?.(
+      new Error(`consumer of group ${this.#options.groupId} stopped before it joined the group`),
+    );
+    const consumer = this.#consumer;
+    if (!consumer) return;
+    // disconnect() stops the runner first: it waits for the batch in hand, commits what it acknowledged, leaves the group.
+    await consumer.disconnect();
+  }
+}
+
+/** A consumer port for one group member on a kafkajs client (`runtime/kafka/kafkajs.ts` creates it with logging). */
+export function createKafkajsConsumer(kafka: Kafka, options: KafkajsConsumerOptions): KafkaConsumerPort {
+  return new KafkajsConsumerPort(kafka, options);
+}

@@ -1,0 +1,394 @@
+/**
+ * `KafkaProducerPort` on kafkajs.
+ *
+ * - Idempotent producer, acks=all (-1), at most 5 requests in flight (what
+ *   idempotence allows), Snappy compression by default.
+ * - Keys are partitioned by kafkajs' DefaultPartitioner (murmur2, the same as
+ *   the Java client), so a Java producer or Kafka Connect puts a key on the
+ *   same partition.
+ * - One `send` = records grouped per topic into `sendBatch` calls of at most
+ *   `maxBatchBytes` / `maxBatchRecords` each (a record batch above the broker's
+ *   `message.max.bytes` would be refused), sent one after another so a later
+ *   chunk is never written before an earlier one has been acknowledged.
+ * - Results come back in input order: kafkajs answers with a base offset per
+ *   partition, and the partitioner records where each message went.
+ * - Retriable failures (broker down, leader moving, timeouts) are retried for
+ *   `retryWindowMs` (30 s: a KRaft broker's session timeout is 9 s and
+ *   leadership took about 15 s to move in the fault drill in INFRA-NOTES), with
+ *   kafkajs' own retries bounded inside each call. If the idempotent producer's
+ *   state is lost (unknown producer id, sequence out of order), the kafkajs
+ *   producer is replaced by a fresh one. Whatever fails is rejected as a
+ *   `KafkaSendError` saying whether the records themselves were refused.
+ */
+import type {
+  CompressionTypes as CompressionType,
+  IHeaders,
+  Kafka,
+  RecordMetadata as KafkajsRecordMetadata,
+  Message,
+  PartitionerArgs,
+  Producer,
+} from 'kafkajs';
+import kafkajs from 'kafkajs';
+import { KafkaSendError } from '../produce/errors.ts';
+import { errorDetails, type Logger, silentLogger } from '../produce/logger.ts';
+import { createKafka } from './kafkajs.ts';
+import type { KafkaProducerPort } from './producer-port.ts';
+import type { HeaderValue, OutgoingRecord, RecordMetadata } from './records.ts';
+
+const { CompressionTypes, Partitioners } = kafkajs;
+
+export type Compression = 'snappy' | 'gzip' | 'none';
+
+export interface KafkajsProducerOptions {
+  /** A client from `createKafka`; when absent one is created from `brokers`. */
+  readonly kafka?: Kafka;
+  readonly brokers?: readonly string[];
+  readonly clientId?: string;
+  readonly logger?: Logger;
+  /** Default `snappy`. */
+  readonly compression?: Compression;
+  /** 1 to 5 (idempotence allows no more); default 5. */
+  readonly maxInFlightRequests?: number;
+  /** How long retriable failures are retried before `send` rejects; default 30000 ms. */
+  readonly retryWindowMs?: number;
+  /** Upper bound of one `sendBatch` call's record bytes (keys, values, headers); default 900 KiB. */
+  readonly maxBatchBytes?: number;
+  /** Upper bound of one `sendBatch` call's record count; default 10000. */
+  readonly maxBatchRecords?: number;
+  /** How long the broker may wait for the in-sync replicas (produce request timeout); default 30000 ms. */
+  readonly ackTimeoutMs?: number;
+}
+
+/** Errors after which the idempotent producer's id or sequence numbers no longer match the broker's. */
+const PRODUCER_STATE_ERRORS = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_PRODUCER_ID_MAPPING',
+  'PRODUCER_FENCED',
+]);
+
+/** Errors that refuse a whole topic. */
+const TOPIC_ERRORS = new Set([
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'INVALID_TOPIC_EXCEPTION',
+]);
+
+type Failure = 'retriable' | 'reset' | 'refused';
+
+interface KafkajsErrorShape {
+  readonly name?: string;
+  readonly type?: string;
+  readonly retriable?: boolean;
+  readonly cause?: unknown;
+  readonly originalError?: unknown;
+}
+
+/** The innermost kafkajs error (`KafkaJSNumberOfRetriesExceeded` wraps the last one). */
+export function rootCause(err: unknown): unknown {
+  let current = err;
+  for (let depth = 0; depth < 5; depth++) {
+    const shape = current as KafkajsErrorShape | null;
+    if (!shape || typeof shape !== 'object') return current;
+    const inner =
+      shape.name === 'KafkaJSNumberOfRetriesExceeded' ? (shape.cause ?? shape.originalError) : undefined;
+    if (inner === undefined || inner === current) return current;
+    current = inner;
+  }
+  return current;
+}
+
+/** How to react to an error of one kafkajs `sendBatch` call. Pure: exported for unit tests. */
+export function classifyKafkajsError(err: unknown): { failure: Failure; type: string | undefined } {
+  const root = rootCause(err) as KafkajsErrorShape | null;
+  const type = root?.type;
+  if (type && PRODUCER_STATE_ERRORS.has(type)) return { failure: 'reset', type };
+  if (type && TOPIC_ERRORS.has(type)) return { failure: 'retriable', type };
+  const name = root?.name ?? '';
+  if (
+    name === 'KafkaJSConnectionError' ||
+    name === 'KafkaJSConnectionClosedError' ||
+    name === 'KafkaJSRequestTimeoutError' ||
+    name === 'KafkaJSMetadataNotLoaded' ||
+    name === 'KafkaJSTopicMetadataNotLoaded' ||
+    name === 'KafkaJSBrokerNotFound' ||
+    name === 'KafkaJSLockTimeout' ||
+    name === 'KafkaJSStaleTopicMetadataAssignment'
+  ) {
+    return { failure: 'retriable', type: type ?? name };
+  }
+  if (root?.retriable === true) return { failure: 'retriable', type: type ?? name };
+  return { failure: 'refused', type: type ?? name };
+}
+
+/** Splits records into `sendBatch` chunks, in order. Pure: exported for unit tests. */
+export function chunkRecords(
+  records: readonly OutgoingRecord[],
+  maxBytes: number,
+  maxRecords: number,
+): OutgoingRecord[][] {
+  const chunks: OutgoingRecord[][] = [];
+  let current: OutgoingRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = recordSize(record);
+    if (current.length > 0 && (bytes + size > maxBytes || current.length >= maxRecords)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(record);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+function recordSize(record: OutgoingRecord): number {
+  let size = 64 + byteLength(record.key) + (record.value?.length ?? 0);
+  for (const name in record.headers) {
+    const value = record.headers[name];
+    if (value === undefined) continue;
+    if (Array.isArray(value))
+      for (const v of value as readonly HeaderValue[]) size += name.length + byteLength(v);
+    else size += name.length + byteLength(value as HeaderValue);
+  }
+  return size;
+}
+
+function byteLength(value: string | Buffer | null): number {
+  return value === null ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.length;
+}
+
+/** kafkajs' header map: arrays copied, since kafkajs' types want them mutable. */
+function toKafkajsHeaders(headers: OutgoingRecord['headers']): IHeaders {
+  const out: IHeaders = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? [...(value as readonly HeaderValue[])] : (value as HeaderValue);
+  }
+  return out;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function createKafkajsProducer(options: KafkajsProducerOptions): KafkaProducerPort {
+  return new KafkajsProducer(options);
+}
+
+class KafkajsProducer implements KafkaProducerPort {
+  readonly #kafka: Kafka;
+  readonly #log: Logger;
+  readonly #compression: CompressionType;
+  readonly #maxInFlight: number;
+  readonly #retryWindowMs: number;
+  readonly #maxBatchBytes: number;
+  readonly #maxBatchRecords: number;
+  readonly #ackTimeoutMs: number;
+  /** Where the partitioner put each message object of a call (messages are fresh objects per call). */
+  readonly #partitionOf = new WeakMap<Message, number>();
+  #producer: Producer;
+  #generation = 0;
+  #connected: Promise<void> | undefined;
+  #closing = false;
+
+  constructor(options: KafkajsProducerOptions) {
+    this.#log = options.logger ?? silentLogger;
+    this.#kafka =
+      options.kafka ??
+      createKafka({
+        brokers: options.brokers ?? [],
+        clientId: options.clientId ?? 'contract-events-producer',
+        ...(options.logger ? { logger: options.logger } : {}),
+      });
+    const compression = options.compression ?? 'snappy';
+    this.#compression =
+      compression === 'snappy'
+        ? CompressionTypes.Snappy
+        : compression === 'gzip'
+          ? CompressionTypes.GZIP
+          : CompressionTypes.None;
+    this.#maxInFlight = options.maxInFlightRequests ?? 5;
+    if (!Number.isInteger(this.#maxInFlight) || this.#maxInFlight < 1 || this.#maxInFlight > 5) {
+      throw new Error(
+        `maxInFlightRequests must be 1 to 5 for an idempotent producer, got ${options.maxInFlightRequests}`,
+      );
+    }
+    this.#retryWindowMs = options.retryWindowMs ?? 30_000;
+    this.#maxBatchBytes = options.maxBatchBytes ?? 900 * 1024;
+    this.#maxBatchRecords = options.maxBatchRecords ?? 10_000;
+    this.#ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
+    this.#producer = this.#newProducer();
+  }
+
+  #newProducer(): Producer {
+    const partitionOf = this.#partitionOf;
+    return this.#kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: this.#maxInFlight,
+      allowAutoTopicCreation: false,
+      // Bounded on purpose: `send` retries whole chunks across the failover window itself.
+      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+      createPartitioner: () => {
+        const partition = Partitioners.DefaultPartitioner();
+        return (args: PartitionerArgs) => {
+          const chosen = partition(args);
+          partitionOf.set(args.message, chosen);
+          return chosen;
+        };
+      },
+    });
+  }
+
+  connect(): Promise<void> {
+    this.#closing = false;
+    if (!this.#connected) {
+      const producer = this.#producer;
+      this.#connected = producer.connect().catch((err: unknown) => {
+        this.#connected = undefined;
+        throw err;
+      });
+    }
+    return this.#connected;
+  }
+
+  async disconnect(): Promise<void> {
+    this.#closing = true;
+    this.#connected = undefined;
+    await this.#producer.disconnect();
+  }
+
+  async send(records: readonly OutgoingRecord[]): Promise<RecordMetadata[]> {
+    if (records.length === 0) return [];
+    const results: RecordMetadata[] = [];
+    for (const chunk of chunkRecords(records, this.#maxBatchBytes, this.#maxBatchRecords)) {
+      try {
+        results.push(...(await this.#sendWithRetry(chunk)));
+      } catch (err) {
+        if (!(err instanceof KafkaSendError) || results.length === 0) throw err;
+        // Earlier chunks are in Kafka: say how many, so a caller need not send them again.
+        throw new KafkaSendError(err.message, {
+          retriable: err.retriable,
+          topics: err.topics,
+          attempts: err.attempts,
+          acknowledged: results.length,
+          cause: err.cause,
+        });
+      }
+    }
+    return results;
+  }
+
+  async #sendWithRetry(records: readonly OutgoingRecord[]): Promise<RecordMetadata[]> {
+    const started = Date.now();
+    const topics = [...new Set(records.map((r) => r.topic))];
+    let backoff = 200;
+    for (let attempt = 1; ; attempt++) {
+      const generation = this.#generation;
+      try {
+        await this.connect();
+        return await this.#sendOnce(records);
+      } catch (err) {
+        const { failure, type } = classifyKafkajsError(err);
+        const elapsed = Date.now() - started;
+        const message = err instanceof Error ? err.message : String(err);
+        if (failure === 'refused') {
+          throw new KafkaSendError(`Kafka refused records for ${topics.join(', ')}: ${message}`, {
+            retriable: false,
+            topics: type && TOPIC_ERRORS.has(type) && topics.length === 1 ? topics : [],
+            attempts: attempt,
+            cause: err,
+          });
+        }
+        if (this.#closing || elapsed >= this.#retryWindowMs) {
+          // A topic still unknown after the whole window is missing, not failing over.
+          const topicRefused = type !== undefined && TOPIC_ERRORS.has(type) && !this.#closing;
+          throw new KafkaSendError(
+            `sending ${records.length} record(s) to ${topics.join(', ')} failed ${
+              this.#closing ? 'while the producer was closing' : `for ${Math.round(elapsed / 1000)} s`
+            } (${attempt} attempt(s)): ${message}`,
+            {
+              retriable: !topicRefused,
+              topics: topicRefused && topics.length === 1 ? topics : [],
+              attempts: attempt,
+              cause: err,
+            },
+          );
+        }
+        this.#log.warn('Kafka send failed, retrying', {
+          attempt,
+          elapsedMs: elapsed,
+          records: records.length,
+          topics,
+          ...errorDetails(rootCause(err)),
+        });
+        if (failure === 'reset') await this.#reset(generation);
+        await sleep(Math.min(backoff, Math.max(0, this.#retryWindowMs - elapsed)));
+        backoff = Math.min(backoff * 2, 3000);
+      }
+    }
+  }
+
+  /** Replaces the kafkajs producer (a new producer id, sequences from 0) unless another call already did. */
+  async #reset(generation: number): Promise<void> {
+    if (generation !== this.#generation || this.#closing) return;
+    this.#generation++;
+    const old = this.#producer;
+    this.#producer = this.#newProducer();
+    this.#connected = undefined;
+    this.#log.warn('replacing the idempotent Kafka producer after it lost its producer state');
+    await old.disconnect().catch(() => {});
+  }
+
+  async #sendOnce(records: readonly OutgoingRecord[]): Promise<RecordMetadata[]> {
+    const byTopic = new Map<string, { messages: Message[]; indexes: number[] }>();
+    const messages: Message[] = records.map((r, i) => {
+      const message: Message = { key: r.key, value: r.value, headers: toKafkajsHeaders(r.headers) };
+      if (r.partition !== undefined) message.partition = r.partition;
+      let group = byTopic.get(r.topic);
+      if (!group) {
+        group = { messages: [], indexes: [] };
+        byTopic.set(r.topic, group);
+      }
+      group.messages.push(message);
+      group.indexes.push(i);
+      return message;
+    });
+    const response = await this.#producer.sendBatch({
+      acks: -1,
+      timeout: this.#ackTimeoutMs,
+      compression: this.#compression,
+      topicMessages: [...byTopic].map(([topic, group]) => ({ topic, messages: group.messages })),
+    });
+    return mapResults(records, messages, response, this.#partitionOf);
+  }
+}
+
+/** Input-order metadata from kafkajs' per-partition base offsets. Pure: exported for unit tests. */
+export function mapResults(
+  records: readonly OutgoingRecord[],
+  messages: readonly Message[],
+  response: readonly KafkajsRecordMetadata[],
+  partitionOf: WeakMap<Message, number>,
+): RecordMetadata[] {
+  const base = new Map<string, bigint>();
+  for (const r of response) {
+    if (r.baseOffset !== undefined) base.set(`${r.partition}\u0000${r.topicName}`, BigInt(r.baseOffset));
+  }
+  const next = new Map<string, bigint>();
+  return records.map((record, i) => {
+    const message = messages[i]!;
+    const partition = partitionOf.get(message);
+    if (partition === undefined) throw new Error(`kafkajs did not partition a record for ${record.topic}`);
+    const slot = `${partition}\u0000${record.topic}`;
+    const offset = next.get(slot) ?? base.get(slot);
+    if (offset === undefined) {
+      throw new Error(`kafkajs returned no offset for ${record.topic} partition ${partition}`);
+    }
+    next.set(slot, offset + 1n);
+    return { topic: record.topic, partition, offset: offset.toString() };
+  });
+}

@@ -1,0 +1,41 @@
+/** Pure helpers of the relay's batch handling: grouping rows and back-off delays. */
+
+export interface RowIdentity {
+  readonly id: string;
+  readonly topic: string;
+  readonly key: string;
+}
+
+/** Groups in order of first appearance; rows keep their order inside a group. */
+export function groupRows<T>(rows: readonly T[], keyOf: (row: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = keyOf(row);
+    const group = groups.get(k);
+    if (group) group.push(row);
+    else groups.set(k, [row]);
+  }
+  return [...groups.values()];
+}
+
+export const byTopic = <T extends RowIdentity>(rows: readonly T[]): T[][] => groupRows(rows, (r) => r.topic);
+
+export const byKey = <T extends RowIdentity>(rows: readonly T[]): T[][] =>
+  groupRows(rows, (r) => `${r.topic}\u0000${r.key}`);
+
+/** The earliest row of each key: the one that holds back the rest of its key when it fails. */
+export function firstRowPerKey<T extends RowIdentity>(rows: readonly T[]): T[] {
+  return byKey(rows).map((group) => group[0]!);
+}
+
+/** Splits key groups into two halves (no key in both), for isolating a refused record. */
+export function halves<T>(groups: readonly T[][]): [T[], T[]] {
+  const middle = Math.ceil(groups.length / 2);
+  return [groups.slice(0, middle).flat(), groups.slice(middle).flat()];
+}
+
+/** Exponential back-off: `initialMs` after the first failure, doubling, capped at `maxMs`. */
+export function retryDelayMs(failures: number, initialMs: number, maxMs: number): number {
+  if (failures <= 0) return 0;
+  return Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
+}

@@ -1,0 +1,561 @@
+/**
+ * The transactional outbox and its relay on the real PostgreSQL and Kafka:
+ * migrations, writes inside the caller's transaction, every event type
+ * published once with payload and headers intact, nothing from a rolled-back
+ * transaction, order per key with concurrent writers and two relay instances,
+ * a refused event that holds back only its own key, and retention.
+ *
+ * Each test gets a schema of its own (the same migrations, applied there), so
+ * relays of different tests never see each other's rows.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Kafka } from 'kafkajs';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  eventExamples,
+  messageSentEvent,
+  notificationSentEvent,
+  topicSpecs,
+  userEventsOutbox,
+  userEventsTopic,
+} from '../../generated/index.ts';
+import { MIGRATIONS_DIR, migrate, quoteIdent } from '../../runtime/db/migrate.ts';
+import { createKafka } from '../../runtime/kafka/kafkajs.ts';
+import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
+import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
+import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
+import { createOutboxWriter, writeToOutbox } from '../../runtime/outbox/write.ts';
+import { EventValidationError } from '../../runtime/produce/errors.ts';
+import type { PreparedEvent } from '../../runtime/produce/prepare-event.ts';
+import { LANES, laneOf } from '../../runtime/relay/lanes.ts';
+import { OutboxRelay, type OutboxRelayOptions } from '../../runtime/relay/relay.ts';
+import { applyTopics } from '../../runtime/topics/apply.ts';
+import { useInfrastructure } from '../support/context.ts';
+import { countById, type ReadRecord, startReader } from '../support/kafka-reader.ts';
+import {
+  contractEvents,
+  contractTopics,
+  createTopic,
+  deleteTopics,
+  migratedSchema,
+  retargeted,
+  runId,
+  type TestSchema,
+} from '../support/outbox-fixtures.ts';
+
+const infra = useInfrastructure();
+const brokers = infra.kafkaBrokers;
+const databaseUrl = infra.databaseUrl;
+
+let kafka: Kafka;
+let pool: pg.Pool;
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  expect((await applyTopics(brokers, topicSpecs)).hasDrift).toBe(false);
+  kafka = createKafka({ brokers, clientId: 'outbox-relay-test' });
+  pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+});
+
+afterEach(async () => {
+  // Relays and producers first, then schemas and topics.
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+afterAll(async () => {
+  await pool?.end();
+});
+
+async function schemaForTest(): Promise<TestSchema> {
+  const schema = await migratedSchema(databaseUrl, 'outbox_it');
+  cleanups.push(() => schema.drop());
+  return schema;
+}
+
+async function producerForTest(options: { retryWindowMs?: number } = {}): Promise<KafkaProducerPort> {
+  const producer = createKafkajsProducer({ kafka, ...options });
+  await producer.connect();
+  cleanups.push(() => producer.disconnect());
+  return producer;
+}
+
+async function relayForTest(options: Omit<OutboxRelayOptions, 'database'>): Promise<OutboxRelay> {
+  const relay = new OutboxRelay({ database: databaseUrl, pollIntervalMs: 200, ...options });
+  await relay.start();
+  cleanups.push(() => relay.stop());
+  return relay;
+}
+
+async function topicForTest(prefix: string, partitions: number): Promise<string> {
+  const topic = `${prefix}-${runId()}`;
+  await createTopic(brokers, topic, partitions);
+  cleanups.push(() => deleteTopics(brokers, [topic]));
+  return topic;
+}
+
+async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+async function rows(schema: string, where = 'true'): Promise<Record<string, unknown>[]> {
+  return (
+    await pool.query(`SELECT * FROM ${quoteIdent(schema)}.domain_event_outbox WHERE ${where} ORDER BY id`)
+  ).rows;
+}
+
+const ids = (records: readonly ReadRecord[], wanted: ReadonlySet<string>) =>
+  records.filter((r) => wanted.has(r.headers.ce_id ?? '')).length;
+
+async function metricSum(metrics: RuntimeMetrics, name: string, labels: Record<string, string> = {}) {
+  const values = (await metrics.registry.getSingleMetric(name)?.get())?.values ?? [];
+  return values
+    .filter((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want))
+    .reduce((n, v) => n + v.value, 0);
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('migrations', () => {
+  it('apply every file once, in name order, serialized across concurrent runners', async () => {
+    const schema = `mig_it_${runId()}`;
+    cleanups.push(async () => {
+      await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+    });
+    const results = await Promise.all(Array.from({ length: 4 }, () => migrate(databaseUrl, { schema })));
+    const applied = results.filter((r) => r.applied.length > 0);
+    expect(applied).toHaveLength(1);
+    expect(applied[0]!.applied).toEqual([...applied[0]!.applied].sort());
+    expect(applied[0]!.applied[0]).toBe('001_outbox.sql');
+    for (const r of results.filter((x) => x.applied.length === 0))
+      expect(r.skipped).toEqual(applied[0]!.applied);
+    const recorded = await pool.query(
+      `SELECT name FROM ${quoteIdent(schema)}.schema_migrations ORDER BY name`,
+    );
+    expect(recorded.rows.map((r) => r.name)).toEqual(applied[0]!.applied);
+    expect((await migrate(databaseUrl, { schema })).applied).toEqual([]);
+  });
+
+  it('stop on a migration edited after it was applied, and roll back a failing one', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'migrations-'));
+    const schema = `mig_it_${runId()}`;
+    cleanups.push(async () => {
+      await rm(dir, { recursive: true, force: true });
+      await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+    });
+    await writeFile(path.join(dir, '001_a.sql'), 'CREATE TABLE a (id int);');
+    await migrate(databaseUrl, { schema, dir });
+    await writeFile(path.join(dir, '001_a.sql'), 'CREATE TABLE a (id bigint);');
+    await expect(migrate(databaseUrl, { schema, dir })).rejects.toThrow(
+      /001_a\.sql changed after it was applied/,
+    );
+    await writeFile(path.join(dir, '001_a.sql'), 'CREATE TABLE a (id int);');
+    await writeFile(path.join(dir, '002_b.sql'), 'CREATE TABLE b (id int); SELECT no_such_function();');
+    await expect(migrate(databaseUrl, { schema, dir })).rejects.toThrow(/002_b\.sql failed/);
+    const b = await pool.query(`SELECT to_regclass('${schema}.b') AS t`);
+    expect(b.rows[0].t).toBeNull();
+    expect(MIGRATIONS_DIR).toMatch(/runtime\/db\/migrations$/);
+  });
+});
+
+describe('outbox writes', () => {
+  it('insert in the caller transaction with the lane the relay computes; a rollback leaves nothing', async () => {
+    const { schema } = await schemaForTest();
+    const topic = userEventsTopic;
+    const payload = eventExamples.UserRegistered[0]!.payload;
+    const kept = await inTransaction((c) =>
+      writeToOutbox(c, topic, [{ type: 'UserRegistered', payload }], { schema }),
+    );
+    const dropped = await inTransaction(async (c) => {
+      const written = await writeToOutbox(c, topic, [{ type: 'UserRegistered', payload }], { schema });
+      throw Object.assign(new Error('business rule failed'), { written });
+    }).catch((e: { written: PreparedEvent[] }) => e.written);
+    const all = await rows(schema);
+    expect(all.map((r) => r.event_id)).toEqual([kept[0]!.id]);
+    expect(dropped[0]!.id).not.toBe(kept[0]!.id);
+    const row = all[0]!;
+    expect(row).toMatchObject({
+      topic: 'user.events',
+      key: String(payload.user_id),
+      event_type: 'UserRegistered',
+      headers: kept[0]!.headers,
+      payload,
+      attempts: 0,
+      published_at: null,
+      lane: laneOf('user.events', String(payload.user_id)),
+      ce_source: 'urn:contract-events:chat:user',
+      content_type: 'application/json',
+    });
+  });
+
+  it('validate every event before writing any: one invalid event writes nothing', async () => {
+    const { schema } = await schemaForTest();
+    const outbox = userEventsOutbox(createOutboxWriter({ schema }));
+    const payload = eventExamples.UserRegistered[0]!.payload;
+    const error = await inTransaction((c) =>
+      outbox.writeAll(c, [
+        { type: 'UserRegistered', payload },
+        { type: 'UserRegistered', payload: { ...payload, email: 'not an e-mail' } },
+      ]),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EventValidationError);
+    expect((error as EventValidationError).violations.map((v) => v.path)).toEqual(['/email']);
+    expect(await rows(schema)).toEqual([]);
+  });
+
+  it('compute the same lane as laneOf for many keys', async () => {
+    const { schema } = await schemaForTest();
+    const base = eventExamples.MessageSent[0]!.payload;
+    const events = Array.from({ length: 200 }, (_, i) => ({
+      type: 'MessageSent',
+      payload: { ...base, message_id: randomUUID(), room_id: 1 + i * 37 },
+    }));
+    await inTransaction((c) => writeToOutbox(c, messageSentEventTopic(), events, { schema }));
+    const lanes = await rows(schema);
+    for (const r of lanes) expect(r.lane).toBe(laneOf(String(r.topic), String(r.key)));
+    expect(new Set(lanes.map((r) => r.lane)).size).toBeGreaterThan(LANES / 2);
+  });
+});
+
+function messageSentEventTopic() {
+  return contractTopics.find((t) => t.name === 'message.events')!;
+}
+
+describe('outbox relay', () => {
+  it('publishes every event type of a committed transaction once, payload and headers intact; nothing of a rolled-back one', async () => {
+    const { schema } = await schemaForTest();
+    const metrics = new RuntimeMetrics();
+    const producer = await producerForTest();
+    const reader = await startReader(
+      brokers,
+      contractTopics.map((t) => t.name),
+    );
+    cleanups.push(() => reader.stop());
+    await pool.query(
+      `CREATE TABLE ${quoteIdent(schema)}.accounts (id serial PRIMARY KEY, name text NOT NULL)`,
+    );
+
+    // Rolled back: the business row and its events disappear together.
+    const rolledBack = await inTransaction(async (c) => {
+      await c.query(`INSERT INTO ${quoteIdent(schema)}.accounts (name) VALUES ('ghost')`);
+      const written = await writeToOutbox(
+        c,
+        userEventsTopic,
+        [{ type: 'UserRegistered', payload: eventExamples.UserRegistered[0]!.payload }],
+        { schema },
+      );
+      throw Object.assign(new Error('rolled back'), { written });
+    }).catch((e: { written: PreparedEvent[] }) => e.written);
+
+    const written = await inTransaction(async (c) => {
+      await c.query(`INSERT INTO ${quoteIdent(schema)}.accounts (name) VALUES ('alice')`);
+      const all: { prepared: PreparedEvent; payload: unknown }[] = [];
+      for (const event of contractEvents) {
+        const events = event.examples.map((e) => ({ type: event.definition.type, payload: e.payload }));
+        const prepared = await writeToOutbox(c, event.topic, events, { schema });
+        prepared.forEach((p, i) => {
+          all.push({ prepared: p, payload: events[i]!.payload });
+        });
+      }
+      // And once through a generated outbox mapper.
+      const receipt = await userEventsOutbox(createOutboxWriter({ schema })).write(c, {
+        type: 'UserProfileUpdated',
+        payload: eventExamples.UserProfileUpdated[0]!.payload,
+      });
+      const [row] = (
+        await c.query(`SELECT headers FROM ${quoteIdent(schema)}.domain_event_outbox WHERE event_id = $1`, [
+          receipt.id,
+        ])
+      ).rows;
+      all.push({
+        prepared: {
+          id: receipt.id,
+          type: receipt.type,
+          topic: receipt.topic,
+          key: receipt.key,
+          headers: row.headers,
+          payload: eventExamples.UserProfileUpdated[0]!.payload,
+          value: Buffer.alloc(0),
+        },
+        payload: eventExamples.UserProfileUpdated[0]!.payload,
+      });
+      return all;
+    });
+
+    await relayForTest({ producer, schema, metrics, metricsIntervalMs: 100 });
+    const wanted = new Set(written.map((w) => w.prepared.id));
+    await reader.waitFor((rs) => ids(rs, wanted) >= wanted.size, 30_000, 'every committed event');
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // room for a duplicate or a ghost to show up
+
+    const counts = countById(reader.records);
+    const byId = new Map(reader.records.map((r) => [r.headers.ce_id, r]));
+    for (const { prepared, payload } of written) {
+      expect(counts.get(prepared.id), prepared.type).toBe(1);
+      const record = byId.get(prepared.id)!;
+      expect(record.topic).toBe(prepared.topic);
+      expect(record.key).toBe(prepared.key);
+      expect(JSON.parse(record.value!)).toEqual(payload);
+      expect(record.headers).toEqual(prepared.headers);
+    }
+    expect(new Set(written.map((w) => w.prepared.type))).toEqual(
+      new Set(contractEvents.map((e) => e.definition.type)),
+    );
+    expect(counts.has(rolledBack[0]!.id)).toBe(false);
+    expect(await rows(schema, `event_id = '${rolledBack[0]!.id}'`)).toEqual([]);
+    const accounts = await pool.query(`SELECT name FROM ${quoteIdent(schema)}.accounts`);
+    expect(accounts.rows.map((r) => r.name)).toEqual(['alice']);
+
+    const left = await rows(schema, 'published_at IS NULL');
+    expect(left).toEqual([]);
+    expect(await metricSum(metrics, 'domain_events_published_total', { via: 'outbox' })).toBe(written.length);
+    await waitUntil(async () => (await metricSum(metrics, 'outbox_backlog')) === 0, 5000, 'backlog 0');
+  });
+
+  it('keeps order per key with 4 concurrent writers and two relay instances at once', async () => {
+    const { schema } = await schemaForTest();
+    const topic = await topicForTest('relay-order', 6);
+    const definition = retargeted(messageSentEvent, topic);
+    const s = quoteIdent(schema);
+    const KEYS = 40;
+    const TX_PER_WRITER = 200;
+    await pool.query(`CREATE TABLE ${s}.room_seq (room_id int PRIMARY KEY, seq int NOT NULL DEFAULT 0)`);
+    await pool.query(`INSERT INTO ${s}.room_seq (room_id) SELECT generate_series(1, ${KEYS})`);
+    const reader = await startReader(brokers, [topic]);
+    cleanups.push(() => reader.stop());
+    const relayOptions = {
+      schema,
+      workers: 2,
+      batchSize: 300,
+      pollIntervalMs: 100,
+      rebalanceIntervalMs: 500,
+    };
+    const relayA = await relayForTest({
+      ...relayOptions,
+      producer: await producerForTest(),
+      instanceId: 'A',
+    });
+    const relayB = await relayForTest({
+      ...relayOptions,
+      producer: await producerForTest(),
+      instanceId: 'B',
+    });
+
+    // Both instances share the 64 lanes without overlap.
+    await waitUntil(
+      async () => relayA.status().lanes.length === LANES / 2 && relayB.status().lanes.length === LANES / 2,
+      10_000,
+      'the lanes split evenly',
+    );
+    const lanesA = new Set(relayA.status().lanes);
+    expect(relayB.status().lanes.some((l) => lanesA.has(l))).toBe(false);
+
+    const base = eventExamples.MessageSent[0]!.payload;
+    const writtenIds = new Set<string>();
+    const writer = async () => {
+      for (let i = 0; i < TX_PER_WRITER; i++) {
+        const room = 1 + Math.floor(Math.random() * KEYS);
+        const n = 1 + Math.floor(Math.random() * 3);
+        const prepared = await inTransaction(async (c) => {
+          // The aggregate's row lock serializes writers of one room, as a real service's would.
+          const { rows: r } = await c.query(
+            `UPDATE ${s}.room_seq SET seq = seq + $2 WHERE room_id = $1 RETURNING seq`,
+            [room, n],
+          );
+          const last = r[0].seq as number;
+          const events = Array.from({ length: n }, (_, k) => ({
+            type: 'MessageSent',
+            payload: { ...base, message_id: randomUUID(), room_id: room, content: `seq ${last - n + 1 + k}` },
+          }));
+          return writeToOutbox(c, definition, events, { schema });
+        });
+        for (const p of prepared) writtenIds.add(p.id);
+      }
+    };
+    await Promise.all([writer(), writer(), writer(), writer()]);
+    const total = (await pool.query(`SELECT sum(seq)::int AS n FROM ${s}.room_seq`)).rows[0].n as number;
+    expect(writtenIds.size).toBe(total);
+
+    await reader.waitFor((rs) => ids(rs, writtenIds) >= writtenIds.size, 60_000, 'every event');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    const seen = new Set<string>();
+    const lastSeq = new Map<number, number>();
+    let duplicates = 0;
+    for (const record of reader.records) {
+      const id = record.headers.ce_id!;
+      if (seen.has(id)) {
+        duplicates++;
+        continue;
+      }
+      seen.add(id);
+      const payload = JSON.parse(record.value!) as { room_id: number; content: string };
+      const seq = Number(payload.content.split(' ')[1]);
+      expect(seq, `room ${payload.room_id}`).toBe((lastSeq.get(payload.room_id) ?? 0) + 1);
+      lastSeq.set(payload.room_id, seq);
+    }
+    const expected = await pool.query(`SELECT room_id, seq FROM ${s}.room_seq`);
+    for (const r of expected.rows) expect(lastSeq.get(r.room_id) ?? 0).toBe(r.seq);
+    expect(seen.size).toBe(total);
+    expect(duplicates).toBe(0);
+    // Both instances did part of the work.
+    expect(relayA.status().published).toBeGreaterThan(0);
+    expect(relayB.status().published).toBeGreaterThan(0);
+    expect(relayA.status().published + relayB.status().published).toBe(total);
+    console.log(
+      `[order] ${total} events, ${KEYS} keys, 4 writers; relay A published ${relayA.status().published}, B ${relayB.status().published}; duplicates ${duplicates}`,
+    );
+  });
+
+  it('backs off an event Kafka refuses; only the later events of its key wait, and follow in order once it is fixed', async () => {
+    const { schema } = await schemaForTest();
+    const topic = await topicForTest('relay-refused', 3);
+    const definition = retargeted(notificationSentEvent, topic);
+    const metrics = new RuntimeMetrics();
+    const base = eventExamples.NotificationSent[0]!.payload;
+    const event = (user: number, step: string, content: Record<string, unknown> = {}) => ({
+      type: 'NotificationSent',
+      payload: { ...base, notification_id: randomUUID(), user_id: user, title: step, content },
+    });
+    // Above the broker's message.max.bytes (1 MiB), incompressible so Snappy cannot save it.
+    const huge = { blob: randomBytes(1_200_000).toString('base64') };
+    const [k1a, k1b, k1c, k2a, k2b] = await inTransaction((c) =>
+      writeToOutbox(
+        c,
+        definition,
+        [event(1, '1a'), event(1, '1b', huge), event(1, '1c'), event(2, '2a'), event(2, '2b')],
+        { schema },
+      ),
+    );
+    const reader = await startReader(brokers, [topic]);
+    cleanups.push(() => reader.stop());
+    const relay = await relayForTest({
+      producer: await producerForTest(),
+      schema,
+      metrics,
+      backoffInitialMs: 60_000,
+      pollIntervalMs: 100,
+    });
+    const delivered = new Set([k1a!.id, k2a!.id, k2b!.id]);
+    await reader.waitFor((rs) => ids(rs, delivered) >= delivered.size, 30_000, 'the events Kafka takes');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(reader.records.map((r) => JSON.parse(r.value!).title).sort()).toEqual(['1a', '2a', '2b']);
+
+    const [refused] = await rows(schema, `event_id = '${k1b!.id}'`);
+    expect(refused).toMatchObject({ attempts: 1, published_at: null });
+    expect(String(refused!.last_error)).toMatch(/larger than the max message size/i);
+    expect((refused!.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 30_000);
+    const [waiting] = await rows(schema, `event_id = '${k1c!.id}'`);
+    expect(waiting).toMatchObject({ attempts: 0, published_at: null, last_error: null });
+    await relay.refreshBacklogMetrics(pool);
+    expect(await metricSum(metrics, 'outbox_rows_in_backoff')).toBe(1);
+    expect(await metricSum(metrics, 'outbox_backlog')).toBe(2);
+    expect(await metricSum(metrics, 'outbox_publish_failures_total', { topic })).toBeGreaterThanOrEqual(1);
+
+    // An operator repairs the event and clears its back-off: 1b, then 1c, follow in order.
+    await pool.query(
+      `UPDATE ${quoteIdent(schema)}.domain_event_outbox SET payload = jsonb_set(payload, '{content}', '{}'), next_attempt_at = now() WHERE event_id = $1`,
+      [k1b!.id],
+    );
+    const rest = new Set([k1b!.id, k1c!.id]);
+    await reader.waitFor(
+      (rs) => ids(rs, rest) >= rest.size,
+      30_000,
+      'the repaired event and the one behind it',
+    );
+    const key1 = reader.records.filter((r) => r.key === '1').map((r) => JSON.parse(r.value!).title);
+    expect(key1).toEqual(['1a', '1b', '1c']);
+  });
+
+  it('refuses a missing topic after the retry window and goes on with the other topics', async () => {
+    const { schema } = await schemaForTest();
+    const topic = await topicForTest('relay-present', 3);
+    const missing = `relay-missing-${runId()}`;
+    const base = eventExamples.MessageSent[0]!.payload;
+    const message = (room: number) => ({
+      type: 'MessageSent',
+      payload: { ...base, message_id: randomUUID(), room_id: room },
+    });
+    const [lost1, lost2] = await inTransaction((c) =>
+      writeToOutbox(c, retargeted(messageSentEvent, missing), [message(1), message(1)], { schema }),
+    );
+    const present = await inTransaction((c) =>
+      writeToOutbox(c, retargeted(messageSentEvent, topic), [message(1), message(2), message(3)], { schema }),
+    );
+    const reader = await startReader(brokers, [topic]);
+    cleanups.push(() => reader.stop());
+    await relayForTest({
+      producer: await producerForTest({ retryWindowMs: 2000 }),
+      schema,
+      backoffInitialMs: 60_000,
+      pollIntervalMs: 100,
+    });
+    const wanted = new Set(present.map((p) => p.id));
+    await reader.waitFor((rs) => ids(rs, wanted) >= wanted.size, 30_000, 'the events of the present topic');
+    await waitUntil(
+      async () => (await rows(schema, `event_id = '${lost1!.id}' AND attempts > 0`)).length === 1,
+      15_000,
+      'the missing topic refused',
+    );
+    const [first] = await rows(schema, `event_id = '${lost1!.id}'`);
+    expect(String(first!.last_error)).toContain(missing);
+    expect(first!.next_attempt_at).not.toBeNull();
+    const [second] = await rows(schema, `event_id = '${lost2!.id}'`);
+    expect(second).toMatchObject({ attempts: 0, published_at: null });
+  });
+
+  it('deletes published rows after the retention (at once with retention 0)', async () => {
+    const { schema } = await schemaForTest();
+    const topic = await topicForTest('relay-retention', 3);
+    const definition = retargeted(messageSentEvent, topic);
+    const base = eventExamples.MessageSent[0]!.payload;
+    const batch = () =>
+      Array.from({ length: 50 }, (_, i) => ({
+        type: 'MessageSent',
+        payload: { ...base, message_id: randomUUID(), room_id: 1 + i },
+      }));
+    const relay = await relayForTest({
+      producer: await producerForTest(),
+      schema,
+      retentionMs: 1500,
+      cleanupIntervalMs: 200,
+    });
+    await inTransaction((c) => writeToOutbox(c, definition, batch(), { schema }));
+    await waitUntil(
+      async () => (await rows(schema, 'published_at IS NOT NULL')).length === 50,
+      15_000,
+      'rows marked published',
+    );
+    const kept = await rows(schema);
+    expect(kept).toHaveLength(50);
+    await waitUntil(
+      async () => (await rows(schema)).length === 0,
+      10_000,
+      'rows deleted after the retention',
+    );
+    await relay.stop();
+
+    await relayForTest({ producer: await producerForTest(), schema, retentionMs: 0 });
+    await inTransaction((c) => writeToOutbox(c, definition, batch(), { schema }));
+    await waitUntil(async () => (await rows(schema)).length === 0, 15_000, 'rows deleted once published');
+  });
+});
