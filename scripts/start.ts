@@ -3,7 +3,8 @@
  *
  * 1. Kafka: KAFKA_BROKERS when set, else the native single-node broker
  *    (fetched from Maven Central and started on first use, reused after).
- * 2. PostgreSQL and Redis: checked, with what to do when one is missing.
+ * 2. PostgreSQL and Redis: checked, with what to do when one is missing;
+ *    the runtime's tables (outbox, processed events) migrated.
  * 3. Every topic and dead-letter topic in the contracts: created or updated.
  * 4. The catalog: who produces and who consumes what, where.
  */
@@ -11,8 +12,9 @@ import '../infra/cli/quiet-warnings.ts';
 import { catalog, topicSpecs } from '../generated/index.ts';
 import { checkServices, formatServiceCheck } from '../infra/check.ts';
 import { KAFKA_VERSION, nativeKafkaConfig, startNativeKafka } from '../infra/kafka/native.ts';
+import { DEFAULT_DATABASE_URL, migrate } from '../runtime/db/migrate.ts';
+import { kafkaBrokersFromEnv } from '../runtime/kafka/kafkajs.ts';
 import { applyTopics } from '../runtime/topics/apply.ts';
-import { kafkaBrokersFromEnv } from './brokers.ts';
 
 let brokers: string[];
 if (process.env.KAFKA_BROKERS) {
@@ -27,6 +29,12 @@ if (process.env.KAFKA_BROKERS) {
 }
 const services = await checkServices();
 for (const check of services.services) console.log(formatServiceCheck(check));
+if (services.ok) {
+  const migrated = await migrate(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
+  console.log(
+    `Database    migrations: ${migrated.applied.length > 0 ? `applied ${migrated.applied.join(', ')}` : 'up to date'} (schema ${migrated.schema})`,
+  );
+}
 
 const report = await applyTopics(brokers, topicSpecs);
 const counts = Object.groupBy(report.topics, (t) => t.action);

@@ -9,8 +9,8 @@
 import { parseArgs } from 'node:util';
 import '../infra/cli/quiet-warnings.ts';
 import { topicSpecs } from '../generated/index.ts';
+import { kafkaBrokersFromEnv } from '../runtime/kafka/kafkajs.ts';
 import { applyTopics } from '../runtime/topics/apply.ts';
-import { kafkaBrokersFromEnv } from './brokers.ts';
 
 const { values } = parseArgs({
   options: {

@@ -115,6 +115,9 @@ export interface ConsumerOptions {
 }
 
 export interface RunningConsumer {
+  /** Resolves once the member has joined its group; rejects with the reason when it cannot start. */
+  readonly ready: Promise<void>;
+  /** Finishes the record in hand, commits what was handled, leaves the group. */
   stop(): Promise<void>;
 }
 
