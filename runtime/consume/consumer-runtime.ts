@@ -54,7 +54,24 @@ export interface ConsumerRuntimeOptions {
   readonly heartbeatIntervalMs?: number;
   /** Longest idle fetch; default 1 000 ms. */
   readonly maxWaitTimeMs?: number;
+  /**
+   * Most records of one partition handled in one PostgreSQL transaction (one claim statement,
+   * one COMMIT); default 500. Handlers that write get one savepoint each: past 64 in one
+   * transaction PostgreSQL's subtransaction cache overflows, which slows other sessions'
+   * snapshots while it is open; lower this if that matters more than throughput.
+   */
+  readonly maxRecordsPerTransaction?: number;
+  /** A transaction takes no further record once it has run this long (locks stay short); default 1 000 ms. */
+  readonly maxTransactionMs?: number;
+  /**
+   * Partitions a member handles at the same time (each still in order) unless `create`'s options say
+   * otherwise; default 3. Each one in progress holds one pool client.
+   */
+  readonly partitionsConsumedConcurrently?: number;
 }
+
+/** Default of `partitionsConsumedConcurrently`: the contract topics' smallest partition count. */
+export const DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY = 3;
 
 /** A started consumer group member. */
 export interface ConsumerHandle extends RunningConsumer {
@@ -139,11 +156,32 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions): Consumer
       metrics,
       logger,
       signal: abort.signal,
+      ...(options.maxRecordsPerTransaction !== undefined
+        ? { maxRecordsPerTransaction: options.maxRecordsPerTransaction }
+        : {}),
+      ...(options.maxTransactionMs !== undefined ? { maxTransactionMs: options.maxTransactionMs } : {}),
     });
+    const partitionsConsumedConcurrently = Math.max(
+      1,
+      consumerOptions.partitionsConsumedConcurrently ??
+        options.partitionsConsumedConcurrently ??
+        DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY,
+    );
+    const poolMax = options.pool.options?.max;
+    if (poolMax !== undefined && poolMax < partitionsConsumedConcurrently) {
+      logger.warn(
+        'the pool has fewer clients than partitions handled at once: partitions wait for a client',
+        {
+          group: groupId,
+          poolMax,
+          partitionsConsumedConcurrently,
+        },
+      );
+    }
     const port = portFor({
       groupId,
       startFrom: consumerOptions.startFrom ?? 'earliest',
-      partitionsConsumedConcurrently: consumerOptions.partitionsConsumedConcurrently ?? 1,
+      partitionsConsumedConcurrently,
       sessionTimeoutMs: options.sessionTimeoutMs,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       maxWaitTimeMs: options.maxWaitTimeMs,

@@ -5,6 +5,7 @@ export {
   type ConsumerRuntime,
   type ConsumerRuntimeOptions,
   createConsumerRuntime,
+  DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY,
 } from './consumer-runtime.ts';
 export {
   DEAD_LETTER_REASONS,
@@ -15,3 +16,4 @@ export {
 } from './dead-letter.ts';
 export { HandlerFailedError, UndecodableRecordError } from './errors.ts';
 export { PROCESSED_EVENTS_TABLE, type PruneOptions, pruneProcessedEvents } from './processed-events.ts';
+export { DEFAULT_MAX_RECORDS_PER_TRANSACTION, DEFAULT_MAX_TRANSACTION_MS } from './runner.ts';

@@ -1,19 +1,30 @@
 /**
- * One consumer group member's record loop. Per partition, in offset order:
+ * One consumer group member's record loop. Per partition, in offset order, the
+ * fetched batch is cut into runs of at most `maxRecordsPerTransaction` records
+ * (ending before any record the contract refuses), each handled in ONE
+ * PostgreSQL transaction:
  *
- *   decide (decode.ts) ──skip──────────────────────────────────────────▶ acknowledge
- *          │──refuse (undecodable, unknown type, schema) ──▶ dead letter ─▶ acknowledge + commit
- *          └─dispatch ─▶ BEGIN; claim (group, event id); handler(event, { db }); COMMIT ─▶ acknowledge
- *                          │ claim exists: duplicate ─────────────────────────────────▶ acknowledge
- *                          └ handler fails: ROLLBACK, back off, again; after the last
- *                            attempt ─▶ dead letter ─▶ acknowledge + commit
+ *   BEGIN
+ *   claim every event id of the run in one INSERT … unnest … ON CONFLICT DO NOTHING RETURNING
+ *   per record, in order:  skip (type not subscribed) │ duplicate (not claimed: handled before)
+ *                          │ SAVEPOINT; handler(event, { db }); RELEASE   (savepoint only if it used db)
+ *   stop at the first failing handler (ROLLBACK TO SAVEPOINT), when the consumer stops,
+ *   or after `maxTransactionMs`; DELETE the claims of the records not finished
+ *   COMMIT ─▶ acknowledge the finished records ─▶ commit offsets (if the batch goes on)
  *
- * Only acknowledged records are ever committed (the port guarantees it), so a
- * crash, a stop or a lost partition leaves every unfinished record to be
- * delivered again, and the claim row makes that redelivery harmless. Nothing
- * is skipped on an infrastructure failure: PostgreSQL being unreachable or the
- * dead-letter topic refusing writes holds the partition (heartbeating) until
- * it works again or the consumer stops.
+ * The failing record is then retried on its own (one transaction per attempt, with
+ * its claim, backoff from the contract) and dead-lettered after the last attempt;
+ * the run after it starts a new transaction. A refused record (undecodable,
+ * unknown type, schema) is dead-lettered at once, between two runs.
+ *
+ * Claims and effects commit together or not at all, and only records whose
+ * transaction committed (or whose dead letter was written) are acknowledged; only
+ * acknowledged offsets are ever committed (the port guarantees it). So a crash, a
+ * stop or a lost partition leaves every unfinished record to be delivered again,
+ * and the claim rows make that redelivery harmless. Nothing is skipped on an
+ * infrastructure failure: PostgreSQL being unreachable or the dead-letter topic
+ * refusing writes holds the partition (heartbeating) until it works again or the
+ * consumer stops.
  */
 import type { Pool, PoolClient } from 'pg';
 import type { ConsumerGroupDefinition, SubscriptionDefinition } from '../contract/definitions.ts';
@@ -30,10 +41,15 @@ import { errorDetails, type Logger } from '../produce/logger.ts';
 import { type DeadLetterReason, deadLetterRecord } from './dead-letter.ts';
 import { type AnyReceivedEvent, decide } from './decode.ts';
 import { describe, HandlerFailedError } from './errors.ts';
-import { claimEvent } from './processed-events.ts';
+import { type Claim, claimEvent, claimEvents, releaseClaims } from './processed-events.ts';
 import { backoffDelayMs, INFRASTRUCTURE_RETRY, waitActive } from './retry.ts';
+import { BatchSavepoints } from './savepoint.ts';
 
 type AnyHandler = EventHandler<string, unknown, unknown>;
+
+/** Defaults of the transaction bounds (RunnerOptions). */
+export const DEFAULT_MAX_RECORDS_PER_TRANSACTION = 500;
+export const DEFAULT_MAX_TRANSACTION_MS = 1_000;
 
 export interface RunnerOptions {
   readonly group: ConsumerGroupDefinition;
@@ -46,13 +62,41 @@ export interface RunnerOptions {
   readonly logger: Logger;
   /** Aborted when the consumer stops; handed to handlers as `context.signal`. */
   readonly signal: AbortSignal;
-  /** Heartbeat cadence while a handler or a dead-letter publish runs; default 1 000 ms. */
+  /** Heartbeat cadence while a transaction, a handler or a dead-letter publish runs; default 1 000 ms. */
   readonly heartbeatEveryMs?: number;
+  /** Most records one transaction handles; default 500. */
+  readonly maxRecordsPerTransaction?: number;
+  /** A transaction takes no further record once it has run this long; default 1 000 ms. */
+  readonly maxTransactionMs?: number;
   readonly random?: () => number;
 }
 
 /** What became of one record: finished (acknowledge it), dead-lettered (acknowledge and commit), or left for redelivery. */
 type RecordOutcome = 'done' | 'dead-lettered' | 'interrupted';
+
+type Outcome = 'handled' | 'duplicate' | 'skipped';
+
+/** A record of a run with what the contract says about it (never a record to dead-letter). */
+interface RunItem {
+  readonly record: ConsumedRecord;
+  readonly decision:
+    | { readonly kind: 'dispatch'; readonly event: AnyReceivedEvent }
+    | { readonly kind: 'skip'; readonly type: string };
+}
+
+/** How a run's transaction ended. */
+type RunResult =
+  /** `done` records (a prefix of the run) committed; `failure`: the record after them failed its first attempt. */
+  | {
+      readonly kind: 'committed';
+      readonly done: number;
+      readonly outcomes: readonly Outcome[];
+      readonly failure?: { readonly error: unknown };
+    }
+  /** Nothing committed: PostgreSQL unreachable, or the connection failed mid-transaction. Run it again. */
+  | { readonly kind: 'infrastructure'; readonly error: unknown }
+  /** The transaction was rolled back at COMMIT with no handler to blame: run its records one by one. */
+  | { readonly kind: 'unattributed'; readonly error: unknown };
 
 type AttemptResult =
   | { readonly kind: 'handled' }
@@ -108,10 +152,14 @@ export class GroupRunner {
   readonly #routes: Route[];
   readonly #handlers = new Map<string, AnyHandler>();
   readonly #heartbeatEveryMs: number;
+  readonly #maxRecords: number;
+  readonly #maxTransactionMs: number;
 
   constructor(options: RunnerOptions) {
     this.#options = options;
     this.#heartbeatEveryMs = options.heartbeatEveryMs ?? 1_000;
+    this.#maxRecords = Math.max(1, options.maxRecordsPerTransaction ?? DEFAULT_MAX_RECORDS_PER_TRANSACTION);
+    this.#maxTransactionMs = Math.max(0, options.maxTransactionMs ?? DEFAULT_MAX_TRANSACTION_MS);
     this.#routes = options.group.subscriptions.map((subscription) => {
       const sub = topicSubscription(subscription.topic.name);
       return {
@@ -154,21 +202,95 @@ export class GroupRunner {
       });
       return;
     }
-    const first = batch.records[0];
+    const { records } = batch;
+    const first = records[0];
     if (first) this.#setLag(batch, BigInt(first.offset));
     const heartbeat = new BackgroundHeartbeat(scope);
-    for (const record of batch.records) {
-      if (!scope.isActive()) return;
-      const outcome = await this.#processRecord(record, subscription, scope, heartbeat);
-      if (outcome === 'interrupted') return;
+    const finished = async (record: ConsumedRecord, outcome: 'done' | 'dead-lettered') => {
       scope.acknowledge(record.offset);
       this.#setLag(batch, BigInt(record.offset) + 1n);
       // A dead letter is committed at once: a second copy after a crash is possible, but only in that window.
       if (outcome === 'dead-lettered') await scope.commit();
+    };
+
+    for (let next = 0; next < records.length; ) {
+      if (!scope.isActive()) return;
+      const record = records[next]!;
+      const decision = decide(record, subscription);
+      if (decision.kind === 'dead-letter') {
+        const outcome = await this.#deadLetter(record, subscription, scope, heartbeat, {
+          reason: decision.reason,
+          error: decision.error,
+          attempts: 1,
+          eventType: decision.type ?? 'unknown',
+        });
+        if (outcome === 'interrupted') return;
+        await finished(record, outcome);
+        next += 1;
+      } else {
+        const run = this.#nextRun(records, next, { record, decision }, subscription);
+        const result = await this.#runTransaction(run, subscription, scope, heartbeat);
+        if (result === 'interrupted') return;
+        if (result.kind === 'unattributed') {
+          // Rare: find the culprit the slow way, one transaction per record (the old path).
+          for (const item of run) {
+            if (!scope.isActive()) return;
+            const outcome = await this.#single(item, subscription, scope, heartbeat);
+            if (outcome === 'interrupted') return;
+            await finished(item.record, outcome);
+            next += 1;
+          }
+        } else {
+          if (result.done > 0) await finished(run[result.done - 1]!.record, 'done');
+          next += result.done;
+          if (result.failure) {
+            const item = run[result.done]!;
+            if (item.decision.kind !== 'dispatch') throw new Error('unreachable: only a handler fails');
+            // Keep what the run committed even if the retries take long.
+            if (result.done > 0) await scope.commit();
+            const { event } = item.decision;
+            const outcome = await this.#dispatch(
+              item.record,
+              subscription,
+              event,
+              this.#handlerFor(subscription, event),
+              scope,
+              heartbeat,
+              result.failure,
+            );
+            if (outcome === 'interrupted') return;
+            await finished(item.record, outcome);
+            next += 1;
+          }
+        }
+      }
       heartbeat.rethrow();
+      // kafkajs also commits after the batch; a long batch commits as it goes.
+      if (next < records.length && scope.isActive()) await scope.commit();
       await scope.heartbeat();
     }
   };
+
+  #handlerFor(subscription: SubscriptionDefinition, event: AnyReceivedEvent): AnyHandler {
+    return this.#handlers.get(`${subscription.topic.name}\u0000${event.type}`)!;
+  }
+
+  /** The records from `from` on that go into one transaction: up to the limit, ending before a record to dead-letter. */
+  #nextRun(
+    records: readonly ConsumedRecord[],
+    from: number,
+    first: RunItem,
+    subscription: SubscriptionDefinition,
+  ): RunItem[] {
+    const run: RunItem[] = [first];
+    for (let i = from + 1; i < records.length && run.length < this.#maxRecords; i++) {
+      const record = records[i]!;
+      const decision = decide(record, subscription);
+      if (decision.kind === 'dead-letter') break;
+      run.push({ record, decision });
+    }
+    return run;
+  }
 
   #setLag(batch: PartitionBatch, position: bigint): void {
     const lag = BigInt(batch.highWatermark) - position;
@@ -178,14 +300,204 @@ export class GroupRunner {
     );
   }
 
-  async #processRecord(
-    record: ConsumedRecord,
+  /** One run in one transaction, retried while PostgreSQL is unreachable. */
+  async #runTransaction(
+    run: readonly RunItem[],
+    subscription: SubscriptionDefinition,
+    scope: BatchScope,
+    heartbeat: BackgroundHeartbeat,
+  ): Promise<Exclude<RunResult, { kind: 'infrastructure' }> | 'interrupted'> {
+    const { logger, groupId, signal, metrics } = this.#options;
+    for (let failures = 0; ; ) {
+      if (!scope.isActive()) return 'interrupted';
+      const result = await heartbeat.during(this.#heartbeatEveryMs, () =>
+        this.#transaction(run, subscription, scope),
+      );
+      if (result.kind === 'unattributed') {
+        logger.warn('the batch transaction was rolled back at COMMIT; handling its records one by one', {
+          group: groupId,
+          topic: run[0]!.record.topic,
+          partition: run[0]!.record.partition,
+          ...errorDetails(result.error),
+        });
+        return result;
+      }
+      if (result.kind === 'committed') {
+        this.#count(run, result.done, result.outcomes, metrics);
+        return result;
+      }
+      // Not the handlers' fault and not the records': wait for PostgreSQL, spend no attempt.
+      failures += 1;
+      const delay = backoffDelayMs(INFRASTRUCTURE_RETRY, failures, this.#options.random);
+      logger.error('the batch transaction failed; retrying it', {
+        group: groupId,
+        topic: run[0]!.record.topic,
+        partition: run[0]!.record.partition,
+        fromOffset: run[0]!.record.offset,
+        records: run.length,
+        ...errorDetails(result.error),
+        retryInMs: delay,
+      });
+      if (!(await waitActive(delay, scope, signal))) return 'interrupted';
+    }
+  }
+
+  /** Counts a committed run's outcomes, one `inc` per label set. */
+  #count(run: readonly RunItem[], done: number, outcomes: readonly Outcome[], metrics: RuntimeMetrics): void {
+    const { groupId, logger } = this.#options;
+    const counts = new Map<string, { type: string; outcome: Outcome; n: number }>();
+    for (let i = 0; i < done; i++) {
+      const { record, decision } = run[i]!;
+      const type = decision.kind === 'dispatch' ? decision.event.type : decision.type;
+      const outcome = outcomes[i]!;
+      const slot = `${type}\u0000${outcome}`;
+      const c = counts.get(slot);
+      if (c) c.n += 1;
+      else counts.set(slot, { type, outcome, n: 1 });
+      if (outcome === 'duplicate' && decision.kind === 'dispatch') {
+        logger.info('duplicate event skipped: already processed by this group', {
+          group: groupId,
+          topic: record.topic,
+          event_type: type,
+          partition: record.partition,
+          offset: record.offset,
+          eventId: decision.event.id,
+        });
+      }
+    }
+    const topic = run[0]!.record.topic;
+    for (const c of counts.values()) {
+      metrics.consumed.inc({ group: groupId, topic, event_type: c.type, outcome: c.outcome }, c.n);
+    }
+  }
+
+  /**
+   * The transaction of one run: claim, handlers in savepoints, release what was not
+   * finished, COMMIT. Records after a failing one are left for the caller.
+   */
+  async #transaction(
+    run: readonly RunItem[],
+    subscription: SubscriptionDefinition,
+    scope: BatchScope,
+  ): Promise<RunResult> {
+    const { pool, groupId, metrics, signal } = this.#options;
+    const { topic, partition } = run[0]!.record;
+
+    // The first record with each event id claims it; a repeat within the run is a duplicate of it.
+    const claimant = new Map<string, number>();
+    const claims: Claim[] = [];
+    run.forEach((item, i) => {
+      if (item.decision.kind !== 'dispatch' || claimant.has(item.decision.event.id)) return;
+      claimant.set(item.decision.event.id, i);
+      claims.push({ eventId: item.decision.event.id, offset: item.record.offset });
+    });
+    if (claims.length === 0) {
+      // Nothing to handle (types the group does not subscribe to): no transaction at all.
+      return { kind: 'committed', done: run.length, outcomes: run.map(() => 'skipped') };
+    }
+
+    let client: PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      return { kind: 'infrastructure', error };
+    }
+    // A client whose transaction state is unknown is destroyed, not returned to the pool.
+    let broken: Error | undefined;
+    const fail = (error: unknown): RunResult => {
+      broken = error instanceof Error ? error : new Error(String(error));
+      return { kind: 'infrastructure', error };
+    };
+    try {
+      let claimed: Set<string>;
+      try {
+        await client.query('BEGIN');
+        claimed = await claimEvents(client, groupId, topic, partition, claims);
+      } catch (error) {
+        return fail(error);
+      }
+
+      const started = Date.now();
+      const savepoints = new BatchSavepoints(client);
+      const outcomes: Outcome[] = [];
+      let failure: { readonly error: unknown } | undefined;
+      for (let i = 0; i < run.length; i++) {
+        // Bounded: a slow run commits what it has, so locks are short and the next run starts fresh.
+        if (i > 0 && (!scope.isActive() || Date.now() - started >= this.#maxTransactionMs)) break;
+        const { decision } = run[i]!;
+        if (decision.kind === 'skip') {
+          outcomes.push('skipped');
+          continue;
+        }
+        const { event } = decision;
+        if (claimant.get(event.id) !== i || !claimed.has(event.id)) {
+          outcomes.push('duplicate');
+          continue;
+        }
+        const savepoint = savepoints.next();
+        const context: HandlerContext = { attempt: 1, signal, db: savepoint.db };
+        const endTimer = metrics.handlerDuration.startTimer({
+          group: groupId,
+          topic: event.topic,
+          event_type: event.type,
+        });
+        let thrown: { readonly error: unknown } | undefined;
+        try {
+          await this.#handlerFor(subscription, event)(event, context);
+        } catch (error) {
+          thrown = { error };
+        } finally {
+          endTimer();
+        }
+        const settled = await savepoint.settle(thrown);
+        if (settled.kind === 'broken') return fail(settled.error);
+        if (settled.kind === 'failed') {
+          failure = { error: settled.error };
+          break;
+        }
+        outcomes.push('handled');
+      }
+
+      const done = outcomes.length;
+      // Claims of the records not finished go with the transaction, so no claim commits without its effect.
+      const unfinished = claims.filter((c) => claimant.get(c.eventId)! >= done && claimed.has(c.eventId));
+      try {
+        if (done === 0) {
+          await client.query('ROLLBACK');
+        } else {
+          await releaseClaims(
+            client,
+            groupId,
+            unfinished.map((c) => c.eventId),
+          );
+          const commit = await client.query('COMMIT');
+          // PostgreSQL answers COMMIT of a transaction an earlier statement aborted with ROLLBACK, not an error.
+          if (commit.command === 'ROLLBACK') {
+            return {
+              kind: 'unattributed',
+              error: new Error('COMMIT of the batch transaction answered ROLLBACK'),
+            };
+          }
+        }
+      } catch (error) {
+        // COMMIT failing leaves its outcome unknown: running the records again is safe (claims decide).
+        return fail(error);
+      }
+      return failure ? { kind: 'committed', done, outcomes, failure } : { kind: 'committed', done, outcomes };
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** One record on its own (the per-record fallback): skip, or dispatch in its own transactions. */
+  async #single(
+    item: RunItem,
     subscription: SubscriptionDefinition,
     scope: BatchScope,
     heartbeat: BackgroundHeartbeat,
   ): Promise<RecordOutcome> {
     const { metrics, groupId } = this.#options;
-    const decision = decide(record, subscription);
+    const { record, decision } = item;
     if (decision.kind === 'skip') {
       metrics.consumed.inc({
         group: groupId,
@@ -195,19 +507,21 @@ export class GroupRunner {
       });
       return 'done';
     }
-    if (decision.kind === 'dead-letter') {
-      return this.#deadLetter(record, subscription, scope, heartbeat, {
-        reason: decision.reason,
-        error: decision.error,
-        attempts: 1,
-        eventType: decision.type ?? 'unknown',
-      });
-    }
     const { event } = decision;
-    const handler = this.#handlers.get(`${subscription.topic.name}\u0000${event.type}`)!;
-    return this.#dispatch(record, subscription, event, handler, scope, heartbeat);
+    return this.#dispatch(
+      record,
+      subscription,
+      event,
+      this.#handlerFor(subscription, event),
+      scope,
+      heartbeat,
+    );
   }
 
+  /**
+   * A record in transactions of its own, one per attempt, until it is handled, found
+   * duplicate or dead-lettered. `firstFailure`: attempt 1 already failed in a batch transaction.
+   */
   async #dispatch(
     record: ConsumedRecord,
     subscription: SubscriptionDefinition,
@@ -215,16 +529,23 @@ export class GroupRunner {
     handler: AnyHandler,
     scope: BatchScope,
     heartbeat: BackgroundHeartbeat,
+    firstFailure?: { readonly error: unknown },
   ): Promise<RecordOutcome> {
     const { metrics, groupId, logger, signal } = this.#options;
     const labels = { group: groupId, topic: record.topic, event_type: event.type };
     const where = { ...labels, partition: record.partition, offset: record.offset, eventId: event.id };
     let infrastructureFailures = 0;
+    let pending: AttemptResult | undefined = firstFailure
+      ? { kind: 'failed', error: firstFailure.error }
+      : undefined;
     for (let attempt = 1; ; ) {
       if (!scope.isActive()) return 'interrupted';
-      const result = await heartbeat.during(this.#heartbeatEveryMs, () =>
-        this.#attempt(event, handler, attempt, labels),
-      );
+      const result =
+        pending ??
+        (await heartbeat.during(this.#heartbeatEveryMs, () =>
+          this.#attempt(event, handler, attempt, labels),
+        ));
+      pending = undefined;
       switch (result.kind) {
         case 'handled':
           metrics.consumed.inc({ ...labels, outcome: 'handled' });

@@ -24,6 +24,12 @@ const record = (topic: string, key: string, bytes = 10): OutgoingRecord => ({
   headers: { ce_id: 'x' },
 });
 
+/** kafkajs' constructor takes `{ cause }` as its second argument; its type declarations omit it. */
+const NonRetriable = KafkaJSNonRetriableError as unknown as new (
+  e: unknown,
+  options: { cause: unknown },
+) => Error;
+
 const protocolError = (type: string, retriable: boolean) =>
   new KafkaJSProtocolError({ type, code: 0, retriable, message: type } as unknown as string);
 
@@ -52,6 +58,19 @@ describe('classifyKafkajsError', () => {
       retryTime: 100,
     });
     expect(classifyKafkajsError(exhausted)).toEqual({ failure: 'retriable', type: 'LEADER_NOT_AVAILABLE' });
+  });
+
+  it('sees through the retrier wrapping a refused reconnect while the broker is down', () => {
+    // What sendBatch rejects with when the broker is down: the reconnect's retrier gave up,
+    // and the send's retrier wrapped that as non-retriable, the connection error as its cause.
+    const refused = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
+    const reconnect = new KafkaJSNumberOfRetriesExceeded(refused, { retryCount: 3, retryTime: 800 });
+    const wrapped = new NonRetriable(reconnect, { cause: refused });
+    expect(classifyKafkajsError(wrapped).failure).toBe('retriable');
+    const tooLarge = new NonRetriable(protocolError('MESSAGE_TOO_LARGE', false), {
+      cause: protocolError('MESSAGE_TOO_LARGE', false),
+    });
+    expect(classifyKafkajsError(tooLarge)).toEqual({ failure: 'refused', type: 'MESSAGE_TOO_LARGE' });
   });
 
   it('replaces the producer when its idempotence state is gone', () => {

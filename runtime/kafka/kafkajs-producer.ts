@@ -86,15 +86,22 @@ interface KafkajsErrorShape {
   readonly originalError?: unknown;
 }
 
-/** The innermost kafkajs error (`KafkaJSNumberOfRetriesExceeded` wraps the last one). */
+/** kafkajs' retrier wraps the error that ended it in one of these, with the original as `cause`. */
+const WRAPPERS = new Set(['KafkaJSNumberOfRetriesExceeded', 'KafkaJSNonRetriableError']);
+
+/**
+ * The error that actually happened: kafkajs' retrier wraps it (`KafkaJSNumberOfRetriesExceeded`
+ * when retries ran out; `KafkaJSNonRetriableError` when an inner retrier gave up, e.g. a
+ * reconnect refused while the broker is down), sometimes twice.
+ */
 export function rootCause(err: unknown): unknown {
   let current = err;
   for (let depth = 0; depth < 5; depth++) {
     const shape = current as KafkajsErrorShape | null;
-    if (!shape || typeof shape !== 'object') return current;
-    const inner =
-      shape.name === 'KafkaJSNumberOfRetriesExceeded' ? (shape.cause ?? shape.originalError) : undefined;
-    if (inner === undefined || inner === current) return current;
+    if (!shape || typeof shape !== 'object' || !WRAPPERS.has(shape.name ?? '')) return current;
+    const inner = shape.cause ?? shape.originalError;
+    if (inner === undefined || inner === null || inner === current || typeof inner !== 'object')
+      return current;
     current = inner;
   }
   return current;
@@ -147,13 +154,14 @@ export function chunkRecords(
 }
 
 function recordSize(record: OutgoingRecord): number {
+  // An estimate (string lengths, not UTF-8 byte counts, for headers): chunks stay far below the
+  // broker's limit, and this runs for every record.
   let size = 64 + byteLength(record.key) + (record.value?.length ?? 0);
   for (const name in record.headers) {
     const value = record.headers[name];
     if (value === undefined) continue;
-    if (Array.isArray(value))
-      for (const v of value as readonly HeaderValue[]) size += name.length + byteLength(v);
-    else size += name.length + byteLength(value as HeaderValue);
+    if (Array.isArray(value)) for (const v of value as readonly HeaderValue[]) size += name.length + v.length;
+    else size += name.length + (value as HeaderValue).length;
   }
   return size;
 }
@@ -162,15 +170,9 @@ function byteLength(value: string | Buffer | null): number {
   return value === null ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.length;
 }
 
-/** kafkajs' header map: arrays copied, since kafkajs' types want them mutable. */
+/** kafkajs' header map. kafkajs only reads it; the cast drops `readonly` from the array type. */
 function toKafkajsHeaders(headers: OutgoingRecord['headers']): IHeaders {
-  const out: IHeaders = {};
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined) continue;
-    out[name] = Array.isArray(value) ? [...(value as readonly HeaderValue[])] : (value as HeaderValue);
-  }
-  return out;
+  return headers as IHeaders;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

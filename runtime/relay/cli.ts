@@ -12,7 +12,7 @@
  *   RELAY_WORKERS           2        lane workers (PostgreSQL sessions)
  *   RELAY_BATCH_SIZE        2000
  *   RELAY_POLL_INTERVAL_MS  1000
- *   RELAY_RETENTION_MS      3600000  (0: delete rows once published)
+ *   RELAY_RETENTION_MS      0        keep published rows this long (0: delete them once published)
  *   RELAY_METRICS_PORT      serve Prometheus metrics on this port (/metrics)
  *   RELAY_INSTANCE_ID       hostname:pid
  *   LOG_LEVEL               info (debug, info, warn, error); JSON lines on stderr
@@ -51,7 +51,7 @@ try {
     workers: intFromEnv('RELAY_WORKERS', 2),
     batchSize: intFromEnv('RELAY_BATCH_SIZE', 2000),
     pollIntervalMs: intFromEnv('RELAY_POLL_INTERVAL_MS', 1000),
-    retentionMs: intFromEnv('RELAY_RETENTION_MS', 3_600_000),
+    retentionMs: intFromEnv('RELAY_RETENTION_MS', 0),
     ...(process.env.RELAY_INSTANCE_ID ? { instanceId: process.env.RELAY_INSTANCE_ID } : {}),
     metrics,
     logger,

@@ -1,15 +1,24 @@
 /**
  * A consumer group member in a process of its own, for the fault tests that
  * kill it. Configured by environment; reports on stdout, one JSON object per line:
- * `{"ready":true}`, `{"hanging":"<event id>"}`, `{"stopped":true,"handled":n,"duplicate":n}`.
+ * `{"ready":true}`, `{"hanging":"<event id>" | "offset-commit"}`,
+ * `{"stopped":true,"handled":n,"duplicate":n}`.
  *
- * CHILD_MODE=hang-on-second: the handler of the second event never returns, so
- * the first event is handled and committed to PostgreSQL, acknowledged, but its
- * offset is not yet committed to Kafka (that happens when the batch ends).
+ * CHILD_MODE:
+ * - `normal`;
+ * - `hang-on-second`: the handler of the second event never returns, in the middle of
+ *   the batch transaction that also holds the first event (claimed and handled, not committed);
+ * - `fail-then-hang-on-second`: the second event's first attempt throws (the first event
+ *   is committed with the batch transaction, its offset acknowledged and committed), its
+ *   second attempt, in a transaction of its own, never returns;
+ * - `hang-before-offset-commit`: every batch is handled and committed to PostgreSQL and
+ *   its records acknowledged, then the member hangs before kafkajs commits the offsets.
  */
-import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
+import { type ConsumerPortSettings, createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import type { ReceivedEvent } from '../../runtime/contract/events.ts';
+import type { KafkaConsumerPort } from '../../runtime/kafka/consumer-port.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
+import { createKafkajsConsumer } from '../../runtime/kafka/kafkajs-consumer.ts';
 import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { registeredGroup, schemaPool, userEventsTestTopic } from '../integration/consumer-support.ts';
 
@@ -19,6 +28,7 @@ const env = (name: string): string => {
   return value;
 };
 const emit = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
+const forever = () => new Promise<never>(() => {});
 
 const brokers = env('KAFKA_BROKERS').split(',');
 const groupId = env('CHILD_GROUP');
@@ -26,8 +36,30 @@ const mode = process.env.CHILD_MODE ?? 'normal';
 const pool = schemaPool(env('DATABASE_URL'), env('CHILD_SCHEMA'), 4);
 const kafka = createKafka({ brokers, clientId: `consumer-child-${process.pid}` });
 const deadLetterProducer = createKafkajsProducer({ kafka, compression: 'none' });
+
+/** The kafkajs port, with a hang between the end of each batch and kafkajs' offset commit. */
+const hangBeforeOffsetCommit = (settings: ConsumerPortSettings): KafkaConsumerPort => {
+  const port = createKafkajsConsumer(kafka, {
+    groupId: settings.groupId,
+    startFrom: settings.startFrom,
+    partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
+    sessionTimeoutMs: settings.sessionTimeoutMs,
+    heartbeatIntervalMs: settings.heartbeatIntervalMs,
+    maxWaitTimeMs: settings.maxWaitTimeMs,
+  });
+  return {
+    start: (topics, handle) =>
+      port.start(topics, async (batch, scope) => {
+        await handle(batch, scope);
+        emit({ hanging: 'offset-commit', records: batch.records.length });
+        await forever();
+      }),
+    stop: () => port.stop(),
+  };
+};
+
 const runtime = createConsumerRuntime({
-  kafka,
+  kafka: mode === 'hang-before-offset-commit' ? hangBeforeOffsetCommit : kafka,
   pool,
   deadLetterProducer,
   sessionTimeoutMs: 6_000,
@@ -39,11 +71,16 @@ const consumer = runtime.create(
   registeredGroup(groupId, userEventsTestTopic(env('CHILD_TOPIC'), 1)),
   {
     userEvents: {
-      UserRegistered: async (event: ReceivedEvent<'UserRegistered', unknown, unknown>, { db }) => {
+      UserRegistered: async (event: ReceivedEvent<'UserRegistered', unknown, unknown>, { attempt, db }) => {
         calls += 1;
         if (mode === 'hang-on-second' && calls === 2) {
           emit({ hanging: event.id });
-          await new Promise(() => {});
+          await forever();
+        }
+        if (mode === 'fail-then-hang-on-second' && calls >= 2) {
+          if (attempt === 1) throw new Error('first attempt of the second event fails');
+          emit({ hanging: event.id });
+          await forever();
         }
         await db.query('INSERT INTO effects (event_id, member) VALUES ($1, $2)', [
           event.id,

@@ -62,7 +62,14 @@ function relay(name: string, schema: string, extra: Record<string, string> = {})
     databaseUrl,
     brokers,
     schema,
-    extra: { RELAY_BATCH_SIZE: '500', RELAY_WORKERS: '2', RELAY_POLL_INTERVAL_MS: '100', ...extra },
+    extra: {
+      RELAY_BATCH_SIZE: '500',
+      RELAY_WORKERS: '2',
+      RELAY_POLL_INTERVAL_MS: '100',
+      // Keep published rows (marked), so the test can count what the relay marked.
+      RELAY_RETENTION_MS: '3600000',
+      ...extra,
+    },
   });
   relays.push(process);
   return process;
@@ -110,9 +117,16 @@ describe('relay process killed mid-batch', () => {
         60_000,
         `relay ${round} publishing`,
       );
-      const deadline = Date.now() + 10_000;
-      while (Date.now() < deadline && (await excess()) <= settled) {
-        // poll until a batch is in Kafka but not yet marked in the outbox
+      // Catch it mid-batch: when Kafka is ahead of the outbox, freeze the process (SIGSTOP), let
+      // statements already sent finish, and if a sent batch is still unmarked, kill it right there.
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        if ((await excess()) > settled || Date.now() > deadline) {
+          r.child.kill('SIGSTOP');
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          if ((await excess()) > settled || Date.now() > deadline) break;
+          r.child.kill('SIGCONT');
+        }
       }
       const exit = await r.kill('SIGKILL');
       expect(exit.signal).toBe('SIGKILL');

@@ -401,6 +401,221 @@ describe('consumer runtime on a real broker and PostgreSQL', () => {
     );
   });
 
+  it('a handler failing in the middle of a batch: the records before it commit in one transaction, it is retried, the records after it are handled once', async () => {
+    const topic = await newTopic('midbatch', 1);
+    const groupId = `it-midbatch-${run}`;
+    const labels = ['a0', 'a1', 'a2', 'flaky', 'b0', 'doomed', 'c0', 'c1'];
+    const all = labels.map((_, i) => registeredRecord(9000 + i));
+    const name = new Map(all.map((r, i) => [r.id, labels[i]!]));
+    const doomed = all[labels.indexOf('doomed')]!;
+    await produce(producer, topic.name, all); // one request, fetched as one batch
+
+    const calls: string[] = [];
+    /** What other sessions saw committed when the flaky record's second attempt started. */
+    let atRetry: { effects: string[]; claims: string[]; offset: bigint | undefined } | undefined;
+    const runtime = newRuntime();
+    const consumer = runtime.create(
+      registeredGroup(groupId, topic),
+      {
+        userEvents: {
+          UserRegistered: async (event: Registered, { attempt, db }) => {
+            const label = name.get(event.id)!;
+            calls.push(`${label}:${attempt}`);
+            await db.query('INSERT INTO effects (event_id, member, attempt) VALUES ($1, $2, $3)', [
+              event.id,
+              groupId,
+              attempt,
+            ]);
+            if (label === 'flaky' && attempt === 2) {
+              const effects = await pool.query<{ event_id: string }>(
+                'SELECT event_id FROM effects WHERE member = $1 ORDER BY seq',
+                [groupId],
+              );
+              const claims = await pool.query<{ event_id: string }>(
+                'SELECT event_id FROM consumer_processed_events WHERE group_id = $1',
+                [groupId],
+              );
+              atRetry = {
+                effects: effects.rows.map((r) => name.get(r.event_id)!),
+                claims: claims.rows.map((r) => name.get(r.event_id)!).sort(),
+                offset: (await committedOffsets(kafka, groupId, topic.name)).get(0),
+              };
+            }
+            if (label === 'flaky' && attempt < 3) throw new Error(`flaky attempt ${attempt}`);
+            if (label === 'doomed') throw new Error('doomed');
+          },
+        },
+      },
+      { groupId },
+    );
+    await consumer.ready;
+    await waitFor(
+      'every record finished and committed',
+      async () => (await committedOffsets(kafka, groupId, topic.name)).get(0) === BigInt(all.length),
+    );
+    await consumer.stop();
+
+    // In order, each record once, the failing ones retried in place before anything after them.
+    expect(calls).toEqual([
+      'a0:1',
+      'a1:1',
+      'a2:1',
+      'flaky:1',
+      'flaky:2',
+      'flaky:3',
+      'b0:1',
+      'doomed:1',
+      'doomed:2',
+      'doomed:3',
+      'c0:1',
+      'c1:1',
+    ]);
+    // When the flaky record was retried, the records before it were committed (effects, claims, offsets),
+    // and no claim of the batch's other records was: not its own, not those after it.
+    expect(atRetry).toEqual({ effects: ['a0', 'a1', 'a2'], claims: ['a0', 'a1', 'a2'], offset: 3n });
+    const effects = (await effectsOf(pool)).filter((e) => e.member === groupId);
+    expect(effects.map((e) => `${name.get(e.event_id)}:${e.attempt}`)).toEqual([
+      'a0:1',
+      'a1:1',
+      'a2:1',
+      'flaky:3',
+      'b0:1',
+      'c0:1',
+      'c1:1',
+    ]);
+    // Every claim has its effect and vice versa; the records around the failures shared transactions.
+    const claims = await pool.query<{ event_id: string; tx: string }>(
+      'SELECT event_id, xmin::text AS tx FROM consumer_processed_events WHERE group_id = $1',
+      [groupId],
+    );
+    const txOf = new Map(claims.rows.map((r) => [name.get(r.event_id)!, r.tx]));
+    expect([...txOf.keys()].sort()).toEqual(['a0', 'a1', 'a2', 'b0', 'c0', 'c1', 'flaky']);
+    expect(new Set([txOf.get('a0'), txOf.get('a1'), txOf.get('a2')]).size).toBe(1);
+    expect(txOf.get('c0')).toBe(txOf.get('c1'));
+    expect(new Set([txOf.get('a0'), txOf.get('flaky'), txOf.get('b0'), txOf.get('c0')]).size).toBe(4);
+
+    const dead = await readTopic(kafka, `${topic.name}.dlq`);
+    expect(dead).toHaveLength(1);
+    expectOriginal(dead[0]!, doomed);
+    expect(dead[0]!.headers.kafka_deliveryAttempt).toEqual(Buffer.from([0, 0, 0, 3]));
+    const m = runtime.metrics;
+    expect(await metricSum(m.consumed, { group: groupId, outcome: 'handled' })).toBe(7);
+    expect(await metricSum(m.consumed, { group: groupId, outcome: 'dead-lettered' })).toBe(1);
+    expect(await metricSum(m.retried, { group: groupId })).toBe(4);
+    console.log(
+      `[mid-batch failure] records written 8 in one batch; transactions: a0-a2 together, flaky alone (attempt 3), b0, c0-c1 together; dead-lettered 1 after 3 attempts; effects 7, claims 7, none without the other`,
+    );
+  });
+
+  it('a handler that swallows a failed statement in the middle of a batch fails that record only: the others are untouched', async () => {
+    const topic = await newTopic('swallow', 1);
+    const groupId = `it-swallow-${run}`;
+    const [before, sloppy, after] = [registeredRecord(9200), registeredRecord(9201), registeredRecord(9202)];
+    await produce(producer, topic.name, [before, sloppy, after]);
+
+    const calls: string[] = [];
+    const runtime = newRuntime();
+    const consumer = runtime.create(
+      registeredGroup(groupId, topic),
+      {
+        userEvents: {
+          UserRegistered: async (event: Registered, { attempt, db }) => {
+            calls.push(
+              `${event.id === sloppy.id ? 'sloppy' : event.id === before.id ? 'before' : 'after'}:${attempt}`,
+            );
+            await db.query('INSERT INTO effects (event_id, member, attempt) VALUES ($1, $2, $3)', [
+              event.id,
+              groupId,
+              attempt,
+            ]);
+            if (event.id === sloppy.id && attempt === 1) {
+              // The statement fails, the handler goes on as if nothing happened: its transaction is aborted.
+              await db.query('SELECT * FROM no_such_table').catch(() => {});
+            }
+          },
+        },
+      },
+      { groupId },
+    );
+    await consumer.ready;
+    await waitFor(
+      'all committed',
+      async () => (await committedOffsets(kafka, groupId, topic.name)).get(0) === 3n,
+    );
+    await consumer.stop();
+
+    expect(calls).toEqual(['before:1', 'sloppy:1', 'sloppy:2', 'after:1']);
+    const effects = (await effectsOf(pool)).filter((e) => e.member === groupId);
+    expect(effects.map((e) => [e.event_id, e.attempt])).toEqual([
+      [before.id, 1],
+      [sloppy.id, 2],
+      [after.id, 1],
+    ]);
+    const claims = await pool.query('SELECT event_id FROM consumer_processed_events WHERE group_id = $1', [
+      groupId,
+    ]);
+    expect(claims.rowCount).toBe(3);
+    expect(await metricSum(runtime.metrics.retried, { group: groupId })).toBe(1);
+    console.log(
+      '[swallowed statement error] records written 3 in one batch; the sloppy handler counted failed at attempt 1 (its write rolled back), handled at attempt 2; the records around it handled once',
+    );
+  });
+
+  it('bounds each transaction by record count and by time', async () => {
+    const topic = await newTopic('bounds', 1);
+    const records = Array.from({ length: 7 }, (_, i) => registeredRecord(9100 + i));
+    await produce(producer, topic.name, records);
+
+    const transactions = async (groupId: string) => {
+      const rows = await pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM consumer_processed_events WHERE group_id = $1
+         GROUP BY xmin::text ORDER BY min(kafka_offset)`,
+        [groupId],
+      );
+      return rows.rows.map((r) => Number(r.n));
+    };
+    const consumeAll = async (groupId: string, options: { count?: number; ms?: number; sleepMs: number }) => {
+      const runtime = createConsumerRuntime({
+        kafka,
+        pool,
+        deadLetterProducer,
+        logger: recordingLogger(),
+        ...(options.count !== undefined ? { maxRecordsPerTransaction: options.count } : {}),
+        ...(options.ms !== undefined ? { maxTransactionMs: options.ms } : {}),
+      });
+      runtimes.push(runtime);
+      const consumer = runtime.create(
+        registeredGroup(groupId, topic),
+        {
+          userEvents: {
+            UserRegistered: async (event: Registered, { db }) => {
+              await db.query('INSERT INTO effects (event_id, member) VALUES ($1, $2)', [event.id, groupId]);
+              await new Promise((resolve) => setTimeout(resolve, options.sleepMs));
+            },
+          },
+        },
+        { groupId },
+      );
+      await consumer.ready;
+      await waitFor(
+        'all committed',
+        async () => (await committedOffsets(kafka, groupId, topic.name)).get(0) === BigInt(records.length),
+      );
+      await consumer.stop();
+      return transactions(groupId);
+    };
+
+    const byCount = await consumeAll(`it-bound-count-${run}`, { count: 3, sleepMs: 0 });
+    expect(byCount).toEqual([3, 3, 1]);
+    // 60 ms per record, 100 ms per transaction: a transaction takes a second record, never a third.
+    const byTime = await consumeAll(`it-bound-time-${run}`, { ms: 100, sleepMs: 60 });
+    expect(byTime.reduce((a, b) => a + b, 0)).toBe(records.length);
+    expect(Math.max(...byTime)).toBeLessThanOrEqual(2);
+    console.log(
+      `[transaction bounds] 7 records: by count (3) transactions of ${byCount.join(', ')}; by time (100 ms, 60 ms handlers) ${byTime.join(', ')}`,
+    );
+  });
+
   it('prunes processed-event rows older than the retention, in batches, and no others', async () => {
     const groupId = `it-prune-${run}`;
     await pool.query(

@@ -31,7 +31,7 @@ export async function endOffsets(
   try {
     const result: TopicOffsets = new Map();
     for (const topic of topics) {
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await retrying(() => admin.fetchTopicOffsets(topic));
       result.set(
         topic,
         offsets.map((o) => ({ partition: o.partition, offset: o.high })),
@@ -40,6 +40,18 @@ export async function endOffsets(
     return result;
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Right after a topic is created its leader may not be known everywhere yet (NOT_LEADER_OR_FOLLOWER). */
+async function retrying<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (attempt >= 20 || (err as { retriable?: boolean }).retriable !== true) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 }
 
@@ -95,6 +107,12 @@ export async function startReader(
       for (const w of waiters) w();
     },
   });
+  // Skip the history when kafkajs takes the seek before its first fetch (the filter above
+  // keeps the result right either way).
+  for (const topic of topics) {
+    for (const p of offsets.get(topic) ?? [])
+      consumer.seek({ topic, partition: p.partition, offset: p.offset });
+  }
 
   return {
     records,

@@ -66,20 +66,10 @@ export function retargeted(event: EventDefinition<string, unknown, unknown>, top
   };
 }
 
-function isTopicDefinition(value: unknown): value is TopicDefinition {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'events' in value &&
-    'spec' in value &&
-    typeof (value as { name?: unknown }).name === 'string'
-  );
-}
-
-/** Every topic definition the generated SDK exports. */
-export const contractTopics: readonly TopicDefinition[] = (Object.values(sdk) as unknown[])
-  .filter(isTopicDefinition)
-  .sort((a, b) => a.name.localeCompare(b.name));
+/** Every event topic the generated SDK defines. */
+export const contractTopics: readonly TopicDefinition[] = Object.values(sdk.eventTopics).sort((a, b) =>
+  a.name.localeCompare(b.name),
+);
 
 /** Every event of the contracts with its topic and its examples. */
 export const contractEvents = contractTopics.flatMap((topic) =>
