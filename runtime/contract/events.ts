@@ -110,7 +110,7 @@ export interface ConsumerOptions {
    * (default: a new group handles every retained event) or `latest`.
    */
   readonly startFrom?: 'earliest' | 'latest';
-  /** Partitions handled at the same time by this member, each still in order; default 1. */
+  /** Partitions handled at the same time by this member, each still in order; default 3. */
   readonly partitionsConsumedConcurrently?: number;
 }
 

@@ -8,6 +8,7 @@
  */
 import type { Admin, ConfigEntries } from 'kafkajs';
 import kafkajs from 'kafkajs';
+import { createKafka } from '../kafka/kafkajs.ts';
 import type {
   ClusterDescription,
   ConfigOrigin,
@@ -18,7 +19,7 @@ import type {
 } from './admin.ts';
 
 // kafkajs is CommonJS and Node's ESM loader does not see its enums as named exports.
-const { Kafka, logLevel, ConfigResourceTypes, ConfigSource } = kafkajs;
+const { ConfigResourceTypes, ConfigSource } = kafkajs;
 
 export interface KafkajsAdminOptions {
   readonly brokers: readonly string[];
@@ -33,12 +34,11 @@ export interface KafkajsAdminOptions {
 
 /** Connects a kafkajs admin client and wraps it as a `TopicAdmin`; `close()` disconnects it. */
 export async function connectKafkajsAdmin(options: KafkajsAdminOptions): Promise<TopicAdmin> {
-  const kafka = new Kafka({
+  const kafka = createKafka({
     clientId: options.clientId ?? 'contract-events-topics',
-    brokers: [...options.brokers],
-    connectionTimeout: options.connectionTimeoutMs ?? 3000,
-    requestTimeout: options.requestTimeoutMs ?? 30_000,
-    logLevel: logLevel.NOTHING,
+    brokers: options.brokers,
+    connectionTimeoutMs: options.connectionTimeoutMs ?? 3000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     retry: { retries: options.retries ?? 5, initialRetryTime: 200, maxRetryTime: 2000 },
   });
   const admin = kafka.admin();
