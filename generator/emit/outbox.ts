@@ -1,7 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { type GeneratedFile, importFrom, renderTs } from './render.ts';
+import { type GeneratedFile, renderTs, topicModuleImports } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 
 /**
@@ -13,24 +13,12 @@ export function emitOutbox(project: Project, catalog: Catalog, names: Names, run
   const topics = catalog.topics.filter((t) => t.kind === 'event' && t.events.length > 0);
   const statements: string[] = [
     "import type { ClientBase } from 'pg';",
-    importFrom(['OutboxReceipt', 'OutboxWriter', 'PublishOptions'], runtime, true),
-    ...(topics.length
-      ? [
-          importFrom(
-            topics.map((t) => names.topic(t.address).definition),
-            './topics.ts',
-          ),
-        ]
-      : []),
-    ...(topics.length
-      ? [
-          importFrom(
-            topics.map((t) => names.topic(t.address).union),
-            './types.ts',
-            true,
-          ),
-        ]
-      : []),
+    ...topicModuleImports(
+      ['OutboxReceipt', 'OutboxWriter', 'PublishOptions'],
+      runtime,
+      topics.map((t) => names.topic(t.address).definition),
+      topics.map((t) => names.topic(t.address).union),
+    ),
   ];
   for (const topic of topics) {
     const t = names.topic(topic.address);

@@ -1,7 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { type GeneratedFile, importFrom, renderTs } from './render.ts';
+import { type GeneratedFile, renderTs, topicModuleImports } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 
 /** `producers.ts`: a typed publisher per event topic; the runtime does the keying, headers, validation and sending. */
@@ -13,24 +13,12 @@ export function emitProducers(
 ): GeneratedFile {
   const topics = catalog.topics.filter((t) => t.kind === 'event' && t.events.length > 0);
   const statements: string[] = [
-    importFrom(['EventProducer', 'PublishOptions', 'PublishReceipt'], runtime, true),
-    ...(topics.length
-      ? [
-          importFrom(
-            topics.map((t) => names.topic(t.address).definition),
-            './topics.ts',
-          ),
-        ]
-      : []),
-    ...(topics.length
-      ? [
-          importFrom(
-            topics.map((t) => names.topic(t.address).union),
-            './types.ts',
-            true,
-          ),
-        ]
-      : []),
+    ...topicModuleImports(
+      ['EventProducer', 'PublishOptions', 'PublishReceipt'],
+      runtime,
+      topics.map((t) => names.topic(t.address).definition),
+      topics.map((t) => names.topic(t.address).union),
+    ),
   ];
   for (const topic of topics) {
     const t = names.topic(topic.address);

@@ -72,6 +72,20 @@ export function importFrom(names: readonly string[], from: string, typeOnly = fa
     : `${head}{\n${sorted.map((n) => `  ${n},`).join('\n')}\n} from '${from}';`;
 }
 
+/** The imports a per-topic module needs: the runtime's types, the topic definitions and the topic unions. */
+export function topicModuleImports(
+  runtimeTypes: readonly string[],
+  runtime: string,
+  definitions: readonly string[],
+  unions: readonly string[],
+): string[] {
+  return [
+    importFrom(runtimeTypes, runtime, true),
+    ...(definitions.length ? [importFrom(definitions, './topics.ts')] : []),
+    ...(unions.length ? [importFrom(unions, './types.ts', true)] : []),
+  ];
+}
+
 /** A TypeScript string literal in single quotes. */
 export function q(value: string): string {
   return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\n', '\\n')}'`;
