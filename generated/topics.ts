@@ -129,7 +129,7 @@ export const dwBatchCompletedTopic: TopicDefinition<DwBatchCompletedEventMap> = 
  * the original record here byte for byte (key, value and headers),
  * to the same partition number as the source (3 partitions, as
  * Spring's DeadLetterPublishingRecoverer does by default), with the
- * `kafka_dlt-*` provenance headers and the attempt count, so a
+ * `kafka_dlt-*` provenance headers and the attempt count (`kafka_deliveryAttempt`) and the reason (`kafka_dlt-reason`), so a
  * Spring Kafka listener and a TypeScript consumer read each other's
  * dead letters. Retention is 14 days, longer than the source's 7
  * days, so operators can investigate and replay (runbook) after the
@@ -191,7 +191,7 @@ export const filePolicyUpdatedTopic: TopicDefinition<FilePolicyUpdatedEventMap> 
  * the original record here byte for byte (key, value and headers),
  * to the same partition number as the source (3 partitions, as
  * Spring's DeadLetterPublishingRecoverer does by default), with the
- * `kafka_dlt-*` provenance headers and the attempt count, so a
+ * `kafka_dlt-*` provenance headers and the attempt count (`kafka_deliveryAttempt`) and the reason (`kafka_dlt-reason`), so a
  * Spring Kafka listener and a TypeScript consumer read each other's
  * dead letters. Retention is 14 days, longer than the source's 7
  * days, so operators can investigate and replay (runbook) after the
@@ -253,7 +253,7 @@ export const permissionChangedTopic: TopicDefinition<PermissionChangedEventMap> 
  * the original record here byte for byte (key, value and headers),
  * to the same partition number as the source (6 partitions, as
  * Spring's DeadLetterPublishingRecoverer does by default), with the
- * `kafka_dlt-*` provenance headers and the attempt count, so a
+ * `kafka_dlt-*` provenance headers and the attempt count (`kafka_deliveryAttempt`) and the reason (`kafka_dlt-reason`), so a
  * Spring Kafka listener and a TypeScript consumer read each other's
  * dead letters. Retention is 14 days, longer than the source's 7
  * days, so operators can investigate and replay (runbook) after the
@@ -315,7 +315,7 @@ export const policyBundleAppliedTopic: TopicDefinition<PolicyBundleAppliedEventM
  * the original record here byte for byte (key, value and headers),
  * to the same partition number as the source (3 partitions, as
  * Spring's DeadLetterPublishingRecoverer does by default), with the
- * `kafka_dlt-*` provenance headers and the attempt count, so a
+ * `kafka_dlt-*` provenance headers and the attempt count (`kafka_deliveryAttempt`) and the reason (`kafka_dlt-reason`), so a
  * Spring Kafka listener and a TypeScript consumer read each other's
  * dead letters. Retention is 14 days, longer than the source's 7
  * days, so operators can investigate and replay (runbook) after the
@@ -379,7 +379,7 @@ export const friendEventsTopic: TopicDefinition<FriendEventsEventMap> = {
  * common/retry.yaml), or cannot deserialize or validate it, writes the
  * original record here byte for byte (key, value and headers), to the same
  * partition number as the source (3 partitions), adding `kafka_dlt-*`
- * provenance headers and the attempt count. Retention is 14 days, longer
+ * provenance headers and the attempt count (`kafka_deliveryAttempt`) and the reason (`kafka_dlt-reason`). Retention is 14 days, longer
  * than the source's 7 days, so operators can investigate and replay after
  * the original has expired.
  *
@@ -439,7 +439,7 @@ export const messageEventsTopic: TopicDefinition<MessageEventsEventMap> = {
  * common/retry.yaml), or cannot deserialize or validate it, writes the
  * original record here byte for byte (key, value and headers), to the same
  * partition number as the source (10 partitions), adding `kafka_dlt-*`
- * provenance headers and the attempt count. Retention is 14 days, longer
+ * provenance headers and the attempt count (`kafka_deliveryAttempt`) and the reason (`kafka_dlt-reason`). Retention is 14 days, longer
  * than the source's 7 days, so operators can investigate and replay after
  * the original has expired.
  *
@@ -555,7 +555,7 @@ export const userEventsTopic: TopicDefinition<UserEventsEventMap> = {
  * deserialize or validate it, writes the original record here byte for
  * byte (key, value and headers), to the same partition number as the
  * source (3 partitions, as Spring's DeadLetterPublishingRecoverer expects),
- * adding `kafka_dlt-*` provenance headers and the attempt count.
+ * adding `kafka_dlt-*` provenance headers and the attempt count (`kafka_deliveryAttempt`) and the reason (`kafka_dlt-reason`).
  * Retention is 14 days, longer than the source's 7 days, so operators can
  * investigate and replay after the original has expired.
  *
@@ -614,7 +614,7 @@ export const userOnlineStatusTopic: TopicDefinition<UserOnlineStatusEventMap> = 
  * record after its retry policy (3 attempts, common/retry.yaml), or cannot
  * deserialize or validate it, writes the original record here byte for
  * byte, to the same partition number as the source (6 partitions), adding
- * `kafka_dlt-*` provenance headers and the attempt count. Retention is 14
+ * `kafka_dlt-*` provenance headers and the attempt count (`kafka_deliveryAttempt`) and the reason (`kafka_dlt-reason`). Retention is 14
  * days, far longer than the source's 1 hour, so operators can investigate
  * (a dead presence event is rarely worth replaying, but the reason it
  * failed is).
