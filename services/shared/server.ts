@@ -1,0 +1,141 @@
+/**
+ * `runService`: the process entry of a service. Reads PORT, DATABASE_URL,
+ * KAFKA_BROKERS (comma-separated), REDIS_URL and AUTH_SECRET, migrates the
+ * service schema, builds the service, listens, and shuts down gracefully on
+ * SIGTERM/SIGINT: `/ready` turns 503, the listener stops accepting, requests
+ * in flight finish, consumers and producers stop, the pool closes.
+ */
+import { type ServerType, serve } from '@hono/node-server';
+import type pg from 'pg';
+import { DEFAULT_DATABASE_URL } from '../../runtime/db/migrate.ts';
+import type { ServiceApp } from './app.ts';
+import { authSecretFromEnv } from './auth.ts';
+import { createServicePool, migrateService } from './db.ts';
+import { createLogger, runtimeLogger, type ServiceLogger } from './logger.ts';
+
+export interface ServiceConfig {
+  readonly port: number;
+  readonly databaseUrl: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly redisUrl: string;
+  readonly authSecret: string;
+}
+
+export interface ServiceDeps {
+  readonly config: ServiceConfig;
+  readonly schema: string;
+  readonly pool: pg.Pool;
+  readonly logger: ServiceLogger;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** A built service: its app, and what to stop after the listener has closed (consumers, producers). */
+export interface BuiltService {
+  readonly service: ServiceApp;
+  close(): Promise<void>;
+}
+
+export interface RunServiceOptions {
+  readonly name: string;
+  /** PostgreSQL schema the service owns; default its name. */
+  readonly schema?: string;
+  /** The service's migrations folder. */
+  readonly migrationsDir: string;
+  readonly defaultPort: number;
+  build(deps: ServiceDeps): Promise<BuiltService>;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Default: pino on stdout. */
+  readonly logger?: ServiceLogger;
+}
+
+export interface RunningService {
+  readonly port: number;
+  /** The same graceful shutdown SIGTERM starts. */
+  stop(): Promise<void>;
+}
+
+export function configFromEnv(
+  env: NodeJS.ProcessEnv,
+  defaultPort: number,
+  logger: ServiceLogger,
+): ServiceConfig {
+  const port = Number(env.PORT ?? defaultPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`PORT is not a port: ${env.PORT}`);
+  return {
+    port,
+    databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    authSecret: authSecretFromEnv(env, logger),
+  };
+}
+
+const SHUTDOWN_TIMEOUT_MS = 30_000;
+
+export async function runService(options: RunServiceOptions): Promise<RunningService> {
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger(options.name);
+  const config = configFromEnv(env, options.defaultPort, logger);
+  const schema = options.schema ?? options.name;
+  const pool = createServicePool(config.databaseUrl, schema);
+  const applied = await migrateService(pool, {
+    schema,
+    dir: options.migrationsDir,
+    logger: runtimeLogger(logger),
+  });
+  logger.info({ schema, applied }, 'schema migrated');
+  const built = await options.build({ config, schema, pool, logger, env });
+
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: built.service.app.fetch, port: config.port }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ port }, 'listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      logger.info('shutting down');
+      built.service.markShuttingDown();
+      const timer = setTimeout(() => {
+        logger.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown timed out; exiting');
+        process.exit(1);
+      }, SHUTDOWN_TIMEOUT_MS);
+      timer.unref();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+      });
+      await built.close();
+      await pool.end();
+      clearTimeout(timer);
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'signal received');
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  return {
+    port,
+    stop: () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      return stop();
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * The user and friend services as processes would run them (`runService`):
+ * real listeners on ephemeral ports, configuration from the environment,
+ * migrations at start, the friend service calling the user service over HTTP,
+ * and graceful shutdown.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { friendService } from '../../services/friend/definition.ts';
+import { type RunningService, runService } from '../../services/shared/server.ts';
+import { userService } from '../../services/user/definition.ts';
+import { useInfrastructure } from '../support/context.ts';
+import { dropSchemas, eventually, runId, silent, startGroupAtEnd } from './support.ts';
+
+const infra = useInfrastructure();
+const run = runId();
+const userSchema = `user_${run}`;
+const friendSchema = `friend_${run}`;
+const groupId = `friend-profile-cache-group-e2e-${run}`;
+const running: RunningService[] = [];
+
+const env = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
+  PORT: '0',
+  DATABASE_URL: infra.databaseUrl,
+  KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+  REDIS_URL: infra.redisUrl,
+  AUTH_SECRET: `secret-${run}`,
+  ...extra,
+});
+
+async function http(port: number, method: string, path: string, body?: unknown, token?: string) {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+afterAll(async () => {
+  try {
+    await Promise.allSettled(running.map((s) => s.stop()));
+  } finally {
+    await dropSchemas(infra.databaseUrl, [userSchema, friendSchema]);
+  }
+});
+
+describe('runService', () => {
+  it('serves both services over HTTP and shuts them down gracefully', async () => {
+    const user = await runService({
+      ...userService(),
+      schema: userSchema,
+      env: env({}),
+      logger: silent('user'),
+    });
+    running.push(user);
+    await startGroupAtEnd(infra.kafkaBrokers, groupId, 'user.events');
+    const friend = await runService({
+      ...friendService(),
+      schema: friendSchema,
+      env: env({ USER_SERVICE_URL: `http://127.0.0.1:${user.port}`, PROFILE_CACHE_GROUP_ID: groupId }),
+      logger: silent('friend'),
+    });
+    running.push(friend);
+
+    expect((await http(user.port, 'GET', '/health')).status).toBe(200);
+    const ready = await eventually(
+      () => http(friend.port, 'GET', '/ready'),
+      (r) => r.status === 200,
+    );
+    expect(ready).toMatchObject({ status: 200, body: { database: true, consumers: { [groupId]: 'ready' } } });
+
+    const tokens: string[] = [];
+    const ids: number[] = [];
+    for (const name of ['erin', 'frank']) {
+      const reg = await http(user.port, 'POST', '/users', {
+        email: `${name}-${run}@example.com`,
+        username: `${name}_${run}`,
+        password: `${name}-password`,
+      });
+      expect(reg.status).toBe(201);
+      ids.push((reg.body.user as { id: number }).id);
+      const login = await http(user.port, 'POST', '/sessions', {
+        email: `${name}-${run}@example.com`,
+        password: `${name}-password`,
+      });
+      tokens.push(String(login.body.token));
+    }
+    // The friend service looks the addressee up at the user service over HTTP (cache miss).
+    const sent = await http(friend.port, 'POST', '/friend-requests', { addressee_id: ids[1] }, tokens[0]);
+    expect(sent).toMatchObject({ status: 201, body: { request: { status: 'pending' } } });
+    const pending = await http(friend.port, 'GET', '/friend-requests', undefined, tokens[1]);
+    expect(pending.body.incoming).toMatchObject([
+      { requester_id: ids[0], other: { display_name: `erin_${run}` } },
+    ]);
+
+    const metrics = await fetch(`http://127.0.0.1:${friend.port}/metrics`);
+    const text = await metrics.text();
+    expect(text).toContain('http_requests_total');
+    expect(text).toContain('domain_events_consumed_total');
+
+    await friend.stop();
+    await user.stop();
+    running.length = 0;
+    await expect(fetch(`http://127.0.0.1:${user.port}/health`)).rejects.toThrow();
+    await expect(fetch(`http://127.0.0.1:${friend.port}/health`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * Shared pieces of the service end-to-end tests: each test file migrates
+ * schemas of its own (`user_<random>`, `friend_<random>`) on the real
+ * PostgreSQL, talks to the real Kafka, calls the Hono apps in-process with
+ * `app.request`, and drops its schemas afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Hono } from 'hono';
+import pg from 'pg';
+import { topicSpecs, userOnlineStatusPublisher } from '../../generated/index.ts';
+import { quoteIdent } from '../../runtime/db/migrate.ts';
+import { createKafka } from '../../runtime/kafka/kafkajs.ts';
+import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
+import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
+import { createEventProducer } from '../../runtime/produce/event-producer.ts';
+import { applyTopics } from '../../runtime/topics/apply.ts';
+import type { ServiceApp, ServiceEnv } from '../../services/shared/app.ts';
+import { createServicePool, migrateService } from '../../services/shared/db.ts';
+import { createLogger } from '../../services/shared/logger.ts';
+import { createUserService } from '../../services/user/service.ts';
+import type { Infrastructure } from '../support/context.ts';
+
+export const TEST_SECRET = 'e2e-test-secret';
+export const runId = (): string => randomBytes(4).toString('hex');
+export const silent = (name: string) => createLogger(name, { level: 'silent' });
+
+export interface Response<T = Record<string, unknown>> {
+  readonly status: number;
+  readonly body: T;
+}
+
+/** One request to an app, JSON in and out. */
+export async function call<T = Record<string, unknown>>(
+  app: Hono<ServiceEnv>,
+  method: string,
+  url: string,
+  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+): Promise<Response<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const res = await app.request(url, {
+    method,
+    headers,
+    ...(options.body !== undefined
+      ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }
+      : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
+}
+
+export async function dropSchemas(databaseUrl: string, schemas: readonly string[]): Promise<void> {
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  try {
+    for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export interface TestUserService {
+  readonly service: ServiceApp;
+  readonly app: Hono<ServiceEnv>;
+  readonly pool: pg.Pool;
+  readonly schema: string;
+  close(): Promise<void>;
+}
+
+/** The user service on a fresh schema, publishing presence to the real Kafka. */
+export async function startUserService(infra: Infrastructure, schema: string): Promise<TestUserService> {
+  const pool = createServicePool(infra.databaseUrl, schema, 5);
+  await migrateService(pool, {
+    schema,
+    dir: path.join(import.meta.dirname, '../../services/user/migrations'),
+  });
+  await applyTopics(infra.kafkaBrokers, topicSpecs);
+  const producer: KafkaProducerPort = createKafkajsProducer({
+    kafka: createKafka({ brokers: infra.kafkaBrokers, clientId: `e2e-${schema}` }),
+  });
+  await producer.connect();
+  const service = createUserService({
+    pool,
+    schema,
+    logger: silent('user'),
+    authSecret: TEST_SECRET,
+    presence: userOnlineStatusPublisher(createEventProducer({ producer })),
+    defaultMetrics: false,
+  });
+  return {
+    service,
+    app: service.app,
+    pool,
+    schema,
+    async close() {
+      await producer.disconnect();
+      await pool.end();
+    },
+  };
+}
+
+export interface OutboxRow {
+  readonly event_type: string;
+  readonly topic: string;
+  readonly key: string;
+  readonly payload: Record<string, unknown>;
+  readonly xmin: string;
+}
+
+export async function outboxRows(pool: pg.Pool, schema: string): Promise<OutboxRow[]> {
+  const { rows } = await pool.query<OutboxRow>(
+    `SELECT event_type, topic, key, payload, xmin::text AS xmin FROM ${quoteIdent(schema)}.domain_event_outbox ORDER BY id`,
+  );
+  return rows;
+}
+
+export async function count(pool: pg.Pool, table: string): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Moves the user id sequence to a random high start, so ids never meet those other runs left on the shared topics. */
+export async function randomizeUserIds(pool: pg.Pool, schema: string): Promise<void> {
+  const start = 1_000_000_000 + Math.floor(Math.random() * 8_000_000_000);
+  await pool.query(`ALTER SEQUENCE ${quoteIdent(schema)}.users_id_seq RESTART WITH ${start}`);
+}
+
+/** Commits a fresh group's offsets at the current end of `topic`, so it reads only what comes next. */
+export async function startGroupAtEnd(
+  brokers: readonly string[],
+  groupId: string,
+  topic: string,
+): Promise<void> {
+  const admin = createKafka({ brokers, clientId: `e2e-admin-${groupId}` }).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
