@@ -1,0 +1,64 @@
+/** The notification service process: how `runService` builds it (`node services/notification/main.ts` runs it; PORT default 3004). */
+import path from 'node:path';
+import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
+import { createKafka } from '../../runtime/kafka/kafkajs.ts';
+import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
+import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
+import { runtimeLogger } from '../shared/logger.ts';
+import type { RunServiceOptions } from '../shared/server.ts';
+import { createNotificationService } from './service.ts';
+
+export const NOTIFICATION_MIGRATIONS = path.join(import.meta.dirname, 'migrations');
+
+/** How `runService` builds the notification service (tests run it with their own env, schema and logger). */
+export function notificationService(): RunServiceOptions {
+  return {
+    name: 'notification',
+    migrationsDir: NOTIFICATION_MIGRATIONS,
+    defaultPort: 3004,
+    async build({ config, schema, pool, logger, env }) {
+      const log = runtimeLogger(logger);
+      const kafka = createKafka({
+        brokers: config.kafkaBrokers,
+        clientId: 'notification-service',
+        logger: log,
+      });
+      const deadLetterProducer = createKafkajsProducer({ kafka, logger: log });
+      const metrics = new RuntimeMetrics();
+      const consumers = createConsumerRuntime({
+        kafka,
+        pool,
+        deadLetterProducer,
+        metrics,
+        logger: log,
+        clientId: 'notification-service',
+      });
+      const built = createNotificationService({
+        pool,
+        schema,
+        logger,
+        authSecret: config.authSecret,
+        redisUrl: config.redisUrl,
+        consumers,
+        // Another group id replays the topics into a fresh group (notifications are not duplicated: ids are derived).
+        ...(env.NOTIFICATION_GROUP_ID ? { consumerOptions: { groupId: env.NOTIFICATION_GROUP_ID } } : {}),
+        runtimeMetrics: metrics,
+      });
+      return {
+        // Open SSE streams would hold the listener's close (and so the shutdown) until its timeout:
+        // end them when the shutdown starts; clients reconnect to another instance.
+        service: {
+          ...built.service,
+          markShuttingDown() {
+            built.service.markShuttingDown();
+            built.push.endStreams();
+          },
+        },
+        close: async () => {
+          await built.close();
+          await deadLetterProducer.disconnect();
+        },
+      };
+    },
+  };
+}
