@@ -7,7 +7,10 @@
  *    the runtime's tables (outbox, processed events) migrated.
  * 3. Every topic and dead-letter topic in the contracts: created or updated.
  * 4. The catalog: who produces and who consumes what, where.
+ * 5. The chat product: every service and one outbox relay per service schema,
+ *    running until Ctrl-C (`--no-services` stops after step 4).
  */
+import path from 'node:path';
 import '../infra/cli/quiet-warnings.ts';
 import { catalog, topicSpecs } from '../generated/index.ts';
 import { checkServices, formatServiceCheck } from '../infra/check.ts';
@@ -15,16 +18,17 @@ import { KAFKA_VERSION, nativeKafkaConfig, startNativeKafka } from '../infra/kaf
 import { DEFAULT_DATABASE_URL, migrate } from '../runtime/db/migrate.ts';
 import { kafkaBrokersFromEnv } from '../runtime/kafka/kafkajs.ts';
 import { applyTopics } from '../runtime/topics/apply.ts';
+import { startSystem, stopSystem } from './system.ts';
 
 let brokers: string[];
 if (process.env.KAFKA_BROKERS) {
   brokers = kafkaBrokersFromEnv();
-  console.log(`Kafka       ${brokers.join(',')}  (from KAFKA_BROKERS)`);
+  console.log(`Kafka      ok       ${brokers.join(',')}  (from KAFKA_BROKERS)`);
 } else {
   const kafka = await startNativeKafka(nativeKafkaConfig(), (line) => console.error(`  ${line}`));
   brokers = kafka.brokers;
   console.log(
-    `Kafka       ${brokers.join(',')}  (Apache Kafka ${KAFKA_VERSION}, native, ${kafka.reused ? `running as pid ${kafka.pid}` : `started as pid ${kafka.pid} in ${(kafka.startMs / 1000).toFixed(1)} s`}; log ${kafka.logFile})`,
+    `Kafka      ok       ${brokers.join(',')}  (Apache Kafka ${KAFKA_VERSION}, native, ${kafka.reused ? `running as pid ${kafka.pid}` : `started as pid ${kafka.pid} in ${(kafka.startMs / 1000).toFixed(1)} s`}; log ${kafka.logFile})`,
   );
 }
 const services = await checkServices();
@@ -32,14 +36,14 @@ for (const check of services.services) console.log(formatServiceCheck(check));
 if (services.ok) {
   const migrated = await migrate(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
   console.log(
-    `Database    migrations: ${migrated.applied.length > 0 ? `applied ${migrated.applied.join(', ')}` : 'up to date'} (schema ${migrated.schema})`,
+    `Database   ok       migrations: ${migrated.applied.length > 0 ? `applied ${migrated.applied.join(', ')}` : 'up to date'} (schema ${migrated.schema})`,
   );
 }
 
 const report = await applyTopics(brokers, topicSpecs);
 const counts = Object.groupBy(report.topics, (t) => t.action);
 console.log(
-  `Topics      ${report.topics.length} from the contracts: ${counts.created?.length ?? 0} created, ${counts.updated?.length ?? 0} updated, ${counts.unchanged?.length ?? 0} unchanged`,
+  `Topics     ${report.hasDrift ? 'DRIFT   ' : 'ok      '} ${report.topics.length} from the contracts: ${counts.created?.length ?? 0} created, ${counts.updated?.length ?? 0} updated, ${counts.unchanged?.length ?? 0} unchanged`,
 );
 // The same warning on many topics (replication capped on a small cluster) is printed once, with a count.
 const notes = new Map<string, string[]>();
@@ -51,7 +55,7 @@ for (const t of report.topics) {
 }
 for (const [note, topics] of notes)
   console.log(
-    `            ${note}: ${topics.length === report.topics.length ? 'every topic' : topics.join(', ')}`,
+    `                    ${note}: ${topics.length === report.topics.length ? 'every topic' : topics.join(', ')}`,
   );
 
 console.log('\nCatalog');
@@ -61,6 +65,37 @@ for (const topic of catalog.topics.filter((t) => t.kind === 'event')) {
   );
 }
 console.log(
-  `\n${catalog.events.length} events, ${catalog.topics.length} topics (${catalog.topics.filter((t) => t.kind === 'dead-letter').length} dead-letter), ${catalog.consumerGroups.length} consumer groups. Stop Kafka with \`npm run infra:down\`.`,
+  `\n${catalog.events.length} events, ${catalog.topics.length} topics (${catalog.topics.filter((t) => t.kind === 'dead-letter').length} dead-letter), ${catalog.consumerGroups.length} consumer groups.`,
 );
-process.exitCode = services.ok && !report.hasDrift ? 0 : 1;
+if (!services.ok || report.hasDrift) {
+  console.error('\nNot starting the services: fix what is reported above first.');
+  process.exit(1);
+}
+if (process.argv.includes('--no-services')) process.exit(0);
+
+console.log('\nServices');
+const root = path.resolve(import.meta.dirname, '..');
+const running = await startSystem({
+  root,
+  env: { ...process.env, KAFKA_BROKERS: brokers.join(',') },
+  onLine: (line) => console.log(line),
+});
+console.log(
+  '\nThe system is up. `npm run demo` drives a scenario against it; Ctrl-C stops it (`npm run infra:down` stops Kafka).',
+);
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping the services and relays ...');
+    await stopSystem(running);
+    console.log('Stopped.');
+    process.exit(0);
+  });
+}
+for (const entry of running) {
+  entry.child.on('exit', (code, sig) => {
+    if (!stopping) console.error(`${entry.name} exited (${code ?? sig}); see ${entry.log}`);
+  });
+}

@@ -1,5 +1,6 @@
 /**
  * `runService`: the process entry of a service. Reads PORT, DATABASE_URL,
+ * DATABASE_SCHEMA (default: the service's own schema),
  * KAFKA_BROKERS (comma-separated), REDIS_URL and AUTH_SECRET, migrates the
  * service schema, builds the service, listens, and shuts down gracefully on
  * SIGTERM/SIGINT: `/ready` turns 503, the listener stops accepting, requests
@@ -80,7 +81,8 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger(options.name);
   const config = configFromEnv(env, options.defaultPort, logger);
-  const schema = options.schema ?? options.name;
+  // DATABASE_SCHEMA moves a process to another schema (a second system on one database, tests).
+  const schema = env.DATABASE_SCHEMA || options.schema || options.name;
   const pool = createServicePool(config.databaseUrl, schema);
   const applied = await migrateService(pool, {
     schema,

@@ -1,0 +1,175 @@
+/**
+ * The chat product as one system: every service of `services/` and one
+ * outbox relay per service schema that has an outbox, as child processes.
+ * Each child logs to `<logDir>/<name>.log`; `stopSystem` stops them all
+ * gracefully (SIGTERM, then SIGKILL after a grace period).
+ *
+ * `npm start` runs `chatSystem()`; the system end-to-end test runs another
+ * plan (its own ports, schemas, consumer group ids, two notification instances).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import path from 'node:path';
+
+/** One service process. */
+export interface ServiceInstance {
+  /** Unique in the plan: the log file and the printed name. */
+  readonly name: string;
+  /** The folder under `services/`. */
+  readonly service: string;
+  readonly port: number;
+  /** PostgreSQL schema the service owns (DATABASE_SCHEMA). */
+  readonly schema: string;
+  /** Whether it publishes through its schema's outbox (and so needs a relay). */
+  readonly outbox: boolean;
+  /** Extra environment (consumer group ids, ...). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** The chat product with its default ports (3001–3006) and schemas, in start order (dependencies first). */
+export function chatSystem(): ServiceInstance[] {
+  return [
+    { name: 'user', service: 'user', port: 3001, schema: 'user', outbox: true },
+    { name: 'friend', service: 'friend', port: 3002, schema: 'friend', outbox: true },
+    { name: 'chat', service: 'chat', port: 3003, schema: 'chat', outbox: true },
+    { name: 'notification', service: 'notification', port: 3004, schema: 'notification', outbox: true },
+    { name: 'analytics', service: 'analytics', port: 3005, schema: 'analytics', outbox: false },
+    {
+      name: 'search-indexer',
+      service: 'search-indexer',
+      port: 3006,
+      schema: 'search_indexer',
+      outbox: false,
+    },
+  ];
+}
+
+export const RELAY_METRICS_BASE_PORT = 3101;
+
+export interface RunningProcess {
+  readonly name: string;
+  readonly kind: 'service' | 'relay';
+  readonly url: string;
+  readonly log: string;
+  readonly child: ChildProcess;
+}
+
+export interface SystemOptions {
+  readonly root: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Default: chatSystem(). */
+  readonly services?: readonly ServiceInstance[];
+  /** Port of the first relay's /metrics; the others follow. Default 3101. */
+  readonly relayMetricsBasePort?: number;
+  /** Default: `<root>/.cache/logs`. */
+  readonly logDir?: string;
+  readonly onLine?: (line: string) => void;
+}
+
+const serviceUrl = (s: ServiceInstance) => `http://127.0.0.1:${s.port}`;
+
+/**
+ * Starts every service (each waits until the one before answers `/ready`),
+ * then one relay per outbox schema. USER_SERVICE_URL and CHAT_SERVICE_URL
+ * point at the plan's first user and chat instance unless `env` sets them.
+ */
+export async function startSystem(options: SystemOptions): Promise<RunningProcess[]> {
+  const services = options.services ?? chatSystem();
+  const logs = options.logDir ?? path.join(options.root, '.cache', 'logs');
+  mkdirSync(logs, { recursive: true });
+  const first = (service: string) => services.find((s) => s.service === service);
+  const user = first('user');
+  const chat = first('chat');
+  const baseEnv: NodeJS.ProcessEnv = {
+    ...options.env,
+    ...(user && !options.env.USER_SERVICE_URL ? { USER_SERVICE_URL: serviceUrl(user) } : {}),
+    ...(chat && !options.env.CHAT_SERVICE_URL ? { CHAT_SERVICE_URL: serviceUrl(chat) } : {}),
+  };
+  const running: RunningProcess[] = [];
+  const launch = (
+    name: string,
+    kind: RunningProcess['kind'],
+    script: string,
+    env: NodeJS.ProcessEnv,
+    where: string,
+  ) => {
+    const log = path.join(logs, `${name}.log`);
+    const out = openSync(log, 'a');
+    const child = spawn(process.execPath, [script], { cwd: options.root, env, stdio: ['ignore', out, out] });
+    const entry = { name, kind, url: where, log, child };
+    running.push(entry);
+    return entry;
+  };
+  const width = Math.max(...services.map((s) => s.name.length + 6), 16);
+  try {
+    for (const s of services) {
+      const entry = launch(
+        s.name,
+        'service',
+        path.join('services', s.service, 'main.ts'),
+        { ...baseEnv, ...s.env, PORT: String(s.port), DATABASE_SCHEMA: s.schema },
+        serviceUrl(s),
+      );
+      await waitReady(entry, `${serviceUrl(s)}/ready`, 90_000);
+      options.onLine?.(`  ${s.name.padEnd(width)} ${serviceUrl(s)}  (schema ${s.schema}; log ${entry.log})`);
+    }
+    const outboxSchemas = [...new Set(services.filter((s) => s.outbox).map((s) => s.schema))];
+    outboxSchemas.forEach((schema, i) => {
+      const port = (options.relayMetricsBasePort ?? RELAY_METRICS_BASE_PORT) + i;
+      const owner = services.find((s) => s.schema === schema)!;
+      const entry = launch(
+        `relay-${owner.service}`,
+        'relay',
+        path.join('runtime', 'relay', 'cli.ts'),
+        { ...baseEnv, OUTBOX_SCHEMA: schema, RELAY_METRICS_PORT: String(port) },
+        `http://127.0.0.1:${port}/metrics`,
+      );
+      options.onLine?.(
+        `  ${entry.name.padEnd(width)} ${entry.url}  (outbox of schema ${schema}; log ${entry.log})`,
+      );
+    });
+    await Promise.all(running.filter((r) => r.kind === 'relay').map((r) => waitReady(r, r.url, 60_000)));
+    return running;
+  } catch (err) {
+    await stopSystem(running);
+    throw err;
+  }
+}
+
+async function waitReady(entry: RunningProcess, readyUrl: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (entry.child.exitCode !== null || entry.child.signalCode !== null) {
+      throw new Error(
+        `${entry.name} exited (${entry.child.exitCode ?? entry.child.signalCode}) before it was ready; see ${entry.log}`,
+      );
+    }
+    try {
+      const res = await fetch(readyUrl, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${entry.name} was not ready within ${timeoutMs / 1000} s (${last}); see ${entry.log}`);
+}
+
+/** SIGTERM to every child (relays first, then services in reverse order), SIGKILL after 35 s. */
+export async function stopSystem(running: readonly RunningProcess[]): Promise<void> {
+  const order = [
+    ...running.filter((r) => r.kind === 'relay'),
+    ...running.filter((r) => r.kind === 'service').reverse(),
+  ];
+  for (const entry of order) {
+    const { child } = entry;
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 35_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
