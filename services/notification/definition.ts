@@ -39,6 +39,10 @@ export function notificationService(): RunServiceOptions {
         logger,
         authSecret: config.authSecret,
         redisUrl: config.redisUrl,
+        // Two systems on one Redis (a test system beside `npm start`) each need their own channels.
+        ...(env.NOTIFICATION_PUSH_CHANNEL_PREFIX
+          ? { pushChannelPrefix: env.NOTIFICATION_PUSH_CHANNEL_PREFIX }
+          : {}),
         consumers,
         // Another group id replays the topics into a fresh group (notifications are not duplicated: ids are derived).
         ...(env.NOTIFICATION_GROUP_ID ? { consumerOptions: { groupId: env.NOTIFICATION_GROUP_ID } } : {}),

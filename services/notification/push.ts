@@ -25,6 +25,7 @@ import { quoteIdent } from '../../runtime/db/migrate.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import { NOTIFICATION_COLUMNS, type NotificationRow, type NotificationView, view } from './notifications.ts';
 
+/** The seed's channel per user: `user:notifications:<user_id>`. */
 export const REDIS_CHANNEL_PREFIX = 'user:notifications:';
 
 /** What a handler asks this instance to push once its transaction has committed (pg_notify payload, < 8000 bytes). */
@@ -85,6 +86,8 @@ export interface LivePush {
 export interface LivePushOptions {
   readonly pool: pg.Pool;
   readonly redisUrl: string;
+  /** Default REDIS_CHANNEL_PREFIX; another one keeps two systems sharing one Redis apart. */
+  readonly channelPrefix?: string;
   readonly logger: ServiceLogger;
 }
 
@@ -93,6 +96,7 @@ const RECONNECT_MS = 1_000;
 export function createLivePush(options: LivePushOptions): LivePush {
   const { pool, logger } = options;
   const channel = `notification_push_${randomBytes(6).toString('hex')}`;
+  const prefix = options.channelPrefix ?? REDIS_CHANNEL_PREFIX;
   const publisher = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
   const subscriber = new Redis(options.redisUrl, { lazyConnect: true });
   const listeners = new Map<number, Set<PushListener>>();
@@ -103,7 +107,7 @@ export function createLivePush(options: LivePushOptions): LivePush {
   publisher.on('error', (err: unknown) => logger.warn({ err }, 'redis publisher error'));
   subscriber.on('error', (err: unknown) => logger.warn({ err }, 'redis subscriber error'));
   subscriber.on('pmessage', (_pattern: string, redisChannel: string, message: string) => {
-    const userId = Number(redisChannel.slice(REDIS_CHANNEL_PREFIX.length));
+    const userId = Number(redisChannel.slice(prefix.length));
     const own = listeners.get(userId);
     if (!own) return;
     let parsed: PushMessage;
@@ -119,8 +123,7 @@ export function createLivePush(options: LivePushOptions): LivePush {
   const publish = async (messages: readonly { userId: number; message: PushMessage }[]) => {
     if (messages.length === 0) return;
     const pipeline = publisher.pipeline();
-    for (const m of messages)
-      pipeline.publish(`${REDIS_CHANNEL_PREFIX}${m.userId}`, JSON.stringify(m.message));
+    for (const m of messages) pipeline.publish(`${prefix}${m.userId}`, JSON.stringify(m.message));
     await pipeline.exec();
   };
 
@@ -183,7 +186,7 @@ export function createLivePush(options: LivePushOptions): LivePush {
 
   const ready = (async () => {
     await Promise.all([publisher.connect(), subscriber.connect()]);
-    await subscriber.psubscribe(`${REDIS_CHANNEL_PREFIX}*`);
+    await subscriber.psubscribe(`${prefix}*`);
     await listen();
   })();
   ready.catch(() => {});

@@ -33,7 +33,8 @@
  *   from FriendRequestAccepted (ephemeral, nothing stored or published).
  *   There is no unfriend event, so a friendship, once recorded, stays.
  *   Presence and read pushes older than five minutes are skipped (replays,
- *   catching up): they are no longer news, and a replay pushes nothing twice.
+ *   catching up): they are no longer news. Younger ones are pushed once per
+ *   event id (live_pushes), so a replay into any group pushes nothing twice.
  */
 import { streamSSE } from 'hono/streaming';
 import type pg from 'pg';
@@ -77,6 +78,14 @@ const KEEPALIVE_MS = 25_000;
  */
 const EPHEMERAL_MAX_AGE_MS = 5 * 60_000;
 const stale = (timestamp: string): boolean => Date.now() - Date.parse(timestamp) > EPHEMERAL_MAX_AGE_MS;
+/** Whether `eventId` is pushed now for the first time (by any group); in the handler's transaction. */
+const firstPush = async (db: pg.ClientBase, eventId: string): Promise<boolean> =>
+  (
+    await db.query('INSERT INTO live_pushes (event_id) VALUES ($1) ON CONFLICT (event_id) DO NOTHING', [
+      eventId,
+    ])
+  ).rowCount === 1;
+const PRUNE_EVERY_MS = 60_000;
 
 export interface NotificationServiceOptions {
   readonly pool: pg.Pool;
@@ -85,6 +94,8 @@ export interface NotificationServiceOptions {
   readonly authSecret: string;
   /** Redis of the live-push fan-out. */
   readonly redisUrl: string;
+  /** Redis channel prefix of the fan-out (default `user:notifications:`). */
+  readonly pushChannelPrefix?: string;
   /** Runs notification-consumer-group when given. */
   readonly consumers?: EventConsumerFactory;
   readonly consumerOptions?: ConsumerOptions;
@@ -147,7 +158,12 @@ export function createNotificationService(options: NotificationServiceOptions): 
   const { app } = service;
   const auth = requireAuth(options.authSecret);
   const outbox = notificationEventsOutbox(createOutboxWriter({ schema: options.schema }));
-  const push = createLivePush({ pool, redisUrl: options.redisUrl, logger });
+  const push = createLivePush({
+    pool,
+    redisUrl: options.redisUrl,
+    logger,
+    ...(options.pushChannelPrefix ? { channelPrefix: options.pushChannelPrefix } : {}),
+  });
   // The push fan-out is part of readiness: /ready lists it with the consumer groups.
   service.addConsumer('live-push', { ready: push.ready, stop: () => push.close() });
 
@@ -251,7 +267,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
     userOnlineStatus: {
       UserOnlineStatusChanged: async (event, { db }) => {
         const p = event.payload;
-        if (stale(p.timestamp)) return;
+        if (stale(p.timestamp) || !(await firstPush(db, event.id))) return;
         await signalPush(db, push.channel, {
           kind: 'presence',
           user_id: p.user_id,
@@ -366,7 +382,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
       },
       MessagesRead: async (event, { db }) => {
         const p = event.payload;
-        if (stale(p.timestamp)) return;
+        if (stale(p.timestamp) || !(await firstPush(db, event.id))) return;
         const { rows } = await db.query<{ sender_id: string; message_ids: string[] }>(
           `SELECT sender_id, array_agg(message_id ORDER BY created_at) AS message_ids
              FROM message_senders WHERE message_id = ANY($1::text[]) AND sender_id <> $2
@@ -396,10 +412,18 @@ export function createNotificationService(options: NotificationServiceOptions): 
     consumer = running;
   }
 
+  const pruner = setInterval(() => {
+    pool
+      .query("DELETE FROM live_pushes WHERE pushed_at < now() - interval '10 minutes'")
+      .catch((err: unknown) => logger.warn({ err }, 'pruning live pushes failed'));
+  }, PRUNE_EVERY_MS);
+  pruner.unref();
+
   return {
     service,
     push,
     close: async () => {
+      clearInterval(pruner);
       await consumer?.stop();
       await push.close();
     },

@@ -116,6 +116,8 @@ const build = (pool: pg.Pool) =>
     logger: silent('notification'),
     authSecret: TEST_SECRET,
     redisUrl: infra.redisUrl,
+    // Its own channels: a system running beside the tests handles the same events for the same users.
+    pushChannelPrefix: `${schema}:user:notifications:`,
     consumers: createConsumerRuntime({ kafka, pool, deadLetterProducer, metrics }),
     consumerOptions: { groupId },
     defaultMetrics: false,

@@ -40,7 +40,7 @@ CREATE TABLE friends (
 );
 
 -- Sender of each message seen in MessageSent: the recipients of read receipts
--- (MessagesRead names only message ids). Pruned with the age of the messages.
+-- (MessagesRead names only message ids). Kept as long as messages can be read (any age).
 CREATE TABLE message_senders (
   message_id text PRIMARY KEY,
   room_id bigint NOT NULL,
