@@ -1,10 +1,6 @@
 /** The analytics service process: how `runService` builds it (`node services/analytics/main.ts` runs it; PORT default 3005). */
 import path from 'node:path';
-import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
-import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
-import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
-import { runtimeLogger } from '../shared/logger.ts';
+import { createServiceConsumers, groupIdFromEnv } from '../shared/consumers.ts';
 import type { RunServiceOptions } from '../shared/server.ts';
 import { createAnalyticsService } from './service.ts';
 
@@ -17,20 +13,10 @@ export function analyticsService(): RunServiceOptions {
     migrationsDir: ANALYTICS_MIGRATIONS,
     defaultPort: 3005,
     async build({ config, pool, logger, env }) {
-      const log = runtimeLogger(logger);
-      const kafka = createKafka({
-        brokers: config.kafkaBrokers,
-        clientId: 'analytics-service',
-        logger: log,
-      });
-      const deadLetterProducer = createKafkajsProducer({ kafka, logger: log });
-      const metrics = new RuntimeMetrics();
-      const consumers = createConsumerRuntime({
-        kafka,
+      const { consumers, metrics, close } = createServiceConsumers({
+        config,
         pool,
-        deadLetterProducer,
-        metrics,
-        logger: log,
+        logger,
         clientId: 'analytics-service',
       });
       const built = createAnalyticsService({
@@ -38,15 +24,15 @@ export function analyticsService(): RunServiceOptions {
         logger,
         authSecret: config.authSecret,
         consumers,
-        // Another group id: only into a fresh schema (counters of two groups in one schema would add up).
-        ...(env.ANALYTICS_GROUP_ID ? { consumerOptions: { groupId: env.ANALYTICS_GROUP_ID } } : {}),
+        // Another group id replays the topics into a fresh group: counted_events keeps every counter as it was.
+        ...groupIdFromEnv(env.ANALYTICS_GROUP_ID),
         runtimeMetrics: metrics,
       });
       return {
         service: built.service,
         close: async () => {
           await built.close();
-          await deadLetterProducer.disconnect();
+          await close();
         },
       };
     },

@@ -1,10 +1,6 @@
 /** The friend service process: how `runService` builds it (`node services/friend/main.ts` runs it; PORT default 3002, USER_SERVICE_URL). */
 import path from 'node:path';
-import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
-import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
-import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
-import { runtimeLogger } from '../shared/logger.ts';
+import { createServiceConsumers, groupIdFromEnv } from '../shared/consumers.ts';
 import type { RunServiceOptions } from '../shared/server.ts';
 import { httpUserDirectory } from './profiles.ts';
 import { createFriendService } from './service.ts';
@@ -18,16 +14,10 @@ export function friendService(): RunServiceOptions {
     migrationsDir: FRIEND_MIGRATIONS,
     defaultPort: 3002,
     async build({ config, schema, pool, logger, env }) {
-      const log = runtimeLogger(logger);
-      const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'friend-service', logger: log });
-      const deadLetterProducer = createKafkajsProducer({ kafka, logger: log });
-      const metrics = new RuntimeMetrics();
-      const consumers = createConsumerRuntime({
-        kafka,
+      const { consumers, metrics, close } = createServiceConsumers({
+        config,
         pool,
-        deadLetterProducer,
-        metrics,
-        logger: log,
+        logger,
         clientId: 'friend-service',
       });
       const built = createFriendService({
@@ -38,14 +28,14 @@ export function friendService(): RunServiceOptions {
         users: httpUserDirectory({ baseUrl: env.USER_SERVICE_URL ?? 'http://127.0.0.1:3001' }),
         consumers,
         // Another group id replays user.events into a fresh group (and keeps tests off the contract's group).
-        ...(env.PROFILE_CACHE_GROUP_ID ? { consumerOptions: { groupId: env.PROFILE_CACHE_GROUP_ID } } : {}),
+        ...groupIdFromEnv(env.PROFILE_CACHE_GROUP_ID),
         runtimeMetrics: metrics,
       });
       return {
         service: built.service,
         close: async () => {
           await built.close();
-          await deadLetterProducer.disconnect();
+          await close();
         },
       };
     },

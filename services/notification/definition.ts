@@ -1,10 +1,6 @@
 /** The notification service process: how `runService` builds it (`node services/notification/main.ts` runs it; PORT default 3004). */
 import path from 'node:path';
-import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
-import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
-import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
-import { runtimeLogger } from '../shared/logger.ts';
+import { createServiceConsumers, groupIdFromEnv } from '../shared/consumers.ts';
 import type { RunServiceOptions } from '../shared/server.ts';
 import { createNotificationService } from './service.ts';
 
@@ -17,20 +13,10 @@ export function notificationService(): RunServiceOptions {
     migrationsDir: NOTIFICATION_MIGRATIONS,
     defaultPort: 3004,
     async build({ config, schema, pool, logger, env }) {
-      const log = runtimeLogger(logger);
-      const kafka = createKafka({
-        brokers: config.kafkaBrokers,
-        clientId: 'notification-service',
-        logger: log,
-      });
-      const deadLetterProducer = createKafkajsProducer({ kafka, logger: log });
-      const metrics = new RuntimeMetrics();
-      const consumers = createConsumerRuntime({
-        kafka,
+      const { consumers, metrics, close } = createServiceConsumers({
+        config,
         pool,
-        deadLetterProducer,
-        metrics,
-        logger: log,
+        logger,
         clientId: 'notification-service',
       });
       const built = createNotificationService({
@@ -45,7 +31,7 @@ export function notificationService(): RunServiceOptions {
           : {}),
         consumers,
         // Another group id replays the topics into a fresh group (notifications are not duplicated: ids are derived).
-        ...(env.NOTIFICATION_GROUP_ID ? { consumerOptions: { groupId: env.NOTIFICATION_GROUP_ID } } : {}),
+        ...groupIdFromEnv(env.NOTIFICATION_GROUP_ID),
         runtimeMetrics: metrics,
       });
       return {
@@ -60,7 +46,7 @@ export function notificationService(): RunServiceOptions {
         },
         close: async () => {
           await built.close();
-          await deadLetterProducer.disconnect();
+          await close();
         },
       };
     },

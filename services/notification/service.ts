@@ -124,6 +124,19 @@ function decodeCursor(cursor: string): { time: string; id: string } {
   return { time, id };
 }
 
+/**
+ * Serializes, per room, "is the room known? else park the message" against
+ * "record the room, then notify what was parked": without it, a MessageSent
+ * and its room's ChatRoomCreated handled at once (two partitions, two
+ * instances) could each miss the other's uncommitted row and leave the
+ * message parked for good. Held until the handler's transaction ends.
+ */
+async function lockRoom(db: pg.ClientBase, roomId: number): Promise<void> {
+  await db.query("SELECT pg_advisory_xact_lock(hashtextextended('notification-room:' || $1::text, 0))", [
+    roomId,
+  ]);
+}
+
 /** One `new_message` notification per member of the room but the sender. */
 function messageNotifications(p: MessageSent, memberIds: readonly number[]): NewNotification[] {
   const title =
@@ -318,6 +331,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
     chatEvents: {
       ChatRoomCreated: async (event, { db }) => {
         const p = event.payload;
+        await lockRoom(db, p.room_id);
         await db.query(
           `INSERT INTO rooms (room_id, room_type, room_name, member_ids, created_at)
            VALUES ($1, $2, $3, $4, $5) ON CONFLICT (room_id) DO NOTHING`,
@@ -349,8 +363,16 @@ export function createNotificationService(options: NotificationServiceOptions): 
           'DELETE FROM pending_room_messages WHERE room_id = $1 RETURNING event_id, payload',
           [p.room_id],
         );
-        for (const m of pending.rows)
-          await notify(db, m.event_id, messageNotifications(m.payload, p.member_ids));
+        if (pending.rows.length > 0) {
+          // The members as recorded (the room's first ChatRoomCreated), as a message that found the room would use.
+          const room = await db.query<{ member_ids: string[] }>(
+            'SELECT member_ids FROM rooms WHERE room_id = $1',
+            [p.room_id],
+          );
+          const members = (room.rows[0]?.member_ids ?? []).map(Number);
+          for (const m of pending.rows)
+            await notify(db, m.event_id, messageNotifications(m.payload, members));
+        }
       },
     },
     messageEvents: {
@@ -361,6 +383,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
            VALUES ($1, $2, $3, $4) ON CONFLICT (message_id) DO NOTHING`,
           [p.message_id, p.room_id, p.user_id, p.created_at],
         );
+        await lockRoom(db, p.room_id);
         const { rows } = await db.query<{ member_ids: string[] }>(
           'SELECT member_ids FROM rooms WHERE room_id = $1',
           [p.room_id],

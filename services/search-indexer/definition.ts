@@ -1,10 +1,6 @@
 /** The search indexer process: how `runService` builds it (`node services/search-indexer/main.ts` runs it; PORT default 3006, CHAT_SERVICE_URL). */
 import path from 'node:path';
-import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
-import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
-import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
-import { runtimeLogger } from '../shared/logger.ts';
+import { createServiceConsumers, groupIdFromEnv } from '../shared/consumers.ts';
 import type { RunServiceOptions } from '../shared/server.ts';
 import { httpRoomDirectory } from './rooms.ts';
 import { createSearchIndexerService } from './service.ts';
@@ -20,16 +16,10 @@ export function searchIndexerService(): RunServiceOptions {
     migrationsDir: SEARCH_INDEXER_MIGRATIONS,
     defaultPort: 3006,
     async build({ config, pool, logger, env }) {
-      const log = runtimeLogger(logger);
-      const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'search-indexer', logger: log });
-      const deadLetterProducer = createKafkajsProducer({ kafka, logger: log });
-      const metrics = new RuntimeMetrics();
-      const consumers = createConsumerRuntime({
-        kafka,
+      const { consumers, metrics, close } = createServiceConsumers({
+        config,
         pool,
-        deadLetterProducer,
-        metrics,
-        logger: log,
+        logger,
         clientId: 'search-indexer',
       });
       const built = createSearchIndexerService({
@@ -39,14 +29,14 @@ export function searchIndexerService(): RunServiceOptions {
         rooms: httpRoomDirectory({ baseUrl: env.CHAT_SERVICE_URL ?? 'http://127.0.0.1:3003' }),
         consumers,
         // Another group id replays message.events into a fresh group (a rebuilt index, tests).
-        ...(env.SEARCH_INDEXER_GROUP_ID ? { consumerOptions: { groupId: env.SEARCH_INDEXER_GROUP_ID } } : {}),
+        ...groupIdFromEnv(env.SEARCH_INDEXER_GROUP_ID),
         runtimeMetrics: metrics,
       });
       return {
         service: built.service,
         close: async () => {
           await built.close();
-          await deadLetterProducer.disconnect();
+          await close();
         },
       };
     },
