@@ -28,7 +28,7 @@ import { type AnalyticsService, createAnalyticsService } from '../../services/an
 import { issueToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
 import { useInfrastructure } from '../support/context.ts';
-import { call, dropSchemas, eventually, runId, silent, TEST_SECRET } from './support.ts';
+import { call, commitGroupOffsets, dropSchemas, eventually, runId, silent, TEST_SECRET } from './support.ts';
 
 const infra = useInfrastructure();
 const run = runId();
@@ -69,25 +69,27 @@ const start = (group = groupId) =>
     defaultMetrics: false,
   });
 
-/** Commits the group's offsets at `offsets` (the end of each topic when first called). */
+/** Commits the group's offsets where the run started (the end of each topic, read on the first call). */
 async function rewind(group = groupId): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     for (const topic of TOPICS) {
-      let partitions = starts.get(topic);
-      if (!partitions) {
-        partitions = (await admin.fetchTopicOffsets(topic)).map((o) => ({
-          partition: o.partition,
-          offset: o.high,
-        }));
-        starts.set(topic, partitions);
+      if (!starts.has(topic)) {
+        starts.set(
+          topic,
+          (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, offset: o.high })),
+        );
       }
-      await admin.setOffsets({ groupId: group, topic, partitions });
     }
   } finally {
     await admin.disconnect();
   }
+  await commitGroupOffsets(
+    infra.kafkaBrokers,
+    group,
+    TOPICS.map((topic) => ({ topic, partitions: starts.get(topic)! })),
+  );
 }
 
 async function duplicates(): Promise<number> {

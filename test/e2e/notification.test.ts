@@ -129,7 +129,7 @@ beforeAll(async () => {
     dir: path.join(import.meta.dirname, '../../services/notification/migrations'),
   });
   await applyTopics(infra.kafkaBrokers, topicSpecs);
-  for (const topic of TOPICS) await startGroupAtEnd(infra.kafkaBrokers, groupId, topic);
+  await startGroupAtEnd(infra.kafkaBrokers, groupId, TOPICS);
   await producer.connect();
   a = build(poolA);
   b = build(poolB);

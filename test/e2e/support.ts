@@ -127,23 +127,61 @@ export async function randomizeUserIds(pool: pg.Pool, schema: string): Promise<v
   await pool.query(`ALTER SEQUENCE ${quoteIdent(schema)}.users_id_seq RESTART WITH ${start}`);
 }
 
-/** Commits a fresh group's offsets at the current end of `topic`, so it reads only what comes next. */
+/** Commits a fresh group's offsets at the current end of each topic, so it reads only what comes next. */
 export async function startGroupAtEnd(
   brokers: readonly string[],
   groupId: string,
-  topic: string,
+  topics: string | readonly string[],
 ): Promise<void> {
   const admin = createKafka({ brokers, clientId: `e2e-admin-${groupId}` }).admin();
   await admin.connect();
+  const offsets: TopicOffsets[] = [];
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    await admin.setOffsets({
-      groupId,
-      topic,
-      partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
-    });
+    for (const topic of typeof topics === 'string' ? [topics] : topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      offsets.push({ topic, partitions: ends.map((o) => ({ partition: o.partition, offset: o.high })) });
+    }
   } finally {
     await admin.disconnect();
+  }
+  await commitGroupOffsets(brokers, groupId, offsets);
+}
+
+export interface TopicOffsets {
+  readonly topic: string;
+  readonly partitions: readonly { readonly partition: number; readonly offset: string }[];
+}
+
+/**
+ * Commits `offsets` for a group nobody else is running: joins it once for all
+ * topics, commits, leaves (kafkajs' admin.setOffsets joins once per topic and
+ * waits for a fetch, about 5 s each).
+ */
+export async function commitGroupOffsets(
+  brokers: readonly string[],
+  groupId: string,
+  offsets: readonly TopicOffsets[],
+): Promise<void> {
+  const kafka = createKafka({ brokers, clientId: `e2e-offsets-${groupId}` });
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, sessionTimeout: 10_000 });
+  let joined: () => void = () => {};
+  const isJoined = new Promise<void>((resolve) => {
+    joined = resolve;
+  });
+  consumer.on(consumer.events.GROUP_JOIN, () => joined());
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: offsets.map((o) => o.topic), fromBeginning: false });
+    // Nothing is ever resolved or auto-committed: only the commit below counts.
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => {} });
+    await isJoined;
+    await consumer.commitOffsets(
+      offsets.flatMap((o) =>
+        o.partitions.map((p) => ({ topic: o.topic, partition: p.partition, offset: p.offset })),
+      ),
+    );
+  } finally {
+    await consumer.disconnect();
   }
 }
 
