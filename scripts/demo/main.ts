@@ -300,7 +300,7 @@ async function main(): Promise<void> {
     const listed = await http<{ notifications: { notification_type: string; title: string }[] }>(
       'notification',
       'GET',
-      '/notifications',
+      '/notifications?limit=5',
       { token: tokens[alice] },
     );
     for (const n of listed.notifications)
