@@ -10,14 +10,15 @@
  * 3. publishes N events directly (EventProducer.publishAll, `--batch` per call);
  * 4. sends the same events with raw kafkajs `sendBatch` (idempotent, acks=all,
  *    Snappy, `--batch` per call), serializing each one as a hand-rolled
- *    producer would (JSON, key, CloudEvents headers; no validation): what the
- *    typed path is compared with;
+ *    producer of the same contract would (JSON, key, the same CloudEvents and
+ *    trace-context headers; no validation, no receipts): what the typed path
+ *    is compared with;
  * 5. sends pre-serialized records the same way: the client's own ceiling.
  *
  * Uses DATABASE_URL / KAFKA_BROKERS (defaults: the local PostgreSQL and native
  * broker), a schema and a topic of its own (6 partitions), dropped afterwards.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import kafkajs from 'kafkajs';
@@ -148,7 +149,7 @@ try {
       await direct.publishAll(directEvents.slice(i, i + BATCH));
     return performance.now() - started;
   };
-  // What a hand-rolled producer does per event: serialize the payload, pick the key, build the headers.
+  // What a hand-rolled producer of the same contract does per event: serialize, key, envelope headers.
   const rawRound = async () => {
     const rawEvents = events();
     const started = performance.now();
@@ -162,13 +163,17 @@ try {
             messages: rawEvents.slice(i, i + BATCH).map((e) => ({
               key: String(e.payload.room_id),
               value: JSON.stringify(e.payload),
+              // The same envelope the contract asks of every event (CloudEvents + W3C trace context).
               headers: {
                 ce_specversion: '1.0',
                 ce_id: randomUUID(),
                 ce_type: e.type,
                 ce_source: messageSentEvent.source,
                 ce_time: new Date().toISOString(),
+                ce_schemaversion: '1',
+                ce_subject: String(e.payload.room_id),
                 'content-type': 'application/json',
+                traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
               },
             })),
           },

@@ -47,7 +47,7 @@ function valid(type: 'UserRegistered' | 'UserProfileUpdated' = 'UserRegistered')
     type === 'UserRegistered' ? { type, payload: registered } : { type, payload: profile },
     { id: ID, time: new Date('2026-01-27T09:30:00Z') },
   );
-  return { headers: { ...prepared.headers }, value: prepared.value };
+  return { headers: { ...prepared.headers }, value: Buffer.from(prepared.value) };
 }
 
 function deadLetter(decision: Decision) {

@@ -16,8 +16,8 @@ export interface OutgoingRecord {
   readonly partition?: number;
   /** Events always have a string key; a dead letter repeats the original key bytes, which may be null. */
   readonly key: string | Buffer | null;
-  /** Events: the payload as UTF-8 JSON. A dead letter repeats the original bytes, which may be null. */
-  readonly value: Buffer | null;
+  /** Events: the payload's JSON text (sent as UTF-8). A dead letter repeats the original bytes, which may be null. */
+  readonly value: string | Buffer | null;
   /**
    * Header values are strings for events. Dead letters add binary values, and an array
    * writes a header key several times, in order (Kafka's `lastHeader` reads the last).

@@ -68,7 +68,7 @@ export async function writeToOutbox(
     columns[2].push(e.key);
     columns[3].push(e.type);
     columns[4].push(JSON.stringify(e.headers));
-    columns[5].push(e.value.toString('utf8'));
+    columns[5].push(e.value);
   }
   await db.query(
     `INSERT INTO ${outboxTable(schema)} (event_id, topic, key, event_type, headers, payload)

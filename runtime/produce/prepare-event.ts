@@ -18,8 +18,8 @@ export interface PreparedEvent {
   readonly key: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly payload: unknown;
-  /** The record value: the payload as UTF-8 JSON. */
-  readonly value: Buffer;
+  /** The record value: the payload's JSON text (Kafka gets it as UTF-8, the outbox as jsonb). */
+  readonly value: string;
 }
 
 export interface PrepareContext {
@@ -43,7 +43,11 @@ export function prepareEvent(
   }
   const key = definition.partitionKey(payload);
   const id = options.id ?? (context.newId ? context.newId() : randomUUID());
-  const time = options.time ? options.time.toISOString() : context.now ? context.now().toISOString() : nowIso();
+  const time = options.time
+    ? options.time.toISOString()
+    : context.now
+      ? context.now().toISOString()
+      : nowIso();
   const headers: Record<string, string> = {
     ce_specversion: '1.0',
     ce_id: id,
@@ -73,7 +77,7 @@ export function prepareEvent(
     key,
     headers,
     payload,
-    value: Buffer.from(JSON.stringify(payload)),
+    value: JSON.stringify(payload),
   };
 }
 

@@ -163,7 +163,7 @@ export function registeredRecord(
   return {
     id: prepared.id,
     key: prepared.key,
-    value: prepared.value,
+    value: Buffer.from(prepared.value),
     headers: { ...prepared.headers },
     ...(options.partition !== undefined ? { partition: options.partition } : {}),
   };
@@ -175,7 +175,12 @@ export function profileUpdatedRecord(userId: number): WireRecord & { id: string 
     type: 'UserProfileUpdated',
     payload: { ...example, user_id: userId },
   });
-  return { id: prepared.id, key: prepared.key, value: prepared.value, headers: { ...prepared.headers } };
+  return {
+    id: prepared.id,
+    key: prepared.key,
+    value: Buffer.from(prepared.value),
+    headers: { ...prepared.headers },
+  };
 }
 
 export async function connectProducer(kafka: Kafka): Promise<Producer> {

@@ -295,7 +295,7 @@ describe('outbox relay', () => {
           key: receipt.key,
           headers: row.headers,
           payload: eventExamples.UserProfileUpdated[0]!.payload,
-          value: Buffer.alloc(0),
+          value: '',
         },
         payload: eventExamples.UserProfileUpdated[0]!.payload,
       });
