@@ -18,7 +18,7 @@ import { KAFKA_VERSION, nativeKafkaConfig, startNativeKafka } from '../infra/kaf
 import { DEFAULT_DATABASE_URL, migrate } from '../runtime/db/migrate.ts';
 import { kafkaBrokersFromEnv } from '../runtime/kafka/kafkajs.ts';
 import { applyTopics } from '../runtime/topics/apply.ts';
-import { startSystem, stopSystem } from './system.ts';
+import { type RunningProcess, SystemStartError, startSystem, stopSystem } from './system.ts';
 
 let brokers: string[];
 if (process.env.KAFKA_BROKERS) {
@@ -75,11 +75,18 @@ if (process.argv.includes('--no-services')) process.exit(0);
 
 console.log('\nServices');
 const root = path.resolve(import.meta.dirname, '..');
-const running = await startSystem({
-  root,
-  env: { ...process.env, KAFKA_BROKERS: brokers.join(',') },
-  onLine: (line) => console.log(line),
-});
+let running: RunningProcess[];
+try {
+  running = await startSystem({
+    root,
+    env: { ...process.env, KAFKA_BROKERS: brokers.join(',') },
+    onLine: (line) => console.log(line),
+  });
+} catch (err) {
+  if (!(err instanceof SystemStartError)) throw err;
+  console.error(`\nCould not start the system: ${err.message}`);
+  process.exit(1);
+}
 console.log(
   '\nThe system is up. `npm run demo` drives a scenario against it; Ctrl-C stops it (`npm run infra:down` stops Kafka).',
 );

@@ -8,7 +8,8 @@
  * plan (its own ports, schemas, consumer group ids, two notification instances).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 
 /** One service process. */
@@ -101,6 +102,17 @@ export async function startSystem(options: SystemOptions): Promise<RunningProces
     return entry;
   };
   const width = Math.max(...services.map((s) => s.name.length + 6), 16);
+  const relayBase = options.relayMetricsBasePort ?? RELAY_METRICS_BASE_PORT;
+  const relayCount = new Set(services.filter((s) => s.outbox).map((s) => s.schema)).size;
+  const busy: string[] = [];
+  for (const s of services) if (await portInUse(s.port)) busy.push(`${s.port} (${s.name})`);
+  for (let i = 0; i < relayCount; i++)
+    if (await portInUse(relayBase + i)) busy.push(`${relayBase + i} (a relay's metrics)`);
+  if (busy.length > 0) {
+    throw new SystemStartError(
+      `port ${busy.join(', ')} already in use: is the system already running (another \`npm start\`)? Stop it first.`,
+    );
+  }
   try {
     for (const s of services) {
       const entry = launch(
@@ -136,13 +148,35 @@ export async function startSystem(options: SystemOptions): Promise<RunningProces
   }
 }
 
+/** Why the system could not start, said for a person (no stack trace needed). */
+export class SystemStartError extends Error {
+  override readonly name = 'SystemStartError';
+}
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(true));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(false)));
+  });
+}
+
+/** The last lines of a child's log: what it said before it died. */
+function tail(file: string, lines = 12): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n    ');
+  } catch {
+    return '(no log)';
+  }
+}
+
 async function waitReady(entry: RunningProcess, readyUrl: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
     if (entry.child.exitCode !== null || entry.child.signalCode !== null) {
-      throw new Error(
-        `${entry.name} exited (${entry.child.exitCode ?? entry.child.signalCode}) before it was ready; see ${entry.log}`,
+      throw new SystemStartError(
+        `${entry.name} exited (${entry.child.exitCode ?? entry.child.signalCode}) before it was ready; the end of ${entry.log}:\n    ${tail(entry.log)}`,
       );
     }
     try {
@@ -154,7 +188,9 @@ async function waitReady(entry: RunningProcess, readyUrl: string, timeoutMs: num
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  throw new Error(`${entry.name} was not ready within ${timeoutMs / 1000} s (${last}); see ${entry.log}`);
+  throw new SystemStartError(
+    `${entry.name} was not ready within ${timeoutMs / 1000} s (${last}); see ${entry.log}`,
+  );
 }
 
 /** SIGTERM to every child (relays first, then services in reverse order), SIGKILL after 35 s. */
