@@ -118,8 +118,8 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
     name: 'analytics',
     logger,
     pool,
-    ...(options.runtimeMetrics ? { runtimeMetrics: options.runtimeMetrics } : {}),
-    ...(options.defaultMetrics !== undefined ? { defaultMetrics: options.defaultMetrics } : {}),
+    runtimeMetrics: options.runtimeMetrics,
+    defaultMetrics: options.defaultMetrics,
   });
   const { app } = service;
   const auth = requireAuth(options.authSecret);

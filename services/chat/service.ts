@@ -117,8 +117,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     name: 'chat',
     logger,
     pool,
-    ...(options.runtimeMetrics ? { runtimeMetrics: options.runtimeMetrics } : {}),
-    ...(options.defaultMetrics !== undefined ? { defaultMetrics: options.defaultMetrics } : {}),
+    runtimeMetrics: options.runtimeMetrics,
+    defaultMetrics: options.defaultMetrics,
   });
   const { app } = service;
   const writer = createOutboxWriter({ schema: options.schema });

@@ -98,8 +98,8 @@ export function createFriendService(options: FriendServiceOptions): FriendServic
     name: 'friend',
     logger,
     pool,
-    ...(options.runtimeMetrics ? { runtimeMetrics: options.runtimeMetrics } : {}),
-    ...(options.defaultMetrics !== undefined ? { defaultMetrics: options.defaultMetrics } : {}),
+    runtimeMetrics: options.runtimeMetrics,
+    defaultMetrics: options.defaultMetrics,
   });
   const { app } = service;
   const friendEvents = friendEventsOutbox(createOutboxWriter({ schema: options.schema }));

@@ -63,8 +63,8 @@ export function createSearchIndexerService(options: SearchIndexerOptions): Searc
     name: 'search-indexer',
     logger,
     pool,
-    ...(options.runtimeMetrics ? { runtimeMetrics: options.runtimeMetrics } : {}),
-    ...(options.defaultMetrics !== undefined ? { defaultMetrics: options.defaultMetrics } : {}),
+    runtimeMetrics: options.runtimeMetrics,
+    defaultMetrics: options.defaultMetrics,
   });
   const { app } = service;
   const auth = requireAuth(options.authSecret);

@@ -36,9 +36,9 @@ export interface ServiceAppOptions {
   readonly logger: ServiceLogger;
   readonly pool: pg.Pool;
   /** The runtime's metrics (consumers, producer, relay): their registry becomes the service's. */
-  readonly runtimeMetrics?: RuntimeMetrics;
+  readonly runtimeMetrics?: RuntimeMetrics | undefined;
   /** Process metrics (`process_*`, `nodejs_*`); default true. */
-  readonly defaultMetrics?: boolean;
+  readonly defaultMetrics?: boolean | undefined;
 }
 
 export interface ServiceApp {

@@ -100,8 +100,8 @@ export function createUserService(options: UserServiceOptions): ServiceApp {
     name: 'user',
     logger,
     pool,
-    ...(options.runtimeMetrics ? { runtimeMetrics: options.runtimeMetrics } : {}),
-    ...(options.defaultMetrics !== undefined ? { defaultMetrics: options.defaultMetrics } : {}),
+    runtimeMetrics: options.runtimeMetrics,
+    defaultMetrics: options.defaultMetrics,
   });
   const { app } = service;
   const userEvents = userEventsOutbox(createOutboxWriter({ schema: options.schema }));
