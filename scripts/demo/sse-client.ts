@@ -31,6 +31,11 @@ export async function connectSse(
   if (res.status !== 200 || !res.body) {
     throw new Error(`${url} answered ${res.status} ${await res.text().catch(() => '')}`);
   }
+  const contentType = res.headers.get('content-type') ?? '';
+  if (!contentType.startsWith('text/event-stream')) {
+    controller.abort();
+    throw new Error(`${url} answered ${contentType || 'no content type'}, not text/event-stream`);
+  }
   const received: SseEvent[] = [];
   const waiters = new Set<{ match: (e: SseEvent) => boolean; resolve: (e: SseEvent) => void }>();
   let ready: () => void = () => {};
