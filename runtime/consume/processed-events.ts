@@ -2,7 +2,9 @@
  * The `consumer_processed_events` table (runtime/db/migrations/002_consumer_processed_events.sql):
  * which events each consumer group has handled, written in the handler's transaction.
  */
+
 import type { Pool, PoolClient } from 'pg';
+import { deleteInBatches } from '../db/delete-in-batches.ts';
 import type { AnyReceivedEvent } from './decode.ts';
 
 export const PROCESSED_EVENTS_TABLE = 'consumer_processed_events';
@@ -92,20 +94,10 @@ export interface PruneOptions {
 
 /** Deletes old processed-event rows in batches; returns how many were deleted. Safe to run from several processes. */
 export async function pruneProcessedEvents(pool: Pool, options: PruneOptions): Promise<number> {
-  const batchSize = options.batchSize ?? 10_000;
-  const cutoff = new Date(Date.now() - options.olderThanMs);
-  let deleted = 0;
-  for (;;) {
-    const result = await pool.query(
-      `DELETE FROM ${PROCESSED_EVENTS_TABLE}
-       WHERE ctid = ANY (ARRAY(
-         SELECT ctid FROM ${PROCESSED_EVENTS_TABLE}
-         WHERE processed_at < $1 AND ($2::text IS NULL OR group_id = $2)
-         LIMIT $3
-         FOR UPDATE SKIP LOCKED))`,
-      [cutoff, options.groupId ?? null, batchSize],
-    );
-    deleted += result.rowCount ?? 0;
-    if ((result.rowCount ?? 0) < batchSize) return deleted;
-  }
+  return deleteInBatches(pool, {
+    table: PROCESSED_EVENTS_TABLE,
+    where: 'processed_at < $1 AND ($2::text IS NULL OR group_id = $2)',
+    params: [new Date(Date.now() - options.olderThanMs), options.groupId ?? null],
+    batchSize: options.batchSize ?? 10_000,
+  });
 }

@@ -23,6 +23,7 @@ import {
   topicSpecs,
 } from '../../generated/index.ts';
 import type { ConsumerOptions, EventConsumerFactory, HandlerContext } from '../../runtime/contract/events.ts';
+import { deleteInBatches } from '../../runtime/db/delete-in-batches.ts';
 import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requireAuth } from '../shared/auth.ts';
@@ -83,18 +84,13 @@ export const COUNTED_EVENTS_RETENTION_MS =
 const PRUNE_EVERY_MS = 3_600_000;
 
 /** Deletes `counted_events` rows past COUNTED_EVENTS_RETENTION_MS, in batches; returns how many. */
-export async function pruneCountedEvents(pool: pg.Pool): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const { rowCount } = await pool.query(
-      `DELETE FROM counted_events WHERE event_id IN (
-         SELECT event_id FROM counted_events
-          WHERE counted_at < now() - $1::bigint * interval '1 millisecond' LIMIT 10000)`,
-      [COUNTED_EVENTS_RETENTION_MS],
-    );
-    total += rowCount ?? 0;
-    if ((rowCount ?? 0) < 10_000) return total;
-  }
+export function pruneCountedEvents(pool: pg.Pool): Promise<number> {
+  return deleteInBatches(pool, {
+    table: 'counted_events',
+    where: 'counted_at < $1',
+    params: [new Date(Date.now() - COUNTED_EVENTS_RETENTION_MS)],
+    batchSize: 10_000,
+  });
 }
 
 /** Every event type of every topic the group subscribes to, counted alike. */

@@ -24,7 +24,12 @@ import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
-import { type AnalyticsService, createAnalyticsService } from '../../services/analytics/service.ts';
+import {
+  type AnalyticsService,
+  COUNTED_EVENTS_RETENTION_MS,
+  createAnalyticsService,
+  pruneCountedEvents,
+} from '../../services/analytics/service.ts';
 import { issueToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
 import { useInfrastructure } from '../support/context.ts';
@@ -300,4 +305,19 @@ describe('analytics service', () => {
     // ... and no counter moves.
     expect(await stats()).toEqual(before);
   }, 90_000);
+
+  it('prunes counted event ids only once they are older than the longest topic retention plus a day', async () => {
+    await pool.query(
+      `INSERT INTO counted_events (event_id, counted_at)
+       VALUES ('prune-old', now() - $1::bigint * interval '1 millisecond' - interval '1 hour'),
+              ('prune-kept', now() - $1::bigint * interval '1 millisecond' + interval '1 hour')`,
+      [COUNTED_EVENTS_RETENTION_MS],
+    );
+    expect(COUNTED_EVENTS_RETENTION_MS).toBe(8 * 86_400_000);
+    expect(await pruneCountedEvents(pool)).toBe(1);
+    const left = await pool.query<{ event_id: string }>(
+      "SELECT event_id FROM counted_events WHERE event_id LIKE 'prune-%'",
+    );
+    expect(left.rows.map((r) => r.event_id)).toEqual(['prune-kept']);
+  });
 });
