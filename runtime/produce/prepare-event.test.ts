@@ -13,7 +13,7 @@ describe('prepareEvent', () => {
       const prepared = prepareEvent(messageEventsTopic, event);
       expect(validateHeaders(prepared.headers), JSON.stringify(validateHeaders.errors)).toBe(true);
       expect(prepared.key).toBe(String(example.payload.room_id));
-      expect(JSON.parse(prepared.value.toString())).toEqual(example.payload);
+      expect(JSON.parse(prepared.value)).toEqual(example.payload);
     }
   });
 

@@ -43,11 +43,7 @@ export function prepareEvent(
   }
   const key = definition.partitionKey(payload);
   const id = options.id ?? (context.newId ? context.newId() : randomUUID());
-  const time = options.time
-    ? options.time.toISOString()
-    : context.now
-      ? context.now().toISOString()
-      : nowIso();
+  const time = (options.time ?? context.now?.())?.toISOString() ?? nowIso();
   const headers: Record<string, string> = {
     ce_specversion: '1.0',
     ce_id: id,

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { NotificationSent } from '../../generated/index.ts';
 import type { TopicOutbox } from '../../runtime/contract/events.ts';
-import { type PushSignal, signalPush } from './push.ts';
+import { PUSH_SIGNAL_IDS, type PushSignal, signalPush } from './push.ts';
 
 export type NotificationType = NotificationSent['notification_type'];
 
@@ -72,8 +72,6 @@ export function notificationId(sourceEventId: string, userId: number): string {
 /** Cut to the contract's 200 characters. */
 export const titled = (title: string): string => (title.length > 200 ? `${title.slice(0, 199)}…` : title);
 
-const ID_CHUNK = 100;
-
 /**
  * Stores one notification per entry (recipients deduplicated), writes
  * NotificationSent for each new one to the outbox (key: the recipient), and
@@ -115,8 +113,8 @@ export async function storeNotifications(
     );
     stored.push(id);
   }
-  for (let i = 0; i < stored.length; i += ID_CHUNK) {
-    const signal: PushSignal = { kind: 'notifications', ids: stored.slice(i, i + ID_CHUNK) };
+  for (let i = 0; i < stored.length; i += PUSH_SIGNAL_IDS) {
+    const signal: PushSignal = { kind: 'notifications', ids: stored.slice(i, i + PUSH_SIGNAL_IDS) };
     await signalPush(db, pushChannel, signal);
   }
   return stored;

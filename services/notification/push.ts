@@ -63,6 +63,9 @@ export type PushMessage =
       };
     };
 
+/** Ids one push signal carries at most: a signal is a pg_notify payload, under 8000 bytes. */
+export const PUSH_SIGNAL_IDS = 100;
+
 export async function signalPush(db: pg.ClientBase, channel: string, signal: PushSignal): Promise<void> {
   await db.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify(signal)]);
 }

@@ -61,7 +61,7 @@ import {
   titled,
   view,
 } from './notifications.ts';
-import { createLivePush, type LivePush, signalPush } from './push.ts';
+import { createLivePush, type LivePush, PUSH_SIGNAL_IDS, signalPush } from './push.ts';
 import {
   type ListQuery,
   listQuerySchema,
@@ -135,6 +135,15 @@ async function lockRoom(db: pg.ClientBase, roomId: number): Promise<void> {
   await db.query("SELECT pg_advisory_xact_lock(hashtextextended('notification-room:' || $1::text, 0))", [
     roomId,
   ]);
+}
+
+/** The members of a room as its first ChatRoomCreated recorded them; undefined for a room not seen yet. */
+async function roomMembers(db: pg.ClientBase, roomId: number): Promise<number[] | undefined> {
+  const { rows } = await db.query<{ member_ids: string[] }>(
+    'SELECT member_ids FROM rooms WHERE room_id = $1',
+    [roomId],
+  );
+  return rows[0]?.member_ids.map(Number);
 }
 
 /** One `new_message` notification per member of the room but the sender. */
@@ -365,11 +374,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
         );
         if (pending.rows.length > 0) {
           // The members as recorded (the room's first ChatRoomCreated), as a message that found the room would use.
-          const room = await db.query<{ member_ids: string[] }>(
-            'SELECT member_ids FROM rooms WHERE room_id = $1',
-            [p.room_id],
-          );
-          const members = (room.rows[0]?.member_ids ?? []).map(Number);
+          const members = (await roomMembers(db, p.room_id)) ?? [];
           for (const m of pending.rows)
             await notify(db, m.event_id, messageNotifications(m.payload, members));
         }
@@ -384,12 +389,8 @@ export function createNotificationService(options: NotificationServiceOptions): 
           [p.message_id, p.room_id, p.user_id, p.created_at],
         );
         await lockRoom(db, p.room_id);
-        const { rows } = await db.query<{ member_ids: string[] }>(
-          'SELECT member_ids FROM rooms WHERE room_id = $1',
-          [p.room_id],
-        );
-        const room = rows[0];
-        if (!room) {
+        const members = await roomMembers(db, p.room_id);
+        if (!members) {
           await db.query(
             `INSERT INTO pending_room_messages (event_id, room_id, payload) VALUES ($1, $2, $3)
              ON CONFLICT (event_id) DO NOTHING`,
@@ -401,7 +402,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
           );
           return;
         }
-        await notify(db, event.id, messageNotifications(p, room.member_ids.map(Number)));
+        await notify(db, event.id, messageNotifications(p, members));
       },
       MessagesRead: async (event, { db }) => {
         const p = event.payload;
@@ -413,13 +414,13 @@ export function createNotificationService(options: NotificationServiceOptions): 
           [p.message_ids, p.user_id],
         );
         for (const row of rows) {
-          for (let i = 0; i < row.message_ids.length; i += 100) {
+          for (let i = 0; i < row.message_ids.length; i += PUSH_SIGNAL_IDS) {
             await signalPush(db, push.channel, {
               kind: 'read',
               sender_id: Number(row.sender_id),
               room_id: p.room_id,
               reader_id: p.user_id,
-              message_ids: row.message_ids.slice(i, i + 100),
+              message_ids: row.message_ids.slice(i, i + PUSH_SIGNAL_IDS),
               timestamp: p.timestamp,
             });
           }
