@@ -153,7 +153,8 @@ export class SystemStartError extends Error {
   override readonly name = 'SystemStartError';
 }
 
-function portInUse(port: number): Promise<boolean> {
+/** Whether something listens on 127.0.0.1:`port` already. */
+export function portInUse(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(true));

@@ -13,7 +13,7 @@ import { searchIndexerService } from '../../services/search-indexer/definition.t
 import { type RunningService, runService } from '../../services/shared/server.ts';
 import { userService } from '../../services/user/definition.ts';
 import { useInfrastructure } from '../support/context.ts';
-import { dropSchemas, eventually, runId, silent, startGroupAtEnd } from './support.ts';
+import { dropSchemas, eventually, fetchJson, runId, silent, startGroupAtEnd } from './support.ts';
 
 const infra = useInfrastructure();
 const run = runId();
@@ -35,17 +35,8 @@ const env = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
   ...extra,
 });
 
-async function http(port: number, method: string, path: string, body?: unknown, token?: string) {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method,
-    headers: {
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
+const http = (port: number, method: string, path: string, body?: unknown, token?: string) =>
+  fetchJson(`http://127.0.0.1:${port}`, method, path, { body, token });
 
 afterAll(async () => {
   await relay?.stop();

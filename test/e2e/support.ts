@@ -51,6 +51,25 @@ export async function call<T = Record<string, unknown>>(
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
 }
 
+/** One request to a listening service (`baseUrl`, e.g. http://127.0.0.1:3001), JSON in and out. */
+export async function fetchJson<T = Record<string, unknown>>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string | undefined } = {},
+): Promise<Response<T>> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    },
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
+}
+
 export async function dropSchemas(databaseUrl: string, schemas: readonly string[]): Promise<void> {
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();

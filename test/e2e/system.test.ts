@@ -21,9 +21,15 @@ import { quoteIdent } from '../../runtime/db/migrate.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
 import { connectSse, type SseClient } from '../../scripts/demo/sse-client.ts';
-import { type RunningProcess, type ServiceInstance, startSystem, stopSystem } from '../../scripts/system.ts';
+import {
+  portInUse,
+  type RunningProcess,
+  type ServiceInstance,
+  startSystem,
+  stopSystem,
+} from '../../scripts/system.ts';
 import { useInfrastructure } from '../support/context.ts';
-import { dropSchemas, eventually, runId } from './support.ts';
+import { dropSchemas, eventually, fetchJson, runId } from './support.ts';
 
 const infra = useInfrastructure();
 const root = path.resolve(import.meta.dirname, '../..');
@@ -90,41 +96,21 @@ async function freePorts(n: number): Promise<number[]> {
 
 /** The first of `n` consecutive free ports (the relays' metrics ports). */
 async function freeRange(n: number): Promise<number> {
-  const free = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
   for (;;) {
     const base = 20_000 + Math.floor(Math.random() * 40_000);
     let ok = true;
-    for (let i = 0; i < n && ok; i++) ok = await free(base + i);
+    for (let i = 0; i < n && ok; i++) ok = !(await portInUse(base + i));
     if (ok) return base;
   }
 }
 
-interface Res<T> {
-  status: number;
-  body: T;
-}
-async function http<T = Record<string, unknown>>(
+/** One request to a service of this run's system, by its name in the plan. */
+const http = <T = Record<string, unknown>>(
   service: string,
   method: string,
   route: string,
   options: { body?: unknown; token?: string } = {},
-): Promise<Res<T>> {
-  const res = await fetch(`${url[service]}${route}`, {
-    method,
-    headers: {
-      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-    },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
-}
+) => fetchJson<T>(url[service]!, method, route, options);
 
 /** Waits until every group has committed up to the end of every topic it reads. */
 async function caughtUp(groupIds: readonly string[], timeoutMs = 120_000): Promise<void> {
