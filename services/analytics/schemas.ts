@@ -1,7 +1,7 @@
-/** Request schemas of the analytics service (ajv, compiled once at start-up by `validate`). */
-import type { JsonSchema } from '../shared/validate.ts';
+/** Request schemas of the analytics service (ajv, compiled once at start-up by the route's validator). */
+import { requestSchema } from '../shared/validate.ts';
 
-export const statsQuerySchema: JsonSchema = {
+export const statsQuerySchema = requestSchema<StatsQuery>({
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -12,7 +12,7 @@ export const statsQuerySchema: JsonSchema = {
     /** Only this event type. */
     type: { type: 'string', pattern: '^[A-Za-z]{1,100}$' },
   },
-};
+});
 export interface StatsQuery {
   from?: string;
   to?: string;

@@ -30,8 +30,8 @@ import { requireAuth } from '../shared/auth.ts';
 import { validationError } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import type { BuiltService } from '../shared/server.ts';
-import { validate, validated } from '../shared/validate.ts';
-import { type StatsQuery, statsQuerySchema } from './schemas.ts';
+import { queryParams } from '../shared/validate.ts';
+import { statsQuerySchema } from './schemas.ts';
 
 export const ANALYTICS_GROUP = 'analytics-consumer-group';
 
@@ -120,8 +120,8 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
   const { app } = service;
   const auth = requireAuth(options.authSecret);
 
-  app.get('/stats', auth, validate({ query: statsQuerySchema }), async (c) => {
-    const { query } = validated<{ query: StatsQuery }>(c);
+  app.get('/stats', auth, queryParams(statsQuerySchema), async (c) => {
+    const query = c.req.valid('query');
     if (query.from && query.to && query.from > query.to) {
       throw validationError([{ path: '/query/from', message: 'must not be after to' }]);
     }

@@ -1,5 +1,5 @@
-/** Request schemas of the chat service (ajv, compiled once at start-up by `validate`). */
-import type { JsonSchema } from '../shared/validate.ts';
+/** Request schemas of the chat service (ajv, compiled once at start-up by the route's validator). */
+import { requestSchema } from '../shared/validate.ts';
 
 const id = { type: 'integer', minimum: 1, maximum: 9_007_199_254_740_991 };
 const uuid = { type: 'string', format: 'uuid' };
@@ -11,7 +11,7 @@ export const GROUP_MAX_MEMBERS = 100;
  * `{ type: 'direct', user_id }` (the other participant) or
  * `{ type: 'group', name, member_ids }` (the invited users; the creator is added).
  */
-export const createRoomSchema: JsonSchema = {
+export const createRoomSchema = requestSchema<CreateRoomBody>({
   oneOf: [
     {
       type: 'object',
@@ -36,13 +36,13 @@ export const createRoomSchema: JsonSchema = {
       },
     },
   ],
-};
+});
 export type CreateRoomBody =
   | { type: 'direct'; user_id: number }
   | { type: 'group'; name: string; member_ids: number[] };
 
 /** Text: 1–10000 characters, not only whitespace. Image and file: the http(s) URL of the uploaded object. */
-export const sendMessageSchema: JsonSchema = {
+export const sendMessageSchema = requestSchema<SendMessageBody>({
   type: 'object',
   additionalProperties: false,
   required: ['content', 'message_type'],
@@ -55,32 +55,32 @@ export const sendMessageSchema: JsonSchema = {
   then: {
     properties: { content: { type: 'string', maxLength: 2048, format: 'uri', pattern: '^https?://' } },
   },
-};
+});
 export interface SendMessageBody {
   content: string;
   message_type: 'text' | 'image' | 'file';
 }
 
-export const markReadSchema: JsonSchema = {
+export const markReadSchema = requestSchema<MarkReadBody>({
   type: 'object',
   additionalProperties: false,
   required: ['message_ids'],
   properties: { message_ids: { type: 'array', minItems: 1, maxItems: 500, uniqueItems: true, items: uuid } },
-};
+});
 export interface MarkReadBody {
   message_ids: string[];
 }
 
-export const roomIdParamsSchema: JsonSchema = {
+export const roomIdParamsSchema = requestSchema<RoomIdParams>({
   type: 'object',
   required: ['id'],
   properties: { id },
-};
+});
 export interface RoomIdParams {
   id: number;
 }
 
-export const listMessagesQuerySchema: JsonSchema = {
+export const listMessagesQuerySchema = requestSchema<ListMessagesQuery>({
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -88,7 +88,7 @@ export const listMessagesQuerySchema: JsonSchema = {
     /** `next_cursor` of the previous page: messages older than it. */
     cursor: { type: 'string', pattern: '^[1-9][0-9]{0,17}$' },
   },
-};
+});
 export interface ListMessagesQuery {
   limit: number;
   cursor?: string;

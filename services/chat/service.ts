@@ -30,18 +30,13 @@ import { withTransaction } from '../shared/db.ts';
 import { conflict, forbidden, notFound, uniqueViolation, validationError } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import type { BuiltService } from '../shared/server.ts';
-import { validate, validated } from '../shared/validate.ts';
+import { jsonBody, pathParams, queryParams } from '../shared/validate.ts';
 import { cachedProfiles, cacheProfile, resolveProfile, senderName, type UserDirectory } from './profiles.ts';
 import {
-  type CreateRoomBody,
   createRoomSchema,
-  type ListMessagesQuery,
   listMessagesQuerySchema,
-  type MarkReadBody,
   markReadSchema,
-  type RoomIdParams,
   roomIdParamsSchema,
-  type SendMessageBody,
   sendMessageSchema,
 } from './schemas.ts';
 
@@ -126,8 +121,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const messageEvents = messageEventsOutbox(writer);
   const auth = requireAuth(options.authSecret);
 
-  app.post('/rooms', auth, validate({ json: createRoomSchema }), async (c) => {
-    const { json: body } = validated<{ json: CreateRoomBody }>(c);
+  app.post('/rooms', auth, jsonBody(createRoomSchema), async (c) => {
+    const body = c.req.valid('json');
     const me = c.get('userId');
     const authorization = c.req.header('authorization') ?? '';
     const invited = body.type === 'direct' ? [body.user_id] : body.member_ids;
@@ -262,9 +257,11 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   app.post(
     '/rooms/:id/messages',
     auth,
-    validate({ params: roomIdParamsSchema, json: sendMessageSchema }),
+    pathParams(roomIdParamsSchema),
+    jsonBody(sendMessageSchema),
     async (c) => {
-      const { params, json: body } = validated<{ params: RoomIdParams; json: SendMessageBody }>(c);
+      const params = c.req.valid('param');
+      const body = c.req.valid('json');
       const me = c.get('userId');
       await requireMember(pool, params.id, me);
       const username = await senderName(pool, users, me, c.req.header('authorization') ?? '');
@@ -297,9 +294,11 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   app.get(
     '/rooms/:id/messages',
     auth,
-    validate({ params: roomIdParamsSchema, query: listMessagesQuerySchema }),
+    pathParams(roomIdParamsSchema),
+    queryParams(listMessagesQuerySchema),
     async (c) => {
-      const { params, query } = validated<{ params: RoomIdParams; query: ListMessagesQuery }>(c);
+      const params = c.req.valid('param');
+      const query = c.req.valid('query');
       const me = c.get('userId');
       await requireMember(pool, params.id, me);
       const { rows } = await pool.query<MessageRow>(
@@ -317,51 +316,47 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     },
   );
 
-  app.post(
-    '/rooms/:id/read',
-    auth,
-    validate({ params: roomIdParamsSchema, json: markReadSchema }),
-    async (c) => {
-      const { params, json: body } = validated<{ params: RoomIdParams; json: MarkReadBody }>(c);
-      const me = c.get('userId');
-      const read = await withTransaction(pool, async (db) => {
-        await requireMember(db, params.id, me);
-        const found = await db.query<{ id: string }>(
-          'SELECT id FROM messages WHERE room_id = $1 AND id = ANY($2::uuid[])',
-          [params.id, body.message_ids],
-        );
-        const inRoom = new Set(found.rows.map((r) => r.id));
-        const foreign = body.message_ids.flatMap((messageId, i) =>
-          inRoom.has(messageId.toLowerCase())
-            ? []
-            : [{ path: `/body/message_ids/${i}`, message: 'is not a message of this room' }],
-        );
-        if (foreign.length > 0) throw validationError(foreign);
-        // One's own messages are not "read"; a message read before is not read again.
-        const inserted = await db.query<{ message_id: string }>(
-          `INSERT INTO message_reads (message_id, user_id)
+  app.post('/rooms/:id/read', auth, pathParams(roomIdParamsSchema), jsonBody(markReadSchema), async (c) => {
+    const params = c.req.valid('param');
+    const body = c.req.valid('json');
+    const me = c.get('userId');
+    const read = await withTransaction(pool, async (db) => {
+      await requireMember(db, params.id, me);
+      const found = await db.query<{ id: string }>(
+        'SELECT id FROM messages WHERE room_id = $1 AND id = ANY($2::uuid[])',
+        [params.id, body.message_ids],
+      );
+      const inRoom = new Set(found.rows.map((r) => r.id));
+      const foreign = body.message_ids.flatMap((messageId, i) =>
+        inRoom.has(messageId.toLowerCase())
+          ? []
+          : [{ path: `/body/message_ids/${i}`, message: 'is not a message of this room' }],
+      );
+      if (foreign.length > 0) throw validationError(foreign);
+      // One's own messages are not "read"; a message read before is not read again.
+      const inserted = await db.query<{ message_id: string }>(
+        `INSERT INTO message_reads (message_id, user_id)
            SELECT id, $2 FROM messages WHERE room_id = $1 AND id = ANY($3::uuid[]) AND user_id <> $2
            ON CONFLICT DO NOTHING RETURNING message_id`,
-          [params.id, me, body.message_ids],
-        );
-        const fresh = new Set(inserted.rows.map((r) => r.message_id));
-        const ids = [...new Set(body.message_ids.map((m) => m.toLowerCase()))].filter((m) => fresh.has(m));
-        if (ids.length > 0) {
-          await messageEvents.write(db, {
-            type: 'MessagesRead',
-            payload: {
-              room_id: params.id,
-              user_id: me,
-              message_ids: ids,
-              timestamp: new Date().toISOString(),
-            },
-          });
-        }
-        return ids;
-      });
-      return c.json({ read });
-    },
-  );
+        [params.id, me, body.message_ids],
+      );
+      const fresh = new Set(inserted.rows.map((r) => r.message_id));
+      const ids = [...new Set(body.message_ids.map((m) => m.toLowerCase()))].filter((m) => fresh.has(m));
+      if (ids.length > 0) {
+        await messageEvents.write(db, {
+          type: 'MessagesRead',
+          payload: {
+            room_id: params.id,
+            user_id: me,
+            message_ids: ids,
+            timestamp: new Date().toISOString(),
+          },
+        });
+      }
+      return ids;
+    });
+    return c.json({ read });
+  });
 
   let consumer: { stop(): Promise<void> } | undefined;
   if (options.consumers) {

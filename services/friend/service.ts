@@ -32,14 +32,9 @@ import { withTransaction } from '../shared/db.ts';
 import { conflict, forbidden, notFound, uniqueViolation, validationError } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import type { BuiltService } from '../shared/server.ts';
-import { validate, validated } from '../shared/validate.ts';
+import { jsonBody, pathParams } from '../shared/validate.ts';
 import { cacheProfile, type ProfileSnapshot, resolveProfile, type UserDirectory } from './profiles.ts';
-import {
-  type RequestIdParams,
-  requestIdParamsSchema,
-  type SendRequestBody,
-  sendRequestSchema,
-} from './schemas.ts';
+import { requestIdParamsSchema, sendRequestSchema } from './schemas.ts';
 
 export const PROFILE_CACHE_GROUP = 'friend-profile-cache-group';
 
@@ -111,8 +106,8 @@ export function createFriendService(options: FriendServiceOptions): FriendServic
     return profile;
   };
 
-  app.post('/friend-requests', auth, validate({ json: sendRequestSchema }), async (c) => {
-    const { json: body } = validated<{ json: SendRequestBody }>(c);
+  app.post('/friend-requests', auth, jsonBody(sendRequestSchema), async (c) => {
+    const body = c.req.valid('json');
     const me = c.get('userId');
     if (body.addressee_id === me) {
       throw validationError([
@@ -153,59 +148,53 @@ export function createFriendService(options: FriendServiceOptions): FriendServic
 
   for (const action of Object.keys(TRANSITIONS) as Action[]) {
     const transition = TRANSITIONS[action];
-    app.post(
-      `/friend-requests/:id/${action}`,
-      auth,
-      validate({ params: requestIdParamsSchema }),
-      async (c) => {
-        const { params } = validated<{ params: RequestIdParams }>(c);
-        const me = c.get('userId');
-        const authorization = c.req.header('authorization') ?? '';
-        const check = (row: FriendshipRow | undefined): FriendshipRow => {
-          const party = row && (Number(row.requester_id) === me || Number(row.addressee_id) === me);
-          if (!row || !party) throw notFound(`no friend request ${params.id}`);
-          const actor = transition.actor === 'requester' ? row.requester_id : row.addressee_id;
-          if (Number(actor) !== me)
-            throw forbidden(`only the ${transition.actor} may ${action} this request`);
-          if (row.status !== 'pending') throw conflict(`the request is ${row.status}, not pending`);
-          return row;
-        };
-        // Names first (they may need the user service); no transaction is held open meanwhile.
-        const first = check(
-          (await pool.query<FriendshipRow>(`SELECT ${COLUMNS} FROM friendships WHERE id = $1`, [params.id]))
-            .rows[0],
+    app.post(`/friend-requests/:id/${action}`, auth, pathParams(requestIdParamsSchema), async (c) => {
+      const params = c.req.valid('param');
+      const me = c.get('userId');
+      const authorization = c.req.header('authorization') ?? '';
+      const check = (row: FriendshipRow | undefined): FriendshipRow => {
+        const party = row && (Number(row.requester_id) === me || Number(row.addressee_id) === me);
+        if (!row || !party) throw notFound(`no friend request ${params.id}`);
+        const actor = transition.actor === 'requester' ? row.requester_id : row.addressee_id;
+        if (Number(actor) !== me) throw forbidden(`only the ${transition.actor} may ${action} this request`);
+        if (row.status !== 'pending') throw conflict(`the request is ${row.status}, not pending`);
+        return row;
+      };
+      // Names first (they may need the user service); no transaction is held open meanwhile.
+      const first = check(
+        (await pool.query<FriendshipRow>(`SELECT ${COLUMNS} FROM friendships WHERE id = $1`, [params.id]))
+          .rows[0],
+      );
+      const requester = await profileOf(Number(first.requester_id), authorization, 'user');
+      const addressee = await profileOf(Number(first.addressee_id), authorization, 'user');
+      const row = await withTransaction(pool, async (db) => {
+        check(
+          (
+            await db.query<FriendshipRow>(`SELECT ${COLUMNS} FROM friendships WHERE id = $1 FOR UPDATE`, [
+              params.id,
+            ])
+          ).rows[0],
         );
-        const requester = await profileOf(Number(first.requester_id), authorization, 'user');
-        const addressee = await profileOf(Number(first.addressee_id), authorization, 'user');
-        const row = await withTransaction(pool, async (db) => {
-          check(
-            (
-              await db.query<FriendshipRow>(`SELECT ${COLUMNS} FROM friendships WHERE id = $1 FOR UPDATE`, [
-                params.id,
-              ])
-            ).rows[0],
-          );
-          const updated = await db.query<FriendshipRow>(
-            `UPDATE friendships SET status = $2, responded_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
-            [params.id, transition.status],
-          );
-          const request = updated.rows[0]!;
-          await friendEvents.write(db, {
-            type: transition.event,
-            payload: {
-              friendship_id: Number(request.id),
-              requester_id: Number(request.requester_id),
-              requester_name: requester.display_name,
-              addressee_id: Number(request.addressee_id),
-              addressee_name: addressee.display_name,
-              timestamp: (request.responded_at ?? new Date()).toISOString(),
-            },
-          });
-          return request;
+        const updated = await db.query<FriendshipRow>(
+          `UPDATE friendships SET status = $2, responded_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
+          [params.id, transition.status],
+        );
+        const request = updated.rows[0]!;
+        await friendEvents.write(db, {
+          type: transition.event,
+          payload: {
+            friendship_id: Number(request.id),
+            requester_id: Number(request.requester_id),
+            requester_name: requester.display_name,
+            addressee_id: Number(request.addressee_id),
+            addressee_name: addressee.display_name,
+            timestamp: (request.responded_at ?? new Date()).toISOString(),
+          },
         });
-        return c.json({ request: view(row) });
-      },
-    );
+        return request;
+      });
+      return c.json({ request: view(row) });
+    });
   }
 
   app.get('/friend-requests', auth, async (c) => {

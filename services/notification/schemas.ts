@@ -1,7 +1,7 @@
-/** Request schemas of the notification service (ajv, compiled once at start-up by `validate`). */
-import type { JsonSchema } from '../shared/validate.ts';
+/** Request schemas of the notification service (ajv, compiled once at start-up by the route's validator). */
+import { requestSchema } from '../shared/validate.ts';
 
-export const listQuerySchema: JsonSchema = {
+export const listQuerySchema = requestSchema<ListQuery>({
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -10,18 +10,18 @@ export const listQuerySchema: JsonSchema = {
     cursor: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,200}$' },
     unread: { type: 'boolean', default: false },
   },
-};
+});
 export interface ListQuery {
   limit: number;
   cursor?: string;
   unread: boolean;
 }
 
-export const notificationIdParamsSchema: JsonSchema = {
+export const notificationIdParamsSchema = requestSchema<NotificationIdParams>({
   type: 'object',
   required: ['id'],
   properties: { id: { type: 'string', format: 'uuid' } },
-};
+});
 export interface NotificationIdParams {
   id: string;
 }

@@ -52,7 +52,7 @@ import { requireAuth } from '../shared/auth.ts';
 import { notFound, validationError } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import type { BuiltService } from '../shared/server.ts';
-import { validate, validated } from '../shared/validate.ts';
+import { parseTimestamp, pathParams, queryParams } from '../shared/validate.ts';
 import {
   type NewNotification,
   NOTIFICATION_COLUMNS,
@@ -62,12 +62,7 @@ import {
   view,
 } from './notifications.ts';
 import { createLivePush, type LivePush, PUSH_SIGNAL_IDS, signalPush } from './push.ts';
-import {
-  type ListQuery,
-  listQuerySchema,
-  type NotificationIdParams,
-  notificationIdParamsSchema,
-} from './schemas.ts';
+import { listQuerySchema, notificationIdParamsSchema } from './schemas.ts';
 
 export const NOTIFICATION_GROUP = 'notification-consumer-group';
 const KEEPALIVE_MS = 25_000;
@@ -116,7 +111,8 @@ function decodeCursor(cursor: string): { time: string; id: string } {
   if (
     !time ||
     !id ||
-    Number.isNaN(Date.parse(time)) ||
+    // Only what toISOString writes, and only instants PostgreSQL accepts too (not `1`, `2020-02-30`, year 0000).
+    parseTimestamp(time) === undefined ||
     !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)
   ) {
     throw validationError([{ path: '/query/cursor', message: 'is not a cursor this service issued' }]);
@@ -189,8 +185,8 @@ export function createNotificationService(options: NotificationServiceOptions): 
   // The push fan-out is part of readiness: /ready lists it with the consumer groups.
   service.addConsumer('live-push', { ready: push.ready, stop: () => push.close() });
 
-  app.get('/notifications', auth, validate({ query: listQuerySchema }), async (c) => {
-    const { query } = validated<{ query: ListQuery }>(c);
+  app.get('/notifications', auth, queryParams(listQuerySchema), async (c) => {
+    const query = c.req.valid('query');
     const me = c.get('userId');
     const after = query.cursor ? decodeCursor(query.cursor) : undefined;
     const { rows } = await pool.query<NotificationRow>(
@@ -210,8 +206,8 @@ export function createNotificationService(options: NotificationServiceOptions): 
     });
   });
 
-  app.post('/notifications/:id/read', auth, validate({ params: notificationIdParamsSchema }), async (c) => {
-    const { params } = validated<{ params: NotificationIdParams }>(c);
+  app.post('/notifications/:id/read', auth, pathParams(notificationIdParamsSchema), async (c) => {
+    const params = c.req.valid('param');
     const me = c.get('userId');
     // Someone else's notification is a 404 like an unknown id: its existence is not disclosed.
     const { rows } = await pool.query<NotificationRow>(

@@ -1,7 +1,7 @@
-/** Request schemas of the search indexer (ajv, compiled once at start-up by `validate`). */
-import type { JsonSchema } from '../shared/validate.ts';
+/** Request schemas of the search indexer (ajv, compiled once at start-up by the route's validator). */
+import { requestSchema } from '../shared/validate.ts';
 
-export const searchQuerySchema: JsonSchema = {
+export const searchQuerySchema = requestSchema<SearchQuery>({
   type: 'object',
   additionalProperties: false,
   required: ['q'],
@@ -11,7 +11,7 @@ export const searchQuerySchema: JsonSchema = {
     room_id: { type: 'integer', minimum: 1, maximum: 9_007_199_254_740_991 },
     limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
   },
-};
+});
 export interface SearchQuery {
   q: string;
   room_id?: number;

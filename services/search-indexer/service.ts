@@ -24,9 +24,9 @@ import { requireAuth } from '../shared/auth.ts';
 import { forbidden } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import type { BuiltService } from '../shared/server.ts';
-import { validate, validated } from '../shared/validate.ts';
+import { queryParams } from '../shared/validate.ts';
 import type { RoomDirectory } from './rooms.ts';
-import { type SearchQuery, searchQuerySchema } from './schemas.ts';
+import { searchQuerySchema } from './schemas.ts';
 
 export const SEARCH_INDEXER_GROUP = 'search-indexer-group';
 
@@ -69,8 +69,8 @@ export function createSearchIndexerService(options: SearchIndexerOptions): Searc
   const { app } = service;
   const auth = requireAuth(options.authSecret);
 
-  app.get('/search', auth, validate({ query: searchQuerySchema }), async (c) => {
-    const { query } = validated<{ query: SearchQuery }>(c);
+  app.get('/search', auth, queryParams(searchQuerySchema), async (c) => {
+    const query = c.req.valid('query');
     const mine = await rooms.roomsOf(c.req.header('authorization') ?? '');
     if (query.room_id !== undefined && !mine.includes(query.room_id))
       throw forbidden('only members of the room may search it');

@@ -6,11 +6,14 @@
  *   every consumer group registered with `addConsumer` has joined, and the
  *   service is not shutting down), `GET /metrics` (prom-client: HTTP metrics,
  *   process metrics and the runtime's `RuntimeMetrics` when given);
+ * - request bodies above `maxBodyBytes` refused with 413 JSON;
  * - 404 JSON for unknown routes, the status and body of an `HttpError`, and
  *   500 JSON without any detail for everything else (the stack goes to the log).
  * Services add their routes to `app` afterwards.
  */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
 import { type RequestIdVariables, requestId } from 'hono/request-id';
 import type pg from 'pg';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
@@ -20,10 +23,8 @@ import type { AuthVariables } from './auth.ts';
 import { databaseReachable } from './db.ts';
 import { HttpError } from './errors.ts';
 import type { ServiceLogger } from './logger.ts';
-import type { ValidationVariables } from './validate.ts';
 
 export type ServiceVariables = AuthVariables &
-  ValidationVariables &
   RequestIdVariables & {
     /** Logger of this request (service name and request id bound). */
     log: ServiceLogger;
@@ -39,7 +40,12 @@ export interface ServiceAppOptions {
   readonly runtimeMetrics?: RuntimeMetrics | undefined;
   /** Process metrics (`process_*`, `nodejs_*`); default true. */
   readonly defaultMetrics?: boolean | undefined;
+  /** Largest request body accepted; larger ones get 413 before they are read whole. Default 1 MiB. */
+  readonly maxBodyBytes?: number | undefined;
 }
+
+/** Default request body limit: 1 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface ServiceApp {
   readonly name: string;
@@ -96,6 +102,18 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     );
   });
 
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  app.use(
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) =>
+        c.json(
+          { error: 'payload_too_large', message: `request body larger than ${maxBodyBytes} bytes` },
+          413,
+        ),
+    }),
+  );
+
   app.get('/health', (c) => c.json({ status: 'ok', service: name }));
   app.get('/ready', async (c) => {
     const database = await databaseReachable(pool);
@@ -114,6 +132,20 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   app.notFound((c) => c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     if (err instanceof HttpError) return c.json(err.body, err.status);
+    // Hono's own refusals (a body that is not JSON, …) are the client's fault: 4xx JSON, never 500.
+    if (err instanceof HTTPException && err.status >= 400 && err.status < 500) {
+      return err.status === 400
+        ? c.json(
+            {
+              error: 'validation',
+              fields: [
+                { path: '/body', message: /JSON/.test(err.message) ? 'must be valid JSON' : err.message },
+              ],
+            },
+            400,
+          )
+        : c.json({ error: 'bad_request', message: err.message }, err.status);
+    }
     const log = c.get('log') ?? logger;
     log.error({ err }, 'unhandled error');
     return c.json({ error: 'internal', message: 'internal server error' }, 500);

@@ -21,17 +21,12 @@ import { issueToken, requireAuth } from '../shared/auth.ts';
 import { withTransaction } from '../shared/db.ts';
 import { conflict, HttpError, notFound, uniqueViolation } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
-import { validate, validated } from '../shared/validate.ts';
+import { jsonBody, pathParams } from '../shared/validate.ts';
 import { dummyHash, hashPassword, verifyPassword } from './password.ts';
 import {
-  type LoginBody,
   loginSchema,
-  type OnlineStatusBody,
   onlineStatusSchema,
-  type RegisterBody,
   registerSchema,
-  type UpdateProfileBody,
-  type UserIdParams,
   updateProfileSchema,
   userIdParamsSchema,
 } from './schemas.ts';
@@ -136,8 +131,8 @@ export function createUserService(options: UserServiceOptions): ServiceApp {
       return row;
     });
 
-  app.post('/users', validate({ json: registerSchema }), async (c) => {
-    const { json: body } = validated<{ json: RegisterBody }>(c);
+  app.post('/users', jsonBody(registerSchema), async (c) => {
+    const body = c.req.valid('json');
     const passwordHash = await hashPassword(body.password);
     try {
       const row = await withTransaction(pool, async (db) => {
@@ -170,8 +165,8 @@ export function createUserService(options: UserServiceOptions): ServiceApp {
     }
   });
 
-  app.post('/sessions', validate({ json: loginSchema }), async (c) => {
-    const { json: body } = validated<{ json: LoginBody }>(c);
+  app.post('/sessions', jsonBody(loginSchema), async (c) => {
+    const body = c.req.valid('json');
     const found = await pool.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE lower(email) = lower($1)`, [
       body.email,
     ]);
@@ -190,8 +185,8 @@ export function createUserService(options: UserServiceOptions): ServiceApp {
     return c.json({ user: self(row) });
   });
 
-  app.patch('/users/me', auth, validate({ json: updateProfileSchema }), async (c) => {
-    const { json: body } = validated<{ json: UpdateProfileBody }>(c);
+  app.patch('/users/me', auth, jsonBody(updateProfileSchema), async (c) => {
+    const body = c.req.valid('json');
     const userId = c.get('userId');
     const row = await withTransaction(pool, async (db) => {
       const updated = await db.query<UserRow>(
@@ -228,15 +223,15 @@ export function createUserService(options: UserServiceOptions): ServiceApp {
     return c.json({ user: self(row) });
   });
 
-  app.put('/users/me/online-status', auth, validate({ json: onlineStatusSchema }), async (c) => {
-    const { json: body } = validated<{ json: OnlineStatusBody }>(c);
+  app.put('/users/me/online-status', auth, jsonBody(onlineStatusSchema), async (c) => {
+    const body = c.req.valid('json');
     const row = await setOnline(c.get('userId'), body.is_online);
     if (!row) throw notFound('account no longer exists');
     return c.json({ user: self(row) });
   });
 
-  app.get('/users/:id', auth, validate({ params: userIdParamsSchema }), async (c) => {
-    const { params } = validated<{ params: UserIdParams }>(c);
+  app.get('/users/:id', auth, pathParams(userIdParamsSchema), async (c) => {
+    const params = c.req.valid('param');
     const found = await pool.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [params.id]);
     const row = found.rows[0];
     if (!row) throw notFound(`no user ${params.id}`);
