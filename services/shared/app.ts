@@ -19,12 +19,13 @@ import type pg from 'pg';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { RunningConsumer } from '../../runtime/contract/events.ts';
 import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
-import type { AuthVariables } from './auth.ts';
+import type { AuthVariables, PrincipalVariables } from './auth.ts';
 import { databaseReachable } from './db.ts';
 import { HttpError } from './errors.ts';
 import type { ServiceLogger } from './logger.ts';
 
 export type ServiceVariables = AuthVariables &
+  PrincipalVariables &
   RequestIdVariables & {
     /** Logger of this request (service name and request id bound). */
     log: ServiceLogger;
