@@ -10,8 +10,14 @@ import { type Database, migrate, quoteIdent } from '../../runtime/db/migrate.ts'
 import type { Logger } from '../../runtime/produce/logger.ts';
 
 /** A pool whose sessions resolve unqualified names in the service schema (the consumer runtime relies on it). */
-export function createServicePool(databaseUrl: string, schema: string, max = 10): pg.Pool {
+export function createServicePool(
+  databaseUrl: string,
+  schema: string,
+  max = 10,
+  extra: Pick<pg.PoolConfig, 'connectionTimeoutMillis' | 'idleTimeoutMillis'> = {},
+): pg.Pool {
   return new pg.Pool({
+    ...extra,
     connectionString: databaseUrl,
     max,
     options: `-c search_path=${quoteIdent(schema)}`,

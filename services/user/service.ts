@@ -3,6 +3,7 @@
  *
  * - POST /users                    register → 201 { user }; 409 when the email or username is taken
  * - POST /sessions                 login → { token, user }; marks the user online
+ * - DELETE /sessions/current        logout: marks the caller offline → { user }
  * - GET  /users/me                 the caller's account
  * - PATCH /users/me                display_name, profile_image_url, status_message
  * - PUT  /users/me/online-status   { is_online }
@@ -10,19 +11,26 @@
  *
  * UserRegistered and UserProfileUpdated are written to the schema's outbox in
  * the transaction that changes the row. UserOnlineStatusChanged is published
- * directly to Kafka while the row lock is held (services/README.md says why).
+ * directly to Kafka while the row lock is held (presence.ts; services/README.md
+ * says why), on login, logout, an explicit change and the inactivity timeout.
+ * Every authenticated request counts as activity. With Kafka down, presence
+ * fails fast and apart: logins and logouts still succeed, an explicit change
+ * answers 503, and nothing else waits for it.
  */
+
+import type { MiddlewareHandler } from 'hono';
 import type pg from 'pg';
-import { type UserOnlineStatusPublisher, userEventsOutbox } from '../../generated/index.ts';
+import { userEventsOutbox } from '../../generated/index.ts';
 import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createOutboxWriter } from '../../runtime/outbox/write.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
-import { issueToken, requireAuth } from '../shared/auth.ts';
+import { type AuthVariables, issueToken, requireAuth } from '../shared/auth.ts';
 import { withTransaction } from '../shared/db.ts';
 import { conflict, HttpError, notFound, uniqueViolation } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import { jsonBody, pathParams } from '../shared/validate.ts';
 import { dummyHash, hashPassword, verifyPassword } from './password.ts';
+import { type Presence, PresenceUnavailableError } from './presence.ts';
 import {
   loginSchema,
   onlineStatusSchema,
@@ -37,8 +45,10 @@ export interface UserServiceOptions {
   readonly schema: string;
   readonly logger: ServiceLogger;
   readonly authSecret: string;
-  /** `userOnlineStatusPublisher(createEventProducer({ producer }))`, producer connected. */
-  readonly presence: UserOnlineStatusPublisher;
+  /** `createPresence({ pool: <a pool of its own>, publisher: userOnlineStatusPublisher(…) })`. */
+  readonly presence: Presence;
+  /** How long a login or logout waits for its presence change before answering without it; default 1 s. */
+  readonly presenceBudgetMs?: number;
   /** The presence producer's metrics, exposed on `/metrics`. */
   readonly runtimeMetrics?: RuntimeMetrics;
   readonly defaultMetrics?: boolean;
@@ -91,6 +101,7 @@ function publicProfile(row: UserRow) {
 
 export function createUserService(options: UserServiceOptions): ServiceApp {
   const { pool, logger, authSecret, presence } = options;
+  const presenceBudgetMs = options.presenceBudgetMs ?? 1_000;
   const service = createServiceApp({
     name: 'user',
     logger,
@@ -100,36 +111,48 @@ export function createUserService(options: UserServiceOptions): ServiceApp {
   });
   const { app } = service;
   const userEvents = userEventsOutbox(createOutboxWriter({ schema: options.schema }));
-  const auth = requireAuth(authSecret);
 
-  /** Sets presence under the row lock and publishes the change before COMMIT; returns the row. */
-  const setOnline = (userId: number, isOnline: boolean): Promise<UserRow | undefined> =>
-    withTransaction(pool, async (db) => {
-      const changed = await db.query<UserRow>(
-        `UPDATE users SET is_online = $2, last_seen_at = now()
-          WHERE id = $1 AND is_online IS DISTINCT FROM $2
-          RETURNING ${COLUMNS}`,
-        [userId, isOnline],
-      );
-      const row = changed.rows[0];
-      if (!row) {
-        return (await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [userId])).rows[0];
-      }
-      try {
-        await presence.publish({
-          type: 'UserOnlineStatusChanged',
-          payload: {
-            user_id: Number(row.id),
-            is_online: isOnline,
-            timestamp: (row.last_seen_at ?? new Date()).toISOString(),
-          },
-        });
-      } catch (err) {
-        logger.error({ err, userId }, 'presence publish failed; presence unchanged');
-        throw new HttpError(503, 'unavailable', { message: 'presence could not be published; try again' });
-      }
-      return row;
+  const requireCaller = requireAuth(authSecret);
+  /** Authenticated, and the request counts as the caller's activity (presence.ts). */
+  const auth: MiddlewareHandler<{ Variables: AuthVariables }> = (c, next) =>
+    requireCaller(c, async () => {
+      await presence.touch(c.get('userId'));
+      await next();
     });
+
+  /**
+   * A presence change that must neither fail nor hold up the caller's request
+   * (login, logout): after `presenceBudgetMs` the request goes on without it.
+   * A transition still in flight then completes or fails on its own (state
+   * and event stay together either way).
+   */
+  const presenceBestEffort = async (
+    userId: number,
+    isOnline: boolean,
+    log: ServiceLogger,
+  ): Promise<'changed' | 'unchanged' | 'pending' | 'unavailable'> => {
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<'pending'>((resolve) => {
+      timer = setTimeout(() => resolve('pending'), presenceBudgetMs);
+    });
+    const transition = presence.set(userId, isOnline).then(
+      (t) => (t.changed ? ('changed' as const) : ('unchanged' as const)),
+      (err: unknown) => {
+        if (!(err instanceof PresenceUnavailableError)) throw err;
+        return 'unavailable' as const;
+      },
+    );
+    try {
+      const outcome = await Promise.race([transition, budget]);
+      if (outcome === 'pending' || outcome === 'unavailable') {
+        log.warn({ userId, isOnline, outcome }, 'presence not confirmed; the request goes on without it');
+        transition.catch((err: unknown) => log.error({ err, userId }, 'presence change failed'));
+      }
+      return outcome;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 
   app.post('/users', jsonBody(registerSchema), async (c) => {
     const body = c.req.valid('json');
@@ -173,9 +196,21 @@ export function createUserService(options: UserServiceOptions): ServiceApp {
     const row = found.rows[0];
     const ok = await verifyPassword(body.password, row?.password_hash ?? (await dummyHash()));
     if (!row || !ok) throw new HttpError(401, 'invalid_credentials', { message: 'wrong email or password' });
-    const online = (await setOnline(Number(row.id), true)) ?? row;
+    const outcome = await presenceBestEffort(Number(row.id), true, c.get('log'));
     const token = await issueToken(authSecret, Number(row.id));
-    return c.json({ token, token_type: 'Bearer', user: self(online) });
+    const isOnline = outcome === 'changed' || outcome === 'unchanged' ? true : row.is_online;
+    return c.json({ token, token_type: 'Bearer', user: self({ ...row, is_online: isOnline }) });
+  });
+
+  app.delete('/sessions/current', auth, async (c) => {
+    const userId = c.get('userId');
+    const outcome = await presenceBestEffort(userId, false, c.get('log'));
+    const found = await pool.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [userId]);
+    const row = found.rows[0];
+    if (!row) throw notFound('account no longer exists');
+    // The token stays valid until it expires (stateless JWT); logging out ends presence, not the token.
+    const presenceState = outcome === 'changed' || outcome === 'unchanged' ? 'offline' : outcome;
+    return c.json({ user: self(row), presence: presenceState });
   });
 
   app.get('/users/me', auth, async (c) => {
@@ -225,7 +260,17 @@ export function createUserService(options: UserServiceOptions): ServiceApp {
 
   app.put('/users/me/online-status', auth, jsonBody(onlineStatusSchema), async (c) => {
     const body = c.req.valid('json');
-    const row = await setOnline(c.get('userId'), body.is_online);
+    const userId = c.get('userId');
+    try {
+      await presence.set(userId, body.is_online);
+    } catch (err) {
+      if (err instanceof PresenceUnavailableError) {
+        throw new HttpError(503, 'unavailable', { message: 'presence could not be published; try again' });
+      }
+      throw err;
+    }
+    const found = await pool.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [userId]);
+    const row = found.rows[0];
     if (!row) throw notFound('account no longer exists');
     return c.json({ user: self(row) });
   });

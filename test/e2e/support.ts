@@ -18,6 +18,7 @@ import { applyTopics } from '../../runtime/topics/apply.ts';
 import type { ServiceApp, ServiceEnv } from '../../services/shared/app.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
 import { createLogger } from '../../services/shared/logger.ts';
+import { createPresence } from '../../services/user/presence.ts';
 import { createUserService } from '../../services/user/service.ts';
 import type { Infrastructure } from '../support/context.ts';
 
@@ -91,6 +92,7 @@ export interface TestUserService {
 /** The user service on a fresh schema, publishing presence to the real Kafka. */
 export async function startUserService(infra: Infrastructure, schema: string): Promise<TestUserService> {
   const pool = createServicePool(infra.databaseUrl, schema, 5);
+  const presencePool = createServicePool(infra.databaseUrl, schema, 2, { connectionTimeoutMillis: 1_000 });
   await migrateService(pool, {
     schema,
     dir: path.join(import.meta.dirname, '../../services/user/migrations'),
@@ -105,7 +107,11 @@ export async function startUserService(infra: Infrastructure, schema: string): P
     schema,
     logger: silent('user'),
     authSecret: TEST_SECRET,
-    presence: userOnlineStatusPublisher(createEventProducer({ producer })),
+    presence: createPresence({
+      pool: presencePool,
+      publisher: userOnlineStatusPublisher(createEventProducer({ producer })),
+      logger: silent('presence'),
+    }),
     defaultMetrics: false,
   });
   return {
@@ -115,6 +121,7 @@ export async function startUserService(infra: Infrastructure, schema: string): P
     schema,
     async close() {
       await producer.disconnect();
+      await presencePool.end();
       await pool.end();
     },
   };
