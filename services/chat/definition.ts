@@ -1,8 +1,8 @@
 /** The chat service process: how `runService` builds it (`node services/chat/main.ts` runs it; PORT default 3003, USER_SERVICE_URL). */
 import path from 'node:path';
 import { createServiceConsumers, groupIdFromEnv } from '../shared/consumers.ts';
+import { httpUserDirectory } from '../shared/profile-cache.ts';
 import type { RunServiceOptions } from '../shared/server.ts';
-import { httpUserDirectory } from './profiles.ts';
 import { createChatService } from './service.ts';
 
 export const CHAT_MIGRATIONS = path.join(import.meta.dirname, 'migrations');

@@ -29,9 +29,10 @@ import { requireAuth } from '../shared/auth.ts';
 import { withTransaction } from '../shared/db.ts';
 import { conflict, forbidden, notFound, uniqueViolation, validationError } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
+import { cachedProfiles, cacheProfile, resolveProfile, type UserDirectory } from '../shared/profile-cache.ts';
 import type { BuiltService } from '../shared/server.ts';
 import { jsonBody, pathParams, queryParams } from '../shared/validate.ts';
-import { cachedProfiles, cacheProfile, resolveProfile, senderName, type UserDirectory } from './profiles.ts';
+import { senderName } from './profiles.ts';
 import {
   createRoomSchema,
   listMessagesQuerySchema,

@@ -1,8 +1,8 @@
 /** The friend service process: how `runService` builds it (`node services/friend/main.ts` runs it; PORT default 3002, USER_SERVICE_URL). */
 import path from 'node:path';
 import { createServiceConsumers, groupIdFromEnv } from '../shared/consumers.ts';
+import { httpUserDirectory } from '../shared/profile-cache.ts';
 import type { RunServiceOptions } from '../shared/server.ts';
-import { httpUserDirectory } from './profiles.ts';
 import { createFriendService } from './service.ts';
 
 export const FRIEND_MIGRATIONS = path.join(import.meta.dirname, 'migrations');

@@ -31,9 +31,14 @@ import { requireAuth } from '../shared/auth.ts';
 import { withTransaction } from '../shared/db.ts';
 import { conflict, forbidden, notFound, uniqueViolation, validationError } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
+import {
+  cacheProfile,
+  type ProfileSnapshot,
+  resolveProfile,
+  type UserDirectory,
+} from '../shared/profile-cache.ts';
 import type { BuiltService } from '../shared/server.ts';
 import { jsonBody, pathParams } from '../shared/validate.ts';
-import { cacheProfile, type ProfileSnapshot, resolveProfile, type UserDirectory } from './profiles.ts';
 import { requestIdParamsSchema, sendRequestSchema } from './schemas.ts';
 
 export const PROFILE_CACHE_GROUP = 'friend-profile-cache-group';

@@ -12,9 +12,9 @@ import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
 import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { OutboxRelay } from '../../runtime/relay/relay.ts';
-import { httpUserDirectory } from '../../services/chat/profiles.ts';
 import { type ChatService, createChatService } from '../../services/chat/service.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
+import { httpUserDirectory } from '../../services/shared/profile-cache.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
   call,

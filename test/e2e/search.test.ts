@@ -18,7 +18,6 @@ import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
 import { OutboxRelay } from '../../runtime/relay/relay.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
-import type { UserDirectory } from '../../services/chat/profiles.ts';
 import { type ChatService, createChatService } from '../../services/chat/service.ts';
 import { httpRoomDirectory } from '../../services/search-indexer/rooms.ts';
 import {
@@ -27,6 +26,7 @@ import {
 } from '../../services/search-indexer/service.ts';
 import { issueToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
+import type { UserDirectory } from '../../services/shared/profile-cache.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
   call,

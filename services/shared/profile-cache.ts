@@ -1,13 +1,21 @@
 /**
- * The friend service's view of users: its `user_profiles` cache, kept by the
- * friend-profile-cache-group consumer (UserProfileUpdated), and the user
- * service as the fallback on a cache miss (a user who never edited a profile
- * has no UserProfileUpdated, and this group does not consume UserRegistered).
- * A miss is looked up with the caller's own token (`GET /users/:id`) and
- * written to the cache; a user the user service does not know is a 404.
+ * A service's view of users, for services that show names and pictures of
+ * the chat product's users (friend, chat): a `user_profiles` cache kept by the
+ * service's own profile-cache consumer group (UserProfileUpdated), and the
+ * user service as the fallback on a cache miss (a user who never edited a
+ * profile has no UserProfileUpdated, and those groups do not consume
+ * UserRegistered). A miss is looked up with the caller's own token
+ * (`GET /users/:id`) and cached; a user the user service does not know is
+ * undefined, the user service unreachable a 503 HttpError.
+ *
+ * The service's migrations create the table:
+ * `user_profiles (user_id bigint PRIMARY KEY, display_name text, profile_image_url text,
+ *  status_message text, profile_time timestamptz, cached_at timestamptz DEFAULT now())`.
+ * Writes never replace a newer snapshot (`profile_time`), so the consumer, the
+ * fallback and redeliveries can race in any order.
  */
 import type pg from 'pg';
-import { HttpError } from '../shared/errors.ts';
+import { HttpError } from './errors.ts';
 
 export interface ProfileSnapshot {
   readonly user_id: number;
@@ -19,7 +27,7 @@ export interface ProfileSnapshot {
 }
 
 export interface UserDirectory {
-  /** The user's current profile, or undefined when the user does not exist. */
+  /** The user's current profile, or undefined when the user does not exist; 503 HttpError when unreachable. */
   lookup(userId: number, authorization: string): Promise<ProfileSnapshot | undefined>;
 }
 
@@ -81,7 +89,10 @@ export async function cacheProfile(db: Queryable, p: ProfileSnapshot): Promise<v
   );
 }
 
-export async function cachedProfile(db: Queryable, userId: number): Promise<ProfileSnapshot | undefined> {
+export async function cachedProfiles(
+  db: Queryable,
+  userIds: readonly number[],
+): Promise<Map<number, ProfileSnapshot>> {
   const { rows } = await db.query<{
     user_id: string;
     display_name: string;
@@ -89,24 +100,33 @@ export async function cachedProfile(db: Queryable, userId: number): Promise<Prof
     status_message: string;
     profile_time: Date;
   }>(
-    'SELECT user_id, display_name, profile_image_url, status_message, profile_time FROM user_profiles WHERE user_id = $1',
-    [userId],
+    `SELECT user_id, display_name, profile_image_url, status_message, profile_time
+       FROM user_profiles WHERE user_id = ANY($1::bigint[])`,
+    [userIds],
   );
-  const row = rows[0];
-  if (!row) return undefined;
-  return { ...row, user_id: Number(row.user_id), profile_time: row.profile_time.toISOString() };
+  return new Map(
+    rows.map((r) => [
+      Number(r.user_id),
+      { ...r, user_id: Number(r.user_id), profile_time: r.profile_time.toISOString() },
+    ]),
+  );
 }
 
-/** The cache, else the user service (caching what it answers). */
+/** The cache, else the user service (caching what it answers); undefined when the user does not exist. */
 export async function resolveProfile(
   pool: pg.Pool,
   directory: UserDirectory,
   userId: number,
   authorization: string,
 ): Promise<ProfileSnapshot | undefined> {
-  const cached = await cachedProfile(pool, userId);
+  const cached = (await cachedProfiles(pool, [userId])).get(userId);
   if (cached) return cached;
   const found = await directory.lookup(userId, authorization);
   if (found) await cacheProfile(pool, found);
   return found;
+}
+
+/** One user from the cache (`cachedProfiles` for several). */
+export async function cachedProfile(db: Queryable, userId: number): Promise<ProfileSnapshot | undefined> {
+  return (await cachedProfiles(db, [userId])).get(userId);
 }
