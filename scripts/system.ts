@@ -1,6 +1,6 @@
 /**
- * The chat product as one system: every service of `services/` and one
- * outbox relay per service schema that has an outbox, as child processes.
+ * A system as child processes: every service instance of a plan and one
+ * outbox relay per service schema that has an outbox.
  * Each child logs to `<logDir>/<name>.log`; `stopSystem` stops them all
  * gracefully (SIGTERM, then SIGKILL after a grace period).
  *
@@ -27,25 +27,49 @@ export interface ServiceInstance {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** The chat product with its default ports (3001–3006) and schemas, in start order (dependencies first). */
+/**
+ * `count` instances of one service: the first on `port`, the next ones 10
+ * ports further each (notification 3004, 3014, 3024), all in one schema and
+ * one consumer group, so Kafka shares the partitions between them.
+ */
+export function instances(
+  count: number,
+  base: Omit<ServiceInstance, 'name'> & { readonly name?: string },
+): ServiceInstance[] {
+  const name = base.name ?? base.service;
+  return Array.from({ length: count }, (_, i) => ({
+    ...base,
+    name: count === 1 ? name : `${name}-${i + 1}`,
+    port: base.port + 10 * i,
+  }));
+}
+
+/**
+ * The chat product with its default ports (3001–3006) and schemas, in start
+ * order (dependencies first), with the seed's instance counts: notification
+ * 3 instances, search-indexer 2.
+ */
 export function chatSystem(): ServiceInstance[] {
   return [
     { name: 'user', service: 'user', port: 3001, schema: 'user', outbox: true },
     { name: 'friend', service: 'friend', port: 3002, schema: 'friend', outbox: true },
     { name: 'chat', service: 'chat', port: 3003, schema: 'chat', outbox: true },
-    { name: 'notification', service: 'notification', port: 3004, schema: 'notification', outbox: true },
+    ...instances(3, { service: 'notification', port: 3004, schema: 'notification', outbox: true }),
     { name: 'analytics', service: 'analytics', port: 3005, schema: 'analytics', outbox: false },
-    {
-      name: 'search-indexer',
-      service: 'search-indexer',
-      port: 3006,
-      schema: 'search_indexer',
-      outbox: false,
-    },
+    ...instances(2, { service: 'search-indexer', port: 3006, schema: 'search_indexer', outbox: false }),
   ];
 }
 
-export const RELAY_METRICS_BASE_PORT = 3101;
+/** Environment variables that point a service at another one, set to the plan's first instance unless given. */
+export const SERVICE_URL_ENV: Readonly<Record<string, string>> = {
+  user: 'USER_SERVICE_URL',
+  chat: 'CHAT_SERVICE_URL',
+  policy: 'POLICY_SERVICE_URL',
+  'read-model-worker': 'READ_MODEL_URL',
+};
+
+/** Relays serve /metrics from 3201 on, one port each (services use 30xx and 31xx). */
+export const RELAY_METRICS_BASE_PORT = 3201;
 
 export interface RunningProcess {
   readonly name: string;
@@ -60,7 +84,7 @@ export interface SystemOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Default: chatSystem(). */
   readonly services?: readonly ServiceInstance[];
-  /** Port of the first relay's /metrics; the others follow. Default 3101. */
+  /** Port of the first relay's /metrics; the others follow. Default 3201. */
   readonly relayMetricsBasePort?: number;
   /** Default: `<root>/.cache/logs`. */
   readonly logDir?: string;
@@ -71,21 +95,18 @@ const serviceUrl = (s: ServiceInstance) => `http://127.0.0.1:${s.port}`;
 
 /**
  * Starts every service (each waits until the one before answers `/ready`),
- * then one relay per outbox schema. USER_SERVICE_URL and CHAT_SERVICE_URL
- * point at the plan's first user and chat instance unless `env` sets them.
+ * then one relay per outbox schema. The variables of SERVICE_URL_ENV point at
+ * the plan's first instance of each service unless `env` sets them.
  */
 export async function startSystem(options: SystemOptions): Promise<RunningProcess[]> {
   const services = options.services ?? chatSystem();
   const logs = options.logDir ?? path.join(options.root, '.cache', 'logs');
   mkdirSync(logs, { recursive: true });
-  const first = (service: string) => services.find((s) => s.service === service);
-  const user = first('user');
-  const chat = first('chat');
-  const baseEnv: NodeJS.ProcessEnv = {
-    ...options.env,
-    ...(user && !options.env.USER_SERVICE_URL ? { USER_SERVICE_URL: serviceUrl(user) } : {}),
-    ...(chat && !options.env.CHAT_SERVICE_URL ? { CHAT_SERVICE_URL: serviceUrl(chat) } : {}),
-  };
+  const baseEnv: NodeJS.ProcessEnv = { ...options.env };
+  for (const [service, variable] of Object.entries(SERVICE_URL_ENV)) {
+    const first = services.find((s) => s.service === service);
+    if (first && !options.env[variable]) baseEnv[variable] = serviceUrl(first);
+  }
   const running: RunningProcess[] = [];
   const launch = (
     name: string,
