@@ -17,6 +17,7 @@ import type { Admin } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog, topicSpecs } from '../../generated/index.ts';
+import { probeKafka } from '../../infra/kafka/probe.ts';
 import { quoteIdent } from '../../runtime/db/migrate.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
@@ -29,6 +30,7 @@ import {
   stopSystem,
 } from '../../scripts/system.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { npmStartDefaultBrokers } from '../support/infrastructure.ts';
 import { dropSchemas, eventually, fetchJson, runId } from './support.ts';
 
 const infra = useInfrastructure();
@@ -624,4 +626,25 @@ describe('the chat system (npm start’s processes)', () => {
     expect(await snapshot()).toEqual(before);
     await stopSystem(replay);
   }, 240_000);
+
+  it('kept every process on the test run’s broker: npm start’s broker knows none of its groups', async () => {
+    // Every consumer group of this file exists on the test broker ...
+    const described = await admin.describeGroups([...Object.values(groups), ...Object.values(replayGroups)]);
+    expect(described.groups.filter((g) => g.state === 'Dead').map((g) => g.groupId)).toEqual([]);
+    // ... and none of them exists on the broker `npm start` uses by default, when one runs there.
+    const startBrokers = npmStartDefaultBrokers();
+    const [ours, theirs] = await Promise.all([
+      probeKafka(infra.kafkaBrokers),
+      probeKafka(startBrokers, 2000),
+    ]);
+    if (!theirs.ok || (ours.ok && ours.clusterId === theirs.clusterId)) return; // nothing there, or told to share (test-broker.test.ts)
+    const start = createKafka({ brokers: startBrokers, clientId: `e2e-system-check-${run}` }).admin();
+    await start.connect();
+    try {
+      const there = await start.describeGroups([...Object.values(groups), ...Object.values(replayGroups)]);
+      expect(there.groups.filter((g) => g.state !== 'Dead').map((g) => g.groupId)).toEqual([]);
+    } finally {
+      await start.disconnect();
+    }
+  });
 });
