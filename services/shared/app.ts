@@ -10,7 +10,7 @@
  *   500 JSON without any detail for everything else (the stack goes to the log).
  * Services add their routes to `app` afterwards.
  */
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { type RequestIdVariables, requestId } from 'hono/request-id';
 import type pg from 'pg';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
@@ -71,6 +71,9 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     registers: [registry],
   });
 
+  // Requests no route matched: Hono reports the middleware's `/*` as their route path, which would
+  // put every 404 of every URL under one misleading route label.
+  const unmatched = new WeakSet<Context>();
   const consumers = new Map<string, ConsumerState>();
   let shuttingDown = false;
 
@@ -82,7 +85,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     c.set('log', log);
     await next();
     const seconds = (performance.now() - started) / 1000;
-    const route = c.req.routePath || 'unmatched';
+    const route = unmatched.has(c) ? 'unmatched' : c.req.routePath;
     requests.inc({ method: c.req.method, route, status: String(c.res.status) });
     duration.observe({ method: c.req.method, route }, seconds);
     log.info(
@@ -111,7 +114,10 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     return c.body(body, 200, { 'content-type': registry.contentType });
   });
 
-  app.notFound((c) => c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound((c) => {
+    unmatched.add(c);
+    return c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404);
+  });
   app.onError((err, c) => {
     if (err instanceof HttpError) return c.json(err.body, err.status);
     const log = c.get('log') ?? logger;
