@@ -62,11 +62,11 @@ export interface ResolveOptions {
   readonly log?: (line: string) => void;
 }
 
-/** The images the Testcontainers path runs; keep them in step with docker-compose.yml. */
+/** The images the Testcontainers path runs: docker-compose.yml's (test/infra/images.test.ts holds them together). */
 export const IMAGES = {
   kafka: 'apache/kafka:4.1.1',
-  postgres: 'postgres:15-alpine',
-  redis: 'redis:7-alpine',
+  postgres: 'postgres:15',
+  redis: 'redis:7',
 } as const;
 
 const DOCKER_DETECT_TIMEOUT_MS = 15_000;
