@@ -39,7 +39,8 @@ describe('processedEventsRetentionMs', () => {
   });
 
   it('reads the generated topic specs: 7 days + 1 for the chat groups, even with user.online_status’s hour', () => {
-    const retention = (name: string) => Number(topicSpecs.find((t) => t.name === name)?.config['retention.ms']);
+    const retention = (name: string) =>
+      Number(topicSpecs.find((t) => t.name === name)?.config['retention.ms']);
     expect(retention('user.online_status')).toBe(3_600_000);
     expect(retention('user.events')).toBe(7 * DAY_MS);
     expect(processedEventsRetentionMs([notificationConsumerGroup])).toBe(8 * DAY_MS);
