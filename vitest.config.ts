@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { summaryReporterPlugin } from './test/support/summary-plugin.ts';
 
 /**
  * Tests that need Kafka, PostgreSQL or Redis: these folders, or a name ending
@@ -20,10 +21,13 @@ const INTEGRATION = [
  * Together they cover test/**, generator/** and runtime/** `*.test.ts`.
  */
 export default defineConfig({
+  // The summary line and the CI skip guard (test/support/summary-reporter.ts), in every run:
+  // added to the reporters whatever `--reporter` says.
+  plugins: [summaryReporterPlugin()],
   test: {
     // kafkajs on Node 24 warns about negative timer delays on every request; the warning is cosmetic.
     setupFiles: ['infra/cli/quiet-warnings.ts'],
-    reporters: ['default', './test/support/summary-reporter.ts'],
+    reporters: ['default'],
     projects: [
       {
         extends: true,

@@ -745,7 +745,7 @@ export interface MessageSent {
    */
   user_id: number;
   /**
-   * Login name of the sender when the message was sent.
+   * Name of the sender as other users saw it when the message was sent: the sender's display name then (UserProfileUpdated / UserRegistered `display_name`, cut to 50 characters), or `user-<id>` when the Chat service could not look it up. Not the login name: the field keeps the seed's name.
    *
    * @minLength 1
    * @maxLength 50

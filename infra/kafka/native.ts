@@ -8,6 +8,13 @@
  *   state: ~/.cache/contract-events/kafka-<version>/state (KAFKA_NATIVE_STATE_DIR): server.properties,
  *          log4j2.xml, data/ (log.dirs), logs/server.log, kafka.pid.
  *
+ * Two brokers, so the test suite never shares topics, groups and offsets
+ * with the system a developer runs: the `dev` profile (`npm start`,
+ * `npm run infra:*`) on 127.0.0.1:9092 with `state/`, the `test` profile (the
+ * test run's globalSetup, `npm run infra:* -- --test`) on 127.0.0.1:19092 with
+ * `state-test/`. KAFKA_NATIVE_PORT, KAFKA_NATIVE_CONTROLLER_PORT and
+ * KAFKA_NATIVE_STATE_DIR override the profile's defaults, whichever it is.
+ *
  * `startNativeKafka` is idempotent (a running broker is reused), the broker runs
  * detached and outlives the caller; `stopNativeKafka` sends SIGTERM, waits, then
  * SIGKILLs. Nothing here prints: pass `log` to hear progress.
@@ -52,8 +59,29 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): num
   return value;
 }
 
-/** The configuration, from the environment (see the names below) with this project's defaults. */
-export function nativeKafkaConfig(env: NodeJS.ProcessEnv = process.env): NativeKafkaConfig {
+/** Which broker: the one `npm start` runs on, or the test suite's own. */
+export type NativeKafkaProfile = 'dev' | 'test';
+
+/** Each profile's listener ports and state folder (under ~/.cache/contract-events/kafka-<version>/). */
+export const NATIVE_KAFKA_PROFILES: Readonly<
+  Record<
+    NativeKafkaProfile,
+    { readonly port: number; readonly controllerPort: number; readonly state: string }
+  >
+> = {
+  dev: { port: 9092, controllerPort: 9093, state: 'state' },
+  test: { port: 19092, controllerPort: 19093, state: 'state-test' },
+};
+
+/**
+ * The configuration of one profile's broker, from the environment (see the
+ * names below) with the profile's defaults; the environment wins.
+ */
+export function nativeKafkaConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  profile: NativeKafkaProfile = 'dev',
+): NativeKafkaConfig {
+  const defaults = NATIVE_KAFKA_PROFILES[profile];
   const cacheHome = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
   return {
     repoRoot: REPO_ROOT,
@@ -61,14 +89,14 @@ export function nativeKafkaConfig(env: NodeJS.ProcessEnv = process.env): NativeK
     libDir: path.resolve(
       env.KAFKA_NATIVE_CACHE || path.join(cacheHome, 'contract-events', `kafka-${KAFKA_VERSION}`, 'libs'),
     ),
-    // One broker per machine, whichever clone started it: a second checkout (or a CI clone) finds and reuses it.
+    // One broker per profile and machine, whichever clone started it: a second checkout (or a CI clone) finds and reuses it.
     stateDir: path.resolve(
       env.KAFKA_NATIVE_STATE_DIR ||
-        path.join(cacheHome, 'contract-events', `kafka-${KAFKA_VERSION}`, 'state'),
+        path.join(cacheHome, 'contract-events', `kafka-${KAFKA_VERSION}`, defaults.state),
     ),
     host: '127.0.0.1',
-    port: intFromEnv(env, 'KAFKA_NATIVE_PORT', 9092),
-    controllerPort: intFromEnv(env, 'KAFKA_NATIVE_CONTROLLER_PORT', 9093),
+    port: intFromEnv(env, 'KAFKA_NATIVE_PORT', defaults.port),
+    controllerPort: intFromEnv(env, 'KAFKA_NATIVE_CONTROLLER_PORT', defaults.controllerPort),
     heap: env.KAFKA_NATIVE_HEAP || '512m',
     startTimeoutMs: intFromEnv(env, 'KAFKA_NATIVE_START_TIMEOUT_MS', 120_000),
     stopTimeoutMs: intFromEnv(env, 'KAFKA_NATIVE_STOP_TIMEOUT_MS', 30_000),

@@ -8,6 +8,7 @@ import type { Pool } from 'pg';
 import type { ConsumerGroupDefinition } from '../contract/definitions.ts';
 import type {
   ConsumerOptions,
+  ConsumerStatus,
   EventConsumerFactory,
   HandlerMap,
   RunningConsumer,
@@ -76,6 +77,8 @@ export const DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY = 3;
 /** A started consumer group member. */
 export interface ConsumerHandle extends RunningConsumer {
   readonly groupId: string;
+  /** Where the member stands now: the port's status (kafkajs: joined, rebalancing, restarting, …), else what `ready` said. */
+  status(): ConsumerStatus;
   /**
    * Resolves once the member has joined its group; rejects when it cannot start
    * (no `consumer_processed_events` table, a handler missing, stopped first, ...).
@@ -203,12 +206,34 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions): Consumer
       }
     });
 
+    // Until the port can tell (and when it cannot): what `ready` says.
+    let settled: ConsumerStatus = { state: 'starting', since: Date.now() };
+    ready.then(
+      () => {
+        settled = { state: 'joined', since: Date.now() };
+      },
+      (err: unknown) => {
+        settled = {
+          state: abort.signal.aborted ? 'stopped' : 'failed',
+          since: Date.now(),
+          error: err instanceof Error ? err.message : String(err),
+        };
+      },
+    );
+
     let stopped: Promise<void> | undefined;
+    let stoppedAt = 0;
     const handle: ConsumerHandle = {
       groupId,
       ready,
+      status: () => {
+        if (abort.signal.aborted) return { state: 'stopped', since: stoppedAt };
+        if (settled.state === 'failed') return settled;
+        return port.status?.() ?? settled;
+      },
       stop: () => {
         stopped ??= (async () => {
+          stoppedAt = Date.now();
           abort.abort();
           try {
             await port.stop();

@@ -114,11 +114,43 @@ export interface ConsumerOptions {
   readonly partitionsConsumedConcurrently?: number;
 }
 
+/**
+ * Where a consumer group member stands now:
+ * - `starting`: not joined yet (connecting, first join);
+ * - `joined`: a member of its group, fetching or handling records;
+ * - `rebalancing`: rejoining its group (another member came or went);
+ * - `stalled`: joined, but nothing heard from the broker (no fetch, heartbeat or commit)
+ *   for a session timeout: the group coordinator has given up on it too;
+ * - `restarting`: crashed (broker unreachable, …) and being restarted by the client;
+ * - `failed`: crashed and not restarted, or could not start;
+ * - `stopped`: stopped on purpose.
+ */
+export type ConsumerMemberState =
+  | 'starting'
+  | 'joined'
+  | 'rebalancing'
+  | 'stalled'
+  | 'restarting'
+  | 'failed'
+  | 'stopped';
+
+export interface ConsumerStatus {
+  readonly state: ConsumerMemberState;
+  /** Since when (ms since the epoch). */
+  readonly since: number;
+  /** The last fetch, heartbeat, commit or join the broker answered (ms since the epoch), if any. */
+  readonly lastContactAt?: number | undefined;
+  /** Why it crashed or failed. */
+  readonly error?: string | undefined;
+}
+
 export interface RunningConsumer {
   /** Resolves once the member has joined its group; rejects with the reason when it cannot start. */
   readonly ready: Promise<void>;
   /** Finishes the record in hand, commits what was handled, leaves the group. */
   stop(): Promise<void>;
+  /** Where the member stands now (readiness checks); consumers that cannot tell leave it out. */
+  status?(): ConsumerStatus;
 }
 
 /** The consumer seam generated consumer factories are built on. */

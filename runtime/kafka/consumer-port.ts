@@ -1,3 +1,4 @@
+import type { ConsumerStatus } from '../contract/events.ts';
 import type { IncomingRecord } from './records.ts';
 
 /** How the broker stamped a record's timestamp, spelled as Java's `TimestampType.toString()`. */
@@ -58,4 +59,6 @@ export interface KafkaConsumerPort {
   start(topics: readonly TopicSubscription[], handle: BatchHandler): Promise<void>;
   /** Lets the batch in hand finish, commits what it acknowledged, leaves the group and disconnects. */
   stop(): Promise<void>;
+  /** Where the member stands now; a port that cannot tell leaves it out (readiness then ends at `start`). */
+  status?(): ConsumerStatus;
 }

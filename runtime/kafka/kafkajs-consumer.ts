@@ -7,8 +7,15 @@
  * `autoCommit` stays on with a threshold of one acknowledged record and no
  * interval: kafkajs then commits what was acknowledged after every batch and
  * before it rejoins a rebalancing group, and `commit()` commits at once.
+ *
+ * Status (`status()`, for readiness): kafkajs' instrumentation events drive it:
+ * GROUP_JOIN → joined, REBALANCING → rebalancing, CRASH → restarting (kafkajs
+ * restarts it) or failed, DISCONNECT/STOP → stopped when we stop it; FETCH,
+ * HEARTBEAT, COMMIT_OFFSETS and END_BATCH_PROCESS count as contact with the
+ * broker, and a joined member without contact for a session timeout is stalled.
  */
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { ConsumerMemberState, ConsumerStatus } from '../contract/events.ts';
 import type {
   BatchHandler,
   ConsumedRecord,
@@ -81,6 +88,11 @@ class KafkajsConsumerPort implements KafkaConsumerPort {
   #consumer: Consumer | undefined;
   #stopping = false;
   #notJoined: ((error: Error) => void) | undefined;
+  #state: { state: ConsumerMemberState; since: number; error?: string } = {
+    state: 'starting',
+    since: Date.now(),
+  };
+  #lastContactAt: number | undefined;
 
   constructor(kafka: Kafka, options: KafkajsConsumerOptions) {
     this.#kafka = kafka;
@@ -109,7 +121,33 @@ class KafkajsConsumerPort implements KafkaConsumerPort {
       failed = reject;
     });
     this.#notJoined = failed;
+    const enter = (state: ConsumerMemberState, error?: string) => {
+      if (this.#state.state === 'stopped') return;
+      if (this.#state.state === state && error === undefined) return;
+      this.#state = { state, since: Date.now(), ...(error !== undefined ? { error } : {}) };
+    };
+    const contact = () => {
+      this.#lastContactAt = Date.now();
+    };
+    for (const event of [
+      consumer.events.FETCH,
+      consumer.events.HEARTBEAT,
+      consumer.events.COMMIT_OFFSETS,
+      consumer.events.END_BATCH_PROCESS,
+    ]) {
+      consumer.on(event, contact);
+    }
+    consumer.on(consumer.events.REBALANCING, () => enter('rebalancing'));
+    consumer.on(consumer.events.DISCONNECT, () => {
+      // A crash disconnects first, then reports CRASH; only our own stop ends here for good.
+      if (this.#stopping) enter('stopped');
+    });
+    consumer.on(consumer.events.STOP, () => {
+      if (this.#stopping) enter('stopped');
+    });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      contact();
+      enter('joined');
       log('info', `joined consumer group ${groupId}`, {
         memberId: event.payload.memberId,
         leader: event.payload.isLeader,
@@ -123,6 +161,7 @@ class KafkajsConsumerPort implements KafkaConsumerPort {
         error: error.message,
         restart,
       });
+      enter(restart ? 'restarting' : 'failed', error.message);
       if (!restart) failed(error);
     });
 
@@ -153,6 +192,16 @@ class KafkajsConsumerPort implements KafkaConsumerPort {
     await ready;
   }
 
+  status(): ConsumerStatus {
+    const { state, since, error } = this.#state;
+    const lastContactAt = this.#lastContactAt;
+    const silentSince = lastContactAt ?? since;
+    if (state === 'joined' && Date.now() - silentSince > (this.#options.sessionTimeoutMs ?? 30_000)) {
+      return { state: 'stalled', since: silentSince, lastContactAt };
+    }
+    return { state, since, lastContactAt, ...(error !== undefined ? { error } : {}) };
+  }
+
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#notJoined?.(
@@ -162,6 +211,7 @@ class KafkajsConsumerPort implements KafkaConsumerPort {
     if (!consumer) return;
     // disconnect() stops the runner first: it waits for the batch in hand, commits what it acknowledged, leaves the group.
     await consumer.disconnect();
+    this.#state = { state: 'stopped', since: Date.now() };
   }
 }
 

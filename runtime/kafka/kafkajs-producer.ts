@@ -13,9 +13,11 @@
  * - Results come back in input order: kafkajs answers with a base offset per
  *   partition, and the partitioner records where each message went.
  * - Retriable failures (broker down, leader moving, timeouts) are retried for
- *   `retryWindowMs` (30 s: a KRaft broker's session timeout is 9 s and
- *   leadership took about 15 s to move in the fault drill in INFRA-NOTES), with
- *   kafkajs' own retries bounded inside each call. If the idempotent producer's
+ *   `retryWindowMs` (30 s: KRaft fences a silent broker after
+ *   `broker.session.timeout.ms`, 9 s by default, before its partitions' leadership
+ *   moves; in test/fault/broker-outage.test.ts a direct publish started while
+ *   the single broker was stopped is acknowledged 13–18 s after the stop, the
+ *   restart included), with kafkajs' own retries bounded inside each call. If the idempotent producer's
  *   state is lost (unknown producer id, sequence out of order), the kafkajs
  *   producer is replaced by a fresh one. Whatever fails is rejected as a
  *   `KafkaSendError` saying whether the records themselves were refused.

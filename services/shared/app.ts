@@ -3,21 +3,21 @@
  * - request ids (`x-request-id`, taken from the caller or generated) and one
  *   structured log line per request, through a per-request child logger;
  * - `GET /health` (the process answers), `GET /ready` (the database answers,
- *   every consumer group registered with `addConsumer` has joined, and the
- *   service is not shutting down), `GET /metrics` (prom-client: HTTP metrics,
+ *   every consumer group registered with `addConsumer` is a joined member now,
+ *   and the service is not shutting down; see `consumerReadiness`), `GET /metrics` (prom-client: HTTP metrics,
  *   process metrics and the runtime's `RuntimeMetrics` when given);
  * - request bodies above `maxBodyBytes` refused with 413 JSON;
  * - 404 JSON for unknown routes, the status and body of an `HttpError`, and
  *   500 JSON without any detail for everything else (the stack goes to the log).
  * Services add their routes to `app` afterwards.
  */
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { type RequestIdVariables, requestId } from 'hono/request-id';
 import type pg from 'pg';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import type { RunningConsumer } from '../../runtime/contract/events.ts';
+import type { ConsumerMemberState, ConsumerStatus, RunningConsumer } from '../../runtime/contract/events.ts';
 import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import type { AuthVariables, PrincipalVariables } from './auth.ts';
 import { databaseReachable } from './db.ts';
@@ -43,6 +43,8 @@ export interface ServiceAppOptions {
   readonly defaultMetrics?: boolean | undefined;
   /** Largest request body accepted; larger ones get 413 before they are read whole. Default 1 MiB. */
   readonly maxBodyBytes?: number | undefined;
+  /** How long a rebalancing consumer still counts as ready; default REBALANCE_GRACE_MS (30 s). */
+  readonly rebalanceGraceMs?: number | undefined;
 }
 
 /** Default request body limit: 1 MiB. */
@@ -53,13 +55,43 @@ export interface ServiceApp {
   readonly app: Hono<ServiceEnv>;
   readonly registry: Registry;
   readonly logger: ServiceLogger;
-  /** A consumer group member whose join `/ready` waits for. */
+  /** A consumer group member `/ready` reports on: ready while it is joined (`consumerReadiness`). */
   addConsumer(name: string, consumer: RunningConsumer): void;
   /** From now on `/ready` answers 503 (graceful shutdown). */
   markShuttingDown(): void;
 }
 
-type ConsumerState = 'starting' | 'ready' | 'failed';
+/** How long a rebalancing member still counts as ready: a rejoin normally takes a few seconds. */
+export const REBALANCE_GRACE_MS = 30_000;
+
+/** What `/ready` says of one consumer: `ready`, or why not (`starting`, `rebalancing`, `stalled`, `restarting`, `failed`, `stopped`). */
+export type ConsumerReadiness = 'ready' | Exclude<ConsumerMemberState, 'joined'>;
+
+/**
+ * A consumer is ready while it is a joined member of its group; a rebalance
+ * keeps it ready for `graceMs` from its start. A consumer that cannot report
+ * a status (`RunningConsumer.status` absent) is ready once `ready` resolved.
+ */
+export function consumerReadiness(
+  status: ConsumerStatus | undefined,
+  now = Date.now(),
+  graceMs = REBALANCE_GRACE_MS,
+): ConsumerReadiness {
+  if (!status) return 'ready';
+  switch (status.state) {
+    case 'joined':
+      return 'ready';
+    case 'rebalancing':
+      return now - status.since <= graceMs ? 'ready' : 'rebalancing';
+    default:
+      return status.state;
+  }
+}
+
+interface RegisteredConsumer {
+  readonly consumer: RunningConsumer;
+  started: 'starting' | 'started' | 'failed';
+}
 
 export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   const { name, logger, pool } = options;
@@ -78,7 +110,14 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     registers: [registry],
   });
 
-  const consumers = new Map<string, ConsumerState>();
+  // Requests no route matched: Hono reports the middleware's `/*` as their route path, which would
+  // put every 404 of every URL under one misleading route label.
+  const unmatched = new WeakSet<Context>();
+  const consumers = new Map<string, RegisteredConsumer>();
+  const readiness = (entry: RegisteredConsumer): ConsumerReadiness =>
+    entry.started === 'started'
+      ? consumerReadiness(entry.consumer.status?.(), Date.now(), options.rebalanceGraceMs)
+      : entry.started;
   let shuttingDown = false;
 
   const app = new Hono<ServiceEnv>();
@@ -89,7 +128,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     c.set('log', log);
     await next();
     const seconds = (performance.now() - started) / 1000;
-    const route = c.req.routePath || 'unmatched';
+    const route = unmatched.has(c) ? 'unmatched' : c.req.routePath;
     requests.inc({ method: c.req.method, route, status: String(c.res.status) });
     duration.observe({ method: c.req.method, route }, seconds);
     log.info(
@@ -118,8 +157,8 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   app.get('/health', (c) => c.json({ status: 'ok', service: name }));
   app.get('/ready', async (c) => {
     const database = await databaseReachable(pool);
-    const groups = Object.fromEntries(consumers);
-    const ready = !shuttingDown && database && [...consumers.values()].every((s) => s === 'ready');
+    const groups = Object.fromEntries([...consumers].map(([group, entry]) => [group, readiness(entry)]));
+    const ready = !shuttingDown && database && Object.values(groups).every((s) => s === 'ready');
     return c.json(
       { status: ready ? 'ready' : 'not_ready', service: name, database, consumers: groups, shuttingDown },
       ready ? 200 : 503,
@@ -130,7 +169,10 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     return c.body(body, 200, { 'content-type': registry.contentType });
   });
 
-  app.notFound((c) => c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound((c) => {
+    unmatched.add(c);
+    return c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404);
+  });
   app.onError((err, c) => {
     if (err instanceof HttpError) return c.json(err.body, err.status);
     // Hono's own refusals (a body that is not JSON, …) are the client's fault: 4xx JSON, never 500.
@@ -158,11 +200,14 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     registry,
     logger,
     addConsumer(group, consumer) {
-      consumers.set(group, 'starting');
+      const entry: RegisteredConsumer = { consumer, started: 'starting' };
+      consumers.set(group, entry);
       consumer.ready.then(
-        () => consumers.set(group, 'ready'),
+        () => {
+          entry.started = 'started';
+        },
         (err: unknown) => {
-          consumers.set(group, 'failed');
+          entry.started = 'failed';
           logger.error({ err, group }, 'consumer group failed to start');
         },
       );

@@ -1,7 +1,8 @@
 /**
  * `runService`: the process entry of a service. Reads PORT, DATABASE_URL,
  * DATABASE_SCHEMA (default: the service's own schema),
- * KAFKA_BROKERS (comma-separated), REDIS_URL and AUTH_SECRET, migrates the
+ * KAFKA_BROKERS (comma-separated), REDIS_URL, AUTH_SECRET and the pruning
+ * schedule of processed events (PROCESSED_EVENTS_PRUNE_*), migrates the
  * service schema, builds the service, listens, and shuts down gracefully on
  * SIGTERM/SIGINT: `/ready` turns 503, the listener stops accepting, requests
  * in flight finish, consumers and producers stop, the pool closes.
@@ -13,6 +14,7 @@ import type { ServiceApp } from './app.ts';
 import { authSecretFromEnv } from './auth.ts';
 import { createServicePool, migrateService } from './db.ts';
 import { createLogger, runtimeLogger, type ServiceLogger } from './logger.ts';
+import { DEFAULT_PRUNE_FIRST_RUN_MS, DEFAULT_PRUNE_INTERVAL_MS } from './pruning.ts';
 
 export interface ServiceConfig {
   readonly port: number;
@@ -20,6 +22,19 @@ export interface ServiceConfig {
   readonly kafkaBrokers: readonly string[];
   readonly redisUrl: string;
   readonly authSecret: string;
+  /** PROCESSED_EVENTS_PRUNE_INTERVAL_MS: how often `consumer_processed_events` is pruned (services/shared/pruning.ts); 0 never. */
+  readonly processedEventsPruneIntervalMs: number;
+  /** PROCESSED_EVENTS_PRUNE_FIRST_RUN_MS: how long after start the first pruning runs. */
+  readonly processedEventsPruneFirstRunMs: number;
+}
+
+function msFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`${name} must be a whole number of milliseconds, got "${raw}"`);
+  return value;
 }
 
 export interface ServiceDeps {
@@ -72,6 +87,16 @@ export function configFromEnv(
       .filter(Boolean),
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     authSecret: authSecretFromEnv(env, logger),
+    processedEventsPruneIntervalMs: msFromEnv(
+      env,
+      'PROCESSED_EVENTS_PRUNE_INTERVAL_MS',
+      DEFAULT_PRUNE_INTERVAL_MS,
+    ),
+    processedEventsPruneFirstRunMs: msFromEnv(
+      env,
+      'PROCESSED_EVENTS_PRUNE_FIRST_RUN_MS',
+      DEFAULT_PRUNE_FIRST_RUN_MS,
+    ),
   };
 }
 

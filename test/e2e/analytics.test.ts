@@ -257,7 +257,12 @@ describe('analytics service', () => {
       { time: new Date(day0 + 86_400_000) },
     );
 
-    const counted = await eventually(stats, (s) => sum(s) >= PUBLISHED);
+    const counted = await eventually(
+      stats,
+      (s) => sum(s) >= PUBLISHED,
+      30_000,
+      `${PUBLISHED} events counted`,
+    );
     expect(counted.stats).toEqual([
       { day: DAY, event_type: 'ChatRoomCreated', count: 1 },
       { day: DAY, event_type: 'FriendRequestRejected', count: 1 },
@@ -281,7 +286,12 @@ describe('analytics service', () => {
     const dupBefore = await duplicates();
     await rewind();
     analytics = start();
-    await eventually(duplicates, (n) => n - dupBefore >= PUBLISHED, 60_000);
+    await eventually(
+      duplicates,
+      (n) => n - dupBefore >= PUBLISHED,
+      60_000,
+      `${PUBLISHED} duplicates replayed`,
+    );
     expect(await stats()).toEqual(before);
   }, 90_000);
 
@@ -301,7 +311,9 @@ describe('analytics service', () => {
         ).rows[0]?.n,
       );
     // The fresh group handles every record (its processed-event records are its own) ...
-    expect(await eventually(handled, (n) => n >= PUBLISHED, 60_000)).toBeGreaterThanOrEqual(PUBLISHED);
+    expect(
+      await eventually(handled, (n) => n >= PUBLISHED, 60_000, `${PUBLISHED} records handled by ${fresh}`),
+    ).toBeGreaterThanOrEqual(PUBLISHED);
     // ... and no counter moves.
     expect(await stats()).toEqual(before);
   }, 90_000);

@@ -362,7 +362,12 @@ describe('notification service', () => {
     };
     await users.publish(event, { id: eventId });
     await users.publish(event, { id: eventId });
-    await eventually(duplicates, (n) => n > duplicatesBefore);
+    await eventually(
+      duplicates,
+      (n) => n > duplicatesBefore,
+      30_000,
+      'the second delivery handled as a duplicate',
+    );
     expect(await typesOf(u4)).toEqual(['welcome']);
     const rows = (await outboxRows(poolA, schema)).filter(
       (r) => (r.payload as { user_id: number }).user_id === u4,

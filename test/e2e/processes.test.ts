@@ -5,10 +5,15 @@
  * and graceful shutdown.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { userEventsPublisher } from '../../generated/index.ts';
+import { createKafka } from '../../runtime/kafka/kafkajs.ts';
+import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
+import { createEventProducer } from '../../runtime/produce/event-producer.ts';
 import { friendService } from '../../services/friend/definition.ts';
 import { type RunningService, runService } from '../../services/shared/server.ts';
 import { userService } from '../../services/user/definition.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { type Sample, sampleSum, samplesOf, scrape } from '../support/prometheus.ts';
 import { dropSchemas, eventually, fetchJson, runId, silent, startGroupAtEnd } from './support.ts';
 
 const infra = useInfrastructure();
@@ -87,10 +92,73 @@ describe('runService', () => {
       { requester_id: ids[0], other: { display_name: `erin_${run}` } },
     ]);
 
-    const metrics = await fetch(`http://127.0.0.1:${friend.port}/metrics`);
-    const text = await metrics.text();
-    expect(text).toContain('http_requests_total');
-    expect(text).toContain('domain_events_consumed_total');
+    // Erin changes her profile; a registration goes to user.events too, which this group does not handle.
+    // (Published straight to Kafka: no relay runs here.)
+    const publisher = createKafkajsProducer({
+      kafka: createKafka({ brokers: infra.kafkaBrokers, clientId: `e2e-processes-${run}` }),
+    });
+    await publisher.connect();
+    try {
+      const users = userEventsPublisher(createEventProducer({ producer: publisher }));
+      await users.publish({
+        type: 'UserProfileUpdated',
+        payload: {
+          user_id: ids[0]!,
+          display_name: `Erin ${run}`,
+          profile_image_url: null,
+          status_message: 'hi',
+          timestamp: new Date().toISOString(),
+        },
+      });
+      await users.publish({
+        type: 'UserRegistered',
+        payload: {
+          user_id: ids[1]! + 1_000_000,
+          email: `grace-${run}@example.com`,
+          username: `grace_${run}`,
+          display_name: `grace_${run}`,
+          timestamp: new Date().toISOString(),
+        },
+      });
+    } finally {
+      await publisher.disconnect();
+    }
+    const consumed = (outcome: string, eventType: string) => (samples: Sample[]) =>
+      sampleSum(samples, 'domain_events_consumed_total', {
+        group: groupId,
+        topic: 'user.events',
+        event_type: eventType,
+        outcome,
+      });
+    const metricsUrl = `http://127.0.0.1:${friend.port}/metrics`;
+    const samples = await eventually(
+      () => scrape(metricsUrl),
+      (m) =>
+        consumed('handled', 'UserProfileUpdated')(m) >= 1 && consumed('skipped', 'UserRegistered')(m) >= 1,
+      30_000,
+      'the profile update handled and the registration skipped',
+    );
+    expect(consumed('handled', 'UserProfileUpdated')(samples)).toBe(1);
+    expect(consumed('skipped', 'UserRegistered')(samples)).toBe(1);
+    expect(sampleSum(samples, 'domain_events_consumed_total', { group: groupId })).toBe(2);
+    expect(sampleSum(samples, 'domain_events_dead_lettered_total', { group: groupId })).toBe(0);
+    // The group is at the end of user.events: no lag left on any partition.
+    expect(
+      samplesOf(samples, 'consumer_lag', { group: groupId, topic: 'user.events' }).length,
+    ).toBeGreaterThan(0);
+    expect(sampleSum(samples, 'consumer_lag', { group: groupId, topic: 'user.events' })).toBe(0);
+    // The requests the friend service answered, by route and status.
+    expect(
+      sampleSum(samples, 'http_requests_total', { method: 'POST', route: '/friend-requests', status: '201' }),
+    ).toBe(1);
+    expect(
+      sampleSum(samples, 'http_requests_total', { method: 'GET', route: '/friend-requests', status: '200' }),
+    ).toBe(1);
+    // ... and the handled update reached the cache the friend service answers from.
+    const renamed = await http(friend.port, 'GET', '/friend-requests', undefined, tokens[1]);
+    expect(renamed.body.incoming).toMatchObject([
+      { requester_id: ids[0], other: { display_name: `Erin ${run}` } },
+    ]);
 
     await friend.stop();
     await user.stop();

@@ -22,6 +22,8 @@ import { createPresence } from '../../services/user/presence.ts';
 import { createUserService } from '../../services/user/service.ts';
 import type { Infrastructure } from '../support/context.ts';
 
+export { eventually } from '../support/eventually.ts';
+
 export const TEST_SECRET = 'e2e-test-secret';
 export const runId = (): string => randomBytes(4).toString('hex');
 export const silent = (name: string) => createLogger(name, { level: 'silent' });
@@ -208,18 +210,5 @@ export async function commitGroupOffsets(
     );
   } finally {
     await consumer.disconnect();
-  }
-}
-
-export async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -17,6 +17,7 @@ import type { Admin } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog, topicSpecs } from '../../generated/index.ts';
+import { probeKafka } from '../../infra/kafka/probe.ts';
 import { quoteIdent } from '../../runtime/db/migrate.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
@@ -29,6 +30,8 @@ import {
   stopSystem,
 } from '../../scripts/system.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { npmStartDefaultBrokers } from '../support/infrastructure.ts';
+import { type Sample, sampleSum, samplesOf, scrape } from '../support/prometheus.ts';
 import { dropSchemas, eventually, fetchJson, runId } from './support.ts';
 
 const infra = useInfrastructure();
@@ -252,9 +255,17 @@ describe('the chat system (npm start’s processes)', () => {
     expect((await http('analytics', 'GET', '/ready')).body).toMatchObject({
       consumers: { [groups.analytics]: 'ready' },
     });
+    const health = { method: 'GET', route: '/health', status: '200' };
+    const before = sampleSum(await scrape(`${url.chat}/metrics`), 'http_requests_total', health);
+    for (let i = 0; i < 2; i++) expect((await http('chat', 'GET', '/health')).status).toBe(200);
+    expect(sampleSum(await scrape(`${url.chat}/metrics`), 'http_requests_total', health) - before).toBe(2);
     expect((await http('search-indexer', 'GET', '/nowhere')).status).toBe(404);
-    const metrics = await fetch(`${url.chat}/metrics`);
-    expect(await metrics.text()).toContain('consumer_lag');
+    expect(
+      sampleSum(await scrape(`${url['search-indexer']}/metrics`), 'http_requests_total', {
+        route: 'unmatched',
+        status: '404',
+      }),
+    ).toBe(1);
   });
 
   it('runs the scenario: register, befriend, room, messages, read; notifications over SSE through two instances', async () => {
@@ -515,6 +526,77 @@ describe('the chat system (npm start’s processes)', () => {
     expect(await eventually(delta, (d) => JSON.stringify(d) === JSON.stringify(expected))).toEqual(expected);
   }, 120_000);
 
+  it('counts in /metrics what it published and consumed: relays per event type, consumers per group and outcome', async () => {
+    // Each relay published exactly the outbox rows of the scenario (the schemas are this run's own);
+    // the user service published presence directly, one per login.
+    const published = async (name: string, via: 'outbox' | 'direct') => {
+      const where = name.startsWith('relay-')
+        ? running.find((r) => r.name === name)!.url
+        : `${url[name]}/metrics`;
+      const samples = samplesOf(await scrape(where), 'domain_events_published_total', { via });
+      return Object.fromEntries(
+        samples.filter((m) => m.value > 0).map((m) => [m.labels.event_type!, m.value] as const),
+      );
+    };
+    expect(await published('relay-user', 'outbox')).toEqual({ UserRegistered: 4 }); // the stats user and three people
+    expect(await published('relay-friend', 'outbox')).toEqual({
+      FriendRequestSent: 1,
+      FriendRequestAccepted: 1,
+    });
+    expect(await published('relay-chat', 'outbox')).toEqual({
+      ChatRoomCreated: 1,
+      MessageSent: 3,
+      MessagesRead: 1,
+    });
+    // One NotificationSent per stored notification: the scenario's, and those of the events other
+    // test files left on the topics (the groups started at offset 0).
+    const stored = await count(`${quoteIdent(schemas.notification)}.notifications`);
+    expect(stored).toBeGreaterThanOrEqual(10); // four welcomes, friend_request(_accepted), chat_room_created, new_message ×3
+    expect(await published('relay-notification', 'outbox')).toEqual({ NotificationSent: stored });
+    expect(await count(`${quoteIdent(schemas.notification)}.domain_event_outbox`)).toBe(0);
+    expect(await published('user', 'direct')).toEqual({ UserOnlineStatusChanged: 4 });
+
+    // Every group read its topics from offset 0 and has caught up: it finished with every record on
+    // them exactly once (handled; skipped, a type it does not subscribe to; duplicate, an event id seen
+    // before: replays of earlier runs put NotificationSent ids on the topic again), and is 0 behind.
+    await caughtUp(Object.values(groups));
+    const records = async (topics: readonly string[]) => {
+      let n = 0;
+      for (const topic of topics) {
+        for (const p of await admin.fetchTopicOffsets(topic)) n += Number(BigInt(p.high) - BigInt(p.low));
+      }
+      return n;
+    };
+    const finished = (samples: Sample[], group: string, outcome?: string) =>
+      sampleSum(samples, 'domain_events_consumed_total', outcome ? { group, outcome } : { group });
+    for (const [service, groupId] of [
+      ['chat', groups.chatProfiles],
+      ['friend', groups.friendProfiles],
+      ['analytics', groups.analytics],
+      ['search-indexer', groups.search],
+    ] as const) {
+      const samples = await scrape(`${url[service]}/metrics`);
+      const topics = topicsOf(contractGroupOf(groupId));
+      expect(finished(samples, groupId), `${groupId} finished`).toBe(await records(topics));
+      expect(finished(samples, groupId, 'handled')).toBeGreaterThan(0);
+      expect(sampleSum(samples, 'domain_events_dead_lettered_total', { group: groupId }), groupId).toBe(0);
+      const lag = samplesOf(samples, 'consumer_lag', { group: groupId });
+      expect(lag.length, `${groupId} lag samples`).toBeGreaterThan(0);
+      expect(lag.filter((m) => m.value !== 0)).toEqual([]);
+    }
+    // The two notification instances share the group: together they finished every record; one handed
+    // over in a rebalance may have been finished by both, the second time as a duplicate.
+    const [n1, n2] = await Promise.all(
+      ['notification-1', 'notification-2'].map((name) => scrape(`${url[name]}/metrics`)),
+    );
+    const both = (outcome?: string) =>
+      finished(n1!, groups.notification, outcome) + finished(n2!, groups.notification, outcome);
+    const onTopics = await records(topicsOf(contractGroupOf(groups.notification)));
+    expect(both()).toBeGreaterThanOrEqual(onTopics);
+    expect(both() - onTopics).toBeLessThanOrEqual(both('duplicate'));
+    expect(both('handled')).toBeGreaterThan(0);
+  });
+
   it('npm run demo drives its scenario against the system and exits 0', async () => {
     const output: string[] = [];
     const code = await new Promise<number | null>((resolve) => {
@@ -624,4 +706,25 @@ describe('the chat system (npm start’s processes)', () => {
     expect(await snapshot()).toEqual(before);
     await stopSystem(replay);
   }, 240_000);
+
+  it('kept every process on the test run’s broker: npm start’s broker knows none of its groups', async () => {
+    // Every consumer group of this file exists on the test broker ...
+    const described = await admin.describeGroups([...Object.values(groups), ...Object.values(replayGroups)]);
+    expect(described.groups.filter((g) => g.state === 'Dead').map((g) => g.groupId)).toEqual([]);
+    // ... and none of them exists on the broker `npm start` uses by default, when one runs there.
+    const startBrokers = npmStartDefaultBrokers();
+    const [ours, theirs] = await Promise.all([
+      probeKafka(infra.kafkaBrokers),
+      probeKafka(startBrokers, 2000),
+    ]);
+    if (!theirs.ok || (ours.ok && ours.clusterId === theirs.clusterId)) return; // nothing there, or told to share (test-broker.test.ts)
+    const start = createKafka({ brokers: startBrokers, clientId: `e2e-system-check-${run}` }).admin();
+    await start.connect();
+    try {
+      const there = await start.describeGroups([...Object.values(groups), ...Object.values(replayGroups)]);
+      expect(there.groups.filter((g) => g.state !== 'Dead').map((g) => g.groupId)).toEqual([]);
+    } finally {
+      await start.disconnect();
+    }
+  });
 });

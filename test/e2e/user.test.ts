@@ -4,6 +4,7 @@ import { createServiceApp } from '../../services/shared/app.ts';
 import { issueToken } from '../../services/shared/auth.ts';
 import { useInfrastructure } from '../support/context.ts';
 import { startReader } from '../support/kafka-reader.ts';
+import { parsePrometheusText, sampleSum } from '../support/prometheus.ts';
 import {
   call,
   count,
@@ -40,20 +41,46 @@ afterAll(async () => {
 });
 
 describe('service kit', () => {
-  it('answers /health, /ready and /metrics', async () => {
-    expect(await call(user.app, 'GET', '/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
+  it('answers /health, /ready and /metrics, which counts the requests by route and status', async () => {
+    const scrape = async () => {
+      const res = await user.app.request('/metrics');
+      expect(res.status).toBe(200);
+      return parsePrometheusText(await res.text());
+    };
+    const health = { method: 'GET', route: '/health', status: '200' };
+    const before = await scrape();
+    for (let i = 0; i < 3; i++) {
+      expect(await call(user.app, 'GET', '/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    }
     expect(await call(user.app, 'GET', '/ready')).toMatchObject({
       status: 200,
       body: { status: 'ready', database: true },
     });
-    const metrics = await user.app.request('/metrics');
-    expect(metrics.status).toBe(200);
-    expect(await metrics.text()).toContain('http_requests_total');
+    expect((await call(user.app, 'GET', '/users/me')).status).toBe(401);
+    const after = await scrape();
+    const delta = (name: string, labels: Record<string, string>) =>
+      sampleSum(after, name, labels) - sampleSum(before, name, labels);
+    expect(delta('http_requests_total', health)).toBe(3);
+    expect(delta('http_requests_total', { method: 'GET', route: '/ready', status: '200' })).toBe(1);
+    expect(delta('http_requests_total', { method: 'GET', route: '/users/me', status: '401' })).toBe(1);
+    expect(delta('http_requests_total', { route: '/users/me', status: '200' })).toBe(0);
+    expect(delta('http_request_duration_seconds_count', { method: 'GET', route: '/health' })).toBe(3);
+    // The scrape before counts as one /metrics request.
+    expect(delta('http_requests_total', { method: 'GET', route: '/metrics', status: '200' })).toBe(1);
   });
 
-  it('answers an unknown route with 404 JSON', async () => {
+  it('answers an unknown route with 404 JSON, counted as route "unmatched"', async () => {
+    const unmatched = async () =>
+      sampleSum(
+        parsePrometheusText(await (await user.app.request('/metrics')).text()),
+        'http_requests_total',
+        { method: 'GET', route: 'unmatched', status: '404' },
+      );
+    const before = await unmatched();
     const res = await call(user.app, 'GET', '/no/such/route');
     expect(res).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    expect(await call(user.app, 'GET', '/another/one')).toMatchObject({ status: 404 });
+    expect((await unmatched()) - before).toBe(2);
   });
 
   it('answers an unexpected error with 500 JSON and no detail', async () => {

@@ -4,8 +4,8 @@
  * during the outage is retried by the producer across the failover window
  * and succeeds once the broker is back.
  *
- * Requires the native broker (infra/kafka/native.ts): the test stops and
- * starts that process itself. A broker from KAFKA_BROKERS or Testcontainers
+ * Requires the test run's native broker (infra/kafka/native.ts, `test`
+ * profile): the test stops and starts that process itself. A broker from KAFKA_BROKERS or Testcontainers
  * cannot be stopped from here, so on another source this test FAILS (it does
  * not skip): run it with the native broker (unset KAFKA_BROKERS, TEST_INFRA=native).
  */
@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventExamples, messageSentEvent } from '../../generated/index.ts';
-import { nativeKafkaConfig, startNativeKafka, stopNativeKafka } from '../../infra/kafka/native.ts';
+import { nativeBrokers, startNativeKafka, stopNativeKafka } from '../../infra/kafka/native.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
 import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
@@ -22,6 +22,7 @@ import { createEventProducer } from '../../runtime/produce/event-producer.ts';
 import type { Logger } from '../../runtime/produce/logger.ts';
 import { OutboxRelay } from '../../runtime/relay/relay.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaConfig } from '../support/infrastructure.ts';
 import { endOffsets, startReader } from '../support/kafka-reader.ts';
 import { createTopic, deleteTopics, migratedSchema, retargeted, runId } from '../support/outbox-fixtures.ts';
 import { checkDelivery, outboxCounts, SequencedWriters, waitUntil } from './relay-process.ts';
@@ -29,7 +30,7 @@ import { checkDelivery, outboxCounts, SequencedWriters, waitUntil } from './rela
 const infra = useInfrastructure();
 const brokers = infra.kafkaBrokers;
 const databaseUrl = infra.databaseUrl;
-const config = nativeKafkaConfig();
+const config = testKafkaConfig();
 let pool: pg.Pool;
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -55,6 +56,8 @@ describe('Kafka broker outage', () => {
         `this fault test stops and restarts the broker process, which only the native broker allows; Kafka came from "${infra.source}" (${brokers.join(',')}). Run it with the native broker: unset KAFKA_BROKERS and set TEST_INFRA=native.`,
       );
     }
+    // The broker this test stops must be the one the run uses (never `npm start`'s).
+    expect(nativeBrokers(config)).toEqual(brokers);
     const schema = await migratedSchema(databaseUrl, 'broker_outage');
     cleanups.push(() => schema.drop());
     const topic = `broker-outage-${runId()}`;

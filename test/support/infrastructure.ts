@@ -3,8 +3,11 @@
  *
  *   1. explicit environment: KAFKA_BROKERS (comma-separated), DATABASE_URL, REDIS_URL;
  *   2. Testcontainers, when a Docker engine actually answers (not just a `docker` binary);
- *   3. the native broker (infra/kafka/native.ts) plus the PostgreSQL and Redis
- *      that already listen on 127.0.0.1.
+ *   3. the native broker of the `test` profile (infra/kafka/native.ts:
+ *      127.0.0.1:19092, state in kafka-<version>/state-test; KAFKA_NATIVE_PORT,
+ *      KAFKA_NATIVE_CONTROLLER_PORT and KAFKA_NATIVE_STATE_DIR override it), never
+ *      `npm start`'s (127.0.0.1:9092), plus the PostgreSQL and Redis that already
+ *      listen on 127.0.0.1.
  *
  * Each service given explicitly is used as given; the others come from 2 or 3.
  * `source` says where Kafka came from. TEST_INFRA=native|testcontainers forces
@@ -21,7 +24,13 @@ import {
   formatServiceCheck,
   redactUrl,
 } from '../../infra/check.ts';
-import { nativeKafkaConfig, startNativeKafka, stopNativeKafka } from '../../infra/kafka/native.ts';
+import {
+  type NativeKafkaConfig,
+  nativeBrokers,
+  nativeKafkaConfig,
+  startNativeKafka,
+  stopNativeKafka,
+} from '../../infra/kafka/native.ts';
 import { type KafkaProbe, probeKafka } from '../../infra/kafka/probe.ts';
 
 export type InfrastructureSource = 'env' | 'testcontainers' | 'native';
@@ -53,14 +62,35 @@ export interface ResolveOptions {
   readonly log?: (line: string) => void;
 }
 
-/** The images the Testcontainers path runs; keep them in step with docker-compose.yml. */
+/** The images the Testcontainers path runs: docker-compose.yml's (test/infra/images.test.ts holds them together). */
 export const IMAGES = {
   kafka: 'apache/kafka:4.1.1',
-  postgres: 'postgres:15-alpine',
-  redis: 'redis:7-alpine',
+  postgres: 'postgres:15',
+  redis: 'redis:7',
 } as const;
 
 const DOCKER_DETECT_TIMEOUT_MS = 15_000;
+
+/**
+ * The native broker a test run starts or reuses: the `test` profile, so the
+ * suite's topics, groups and offsets never mix with those of the system
+ * `npm start` runs. Tests that stop and start the broker (test/fault) use this too.
+ */
+export function testKafkaConfig(env: NodeJS.ProcessEnv = process.env): NativeKafkaConfig {
+  return nativeKafkaConfig(env, 'test');
+}
+
+/**
+ * Where `npm start` finds Kafka when nothing is configured: the `dev`
+ * profile's native broker (127.0.0.1:9092), whatever KAFKA_NATIVE_* this
+ * process was given for its own broker.
+ */
+export function npmStartDefaultBrokers(env: NodeJS.ProcessEnv = process.env): string[] {
+  const home: NodeJS.ProcessEnv = {};
+  if (env.HOME !== undefined) home.HOME = env.HOME;
+  if (env.XDG_CACHE_HOME !== undefined) home.XDG_CACHE_HOME = env.XDG_CACHE_HOME;
+  return nativeBrokers(nativeKafkaConfig(home, 'dev'));
+}
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -263,13 +293,15 @@ export async function resolveInfrastructure(options: ResolveOptions = {}): Promi
     kafkaBrokers = explicitKafka;
     source = 'env';
   } else {
-    const config = nativeKafkaConfig(env);
+    const config = testKafkaConfig(env);
     try {
       const started = await startNativeKafka(config, (line) => log(line));
       log(
-        started.reused
-          ? `native Kafka already running (pid ${started.pid})`
-          : `native Kafka started (pid ${started.pid}) in ${(started.startMs / 1000).toFixed(1)} s`,
+        `${
+          started.reused
+            ? `native Kafka of the test run already running (pid ${started.pid})`
+            : `native Kafka of the test run started (pid ${started.pid}) in ${(started.startMs / 1000).toFixed(1)} s`
+        }; state ${config.stateDir}`,
       );
       kafkaBrokers = started.brokers;
       if (!started.reused && env.KAFKA_NATIVE_STOP_AFTER_TESTS === '1') {
@@ -279,7 +311,7 @@ export async function resolveInfrastructure(options: ResolveOptions = {}): Promi
       }
     } catch (err) {
       throw new Error(
-        `Could not start the native Kafka broker (no KAFKA_BROKERS given${notes.length ? `, ${notes.join(', ')}` : ''}):\n${
+        `Could not start the test run's native Kafka broker on ${nativeBrokers(config).join(',')} (no KAFKA_BROKERS given${notes.length ? `, ${notes.join(', ')}` : ''}):\n${
           err instanceof Error ? err.message : String(err)
         }`,
       );
@@ -301,7 +333,7 @@ export async function resolveInfrastructure(options: ResolveOptions = {}): Promi
     problems.push(
       `Kafka      MISSING  ${kafkaBrokers.join(',')} (${source}): ${kafka.error}${
         source === 'native'
-          ? '\n           see the broker log that `npm run infra:status` names, or run: npm run infra:up'
+          ? '\n           see the broker log that `npm run infra:status -- --test` names, or run: npm run infra:up -- --test'
           : ''
       }`,
     );

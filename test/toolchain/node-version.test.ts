@@ -1,5 +1,68 @@
-import { expect, it } from 'vitest';
+/**
+ * npm scripts run on the Node the project pins (the `node` dev dependency,
+ * node_modules/.bin/node), not on whatever Node runs npm itself: npm puts
+ * node_modules/.bin first on a script's PATH, and every script's `node` (and
+ * every `#!/usr/bin/env node` tool such as vitest) resolves there.
+ */
+import { execFile } from 'node:child_process';
+import { accessSync, constants, readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
 
-it('runs on Node 24 LTS (the `node` dev dependency), not the machine Node', () => {
-  expect(process.versions.node.split('.')[0]).toBe('24');
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '../..');
+const pinnedBin = path.join(root, 'node_modules', '.bin', 'node');
+
+/** The `node` package's version as package-lock.json pins it. */
+const lockedVersion: string = (
+  JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string }>;
+  }
+).packages['node_modules/node']?.version as string;
+
+/** The first executable `name` along `PATH`, as a shell would find it. */
+function firstOnPath(name: string, pathValue: string): string | undefined {
+  for (const dir of pathValue.split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** PATH without any node_modules/.bin: what a shell has before npm adds its own. */
+const machinePath = (process.env.PATH ?? '')
+  .split(path.delimiter)
+  .filter((dir) => !dir.includes(`node_modules${path.sep}.bin`) && !dir.includes('node-gyp-bin'))
+  .join(path.delimiter);
+
+describe('the pinned Node', () => {
+  it('is pinned: package-lock.json names a Node 24 `node` package', () => {
+    expect(lockedVersion).toMatch(/^24\.\d+\.\d+$/);
+  });
+
+  it('runs this test run: the version package-lock.json pins, from node_modules/.bin/node', () => {
+    expect(process.version).toBe(`v${lockedVersion}`);
+    expect(realpathSync(process.execPath)).toBe(realpathSync(pinnedBin));
+  });
+
+  it('is the first `node` on the PATH npm gives a script, even when the shell’s PATH has none of it', async () => {
+    const { stdout } = await run('npm', ['run', '--silent', 'env'], {
+      cwd: root,
+      env: { HOME: process.env.HOME, PATH: machinePath },
+    });
+    const scriptPath = /^PATH=(.*)$/m.exec(stdout)?.[1];
+    if (!scriptPath) throw new Error(`npm run env printed no PATH:\n${stdout}`);
+    expect(scriptPath.split(path.delimiter)[0]).toBe(path.join(root, 'node_modules', '.bin'));
+    const node = firstOnPath('node', scriptPath);
+    expect(node).toBe(pinnedBin);
+    const version = await run(node!, ['--version']);
+    expect(version.stdout.trim()).toBe(`v${lockedVersion}`);
+  });
 });
