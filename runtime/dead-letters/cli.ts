@@ -4,11 +4,12 @@
  *
  *   npm run dlq -- list [topic…] [--json]
  *   npm run dlq -- show <dlq-topic> <partition>:<offset> | --event-id <id> [--json]
- *   npm run dlq -- replay <dlq-topic> <selection> [--force] [--dry-run] [--reason "<why>"] [--by <name>] [--json]
+ *   npm run dlq -- replay <dlq-topic> <selection> [--force] [--dry-run] [--note "<why>"] [--by <name>] [--json]
  *   npm run dlq -- discard <dlq-topic> <selection> --reason "<why>" [--force] [--dry-run] [--by <name>] [--json]
  *
  *   selection: --partition p [--from o] [--to o] | --event-id id | --reason r | --group g | --all
- *              (--reason and --group combine; --reason none: dead letters without a reason)
+ *              (criteria combine; --reason none: dead letters without a reason; in discard, where
+ *              --reason is why, the dead letters' reason is --dlt-reason r)
  *
  * Kafka from KAFKA_BROKERS (default 127.0.0.1:9092), the ledger in DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/test), schema DLQ_LEDGER_SCHEMA or --ledger-schema (default
@@ -42,10 +43,12 @@ export const USAGE = `usage: npm run dlq -- <command> …
   show <dlq-topic> <partition>:<offset>      one record, headers decoded, payload
   show <dlq-topic> --event-id <id>           the records carrying an event id
   replay <dlq-topic> <selection>             send records back to their original topic, once
-         [--force] [--dry-run] [--reason "<why>"] [--by <name>]
+         [--force] [--dry-run] [--note "<why>"] [--by <name>]
   discard <dlq-topic> <selection> --reason "<why>" [--force] [--dry-run] [--by <name>]
 
   selection: --partition p [--from o] [--to o] | --event-id id | --reason r | --group g | --all
+             (replay: --reason r is the dead letters' kafka_dlt-reason; discard: say --dlt-reason r,
+             since --reason is why you discard; --reason none: dead letters without one)
   every command: --json (machine-readable), --ledger-schema <schema> (default ${DEFAULT_LEDGER_SCHEMA})
 
 Kafka: KAFKA_BROKERS (default 127.0.0.1:9092); ledger: DATABASE_URL. Exit 2 on bad input, 1 on failure.`;
@@ -62,6 +65,8 @@ const OPTIONS = {
   to: { type: 'string' },
   'event-id': { type: 'string' },
   reason: { type: 'string' },
+  'dlt-reason': { type: 'string' },
+  note: { type: 'string' },
   group: { type: 'string' },
   all: { type: 'boolean' },
   force: { type: 'boolean' },
@@ -84,6 +89,8 @@ const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
     'to',
     'event-id',
     'reason',
+    'dlt-reason',
+    'note',
     'group',
     'all',
     'force',
@@ -99,6 +106,7 @@ const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
     'to',
     'event-id',
     'reason',
+    'dlt-reason',
     'group',
     'all',
     'force',
@@ -131,13 +139,17 @@ function parse(argv: readonly string[]): { command: string; positionals: string[
 }
 
 function selectionOf(values: Values, command: 'replay' | 'discard') {
+  if (command === 'replay' && values.reason !== undefined && values['dlt-reason'] !== undefined) {
+    throw new UsageError('--reason and --dlt-reason both select by kafka_dlt-reason: give one');
+  }
+  // For replay, --reason is the dead letters' reason; for discard it is why they are discarded.
+  const reason = values['dlt-reason'] ?? (command === 'replay' ? values.reason : undefined);
   return parseSelection({
     ...(values.partition !== undefined ? { partition: values.partition } : {}),
     ...(values.from !== undefined ? { from: values.from } : {}),
     ...(values.to !== undefined ? { to: values.to } : {}),
     ...(values['event-id'] !== undefined ? { eventId: values['event-id'] } : {}),
-    // For discard, --reason is why it is discarded, not a selection.
-    ...(command === 'replay' && values.reason !== undefined ? { reason: values.reason } : {}),
+    ...(reason !== undefined ? { reason } : {}),
     ...(values.group !== undefined ? { group: values.group } : {}),
     ...(values.all ? { all: true } : {}),
   });
@@ -219,6 +231,7 @@ export async function runDlqCli(
         const selection = selectionOf(values, command);
         const common = {
           operator,
+          ...(command === 'replay' && values.note !== undefined ? { reason: values.note } : {}),
           force: values.force ?? false,
           dryRun: values['dry-run'] ?? false,
         };

@@ -6,9 +6,9 @@
  * `x-replayed-at: <ISO time>`. The event id (`ce_id`) is unchanged, so consumer groups that
  * handled the event already find their processed-event claim and skip it.
  *
- * Keyed records are partitioned by their key (where new events of that key go, so their order
- * holds even if the topic gained partitions); a record without a key goes back to its original
- * partition number.
+ * The copy goes to the original partition number (`kafka_dlt-original-partition`): where the
+ * record was, whatever partitioner its producer used (ours hash the key, so for our events that is
+ * also where the key goes). Only without that header is it partitioned by its key.
  */
 import { type DeadLetterProvenance, DLT_HEADERS } from '../consume/dead-letter.ts';
 import type { ConsumedRecord } from '../kafka/consumer-port.ts';
@@ -51,9 +51,7 @@ export function replayRecord(
   headers[REPLAY_HEADERS.at] = replayedAt.toISOString();
   return {
     topic: provenance.originalTopic,
-    ...(deadLetter.key === null && provenance.originalPartition !== undefined
-      ? { partition: provenance.originalPartition }
-      : {}),
+    ...(provenance.originalPartition !== undefined ? { partition: provenance.originalPartition } : {}),
     key: deadLetter.key,
     value: deadLetter.value,
     headers,

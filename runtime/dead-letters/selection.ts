@@ -41,6 +41,9 @@ export function parseSelection(input: SelectionInput): Selection {
     input.eventId !== undefined ||
     input.reason !== undefined ||
     input.group !== undefined;
+  if ((input.from !== undefined || input.to !== undefined) && input.partition === undefined) {
+    throw new UsageError('--from and --to are offsets of one partition: give --partition too');
+  }
   if (input.all && narrowing) {
     throw new UsageError('--all selects every record: give it alone, or a selection without it');
   }
@@ -48,9 +51,6 @@ export function parseSelection(input: SelectionInput): Selection {
     throw new UsageError(
       'say which records: --partition p [--from o] [--to o], --event-id id, --reason r, --group g, or --all',
     );
-  }
-  if ((input.from !== undefined || input.to !== undefined) && input.partition === undefined) {
-    throw new UsageError('--from and --to are offsets of one partition: give --partition too');
   }
   const partition =
     input.partition === undefined ? undefined : Number(integer('--partition', input.partition));
