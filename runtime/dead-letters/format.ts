@@ -94,7 +94,7 @@ function formatOne({ view, ledger }: StoredDeadLetter): string {
   ];
   const stack = stackHead(p.exceptionStacktrace);
   if (stack !== undefined) out.push('stacktrace (head)', indent(stack, '    '));
-  out.push('headers', ...view.headers.map((h) => `    ${h.key}: ${h.value}`));
+  out.push('headers', ...view.headers.map((h) => `    ${h.key}: ${oneLine(h.value)}`));
   out.push('payload');
   switch (view.value.kind) {
     case 'json':
@@ -110,6 +110,20 @@ function formatOne({ view, ledger }: StoredDeadLetter): string {
       out.push('    (null)');
   }
   return out.join('\n');
+}
+
+/** A header value on one line: the first line, cut at 160 characters, saying how much was left out. */
+function oneLine(value: string): string {
+  const lines = value.split('\n');
+  const first = lines[0]!;
+  const cut = first.length > 160 ? `${first.slice(0, 160)}…` : first;
+  const more =
+    lines.length > 1
+      ? ` (+${lines.length - 1} line(s))`
+      : first.length > 160
+        ? ` (${first.length} chars)`
+        : '';
+  return `${cut}${more}`;
 }
 
 const OUTCOME_LABEL: Record<string, string> = {

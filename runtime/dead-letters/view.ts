@@ -3,7 +3,7 @@
  * (`readDeadLetter` over its header entries, so Spring's and ours read alike), its event id and
  * type, and its key and payload as text (JSON pretty-printed) or hex.
  */
-import { type DeadLetterProvenance, readDeadLetter } from '../consume/dead-letter.ts';
+import { type DeadLetterProvenance, DLT_HEADERS, readDeadLetter } from '../consume/dead-letter.ts';
 import type { ConsumedRecord } from '../kafka/consumer-port.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -16,10 +16,30 @@ function asText(bytes: Buffer): string | undefined {
   }
 }
 
-/** Bytes shown to a person: UTF-8 text, else `hex:…`. */
+/** Bytes shown to a person: UTF-8 text without control characters (tabs and newlines allowed), else `hex:…`. */
 export function printable(bytes: Buffer | null): string | null {
   if (bytes === null) return null;
-  return asText(bytes) ?? `hex:${bytes.toString('hex')}`;
+  const text = asText(bytes);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  return text !== undefined && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)
+    ? text
+    : `hex:${bytes.toString('hex')}`;
+}
+
+/** Spring's binary provenance headers: 4-byte ints and 8-byte longs, big-endian. */
+const BINARY_NUMBERS: Readonly<Record<string, 4 | 8>> = {
+  [DLT_HEADERS.originalPartition]: 4,
+  [DLT_HEADERS.originalOffset]: 8,
+  [DLT_HEADERS.originalTimestamp]: 8,
+  [DLT_HEADERS.deliveryAttempt]: 4,
+};
+
+/** A header's value as text: binary provenance numbers decoded (`2 (int32)`), other bytes as `printable`. */
+export function headerText(key: string, value: Buffer): string {
+  const size = BINARY_NUMBERS[key];
+  if (size === 4 && value.length === 4) return `${value.readInt32BE()} (int32)`;
+  if (size === 8 && value.length === 8) return `${value.readBigInt64BE()} (int64)`;
+  return printable(value) ?? '';
 }
 
 export interface DeadLetterView {
@@ -44,7 +64,7 @@ export interface DeadLetterView {
     | { readonly kind: 'text'; readonly text: string }
     | { readonly kind: 'hex'; readonly hex: string }
     | { readonly kind: 'null' };
-  /** Every header, in wire order, values as text or `hex:…` (binary provenance numbers decoded above). */
+  /** Every header, in wire order: text, binary provenance numbers decoded (`2 (int32)`), other bytes `hex:…`. */
   readonly headers: readonly { readonly key: string; readonly value: string }[];
 }
 
@@ -85,7 +105,7 @@ export function viewDeadLetter(record: ConsumedRecord): DeadLetterView {
     groupLabel: provenance.originalConsumerGroup ?? '(unknown)',
     key: printable(record.key),
     value,
-    headers: record.headerEntries.map((h) => ({ key: h.key, value: printable(h.value) ?? '' })),
+    headers: record.headerEntries.map((h) => ({ key: h.key, value: headerText(h.key, h.value) })),
   };
 }
 
