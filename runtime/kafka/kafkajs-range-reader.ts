@@ -105,6 +105,7 @@ export async function readTopicRange(
       finished = resolve;
       failed = reject;
     });
+    done.catch(() => {}); // awaited below; a timeout before that point must not go unhandled
     const timer = setTimeout(() => {
       const got = [...byPartition.values()].reduce((n, r) => n + r.length, 0);
       failed(
@@ -122,23 +123,26 @@ export async function readTopicRange(
       if (!event.payload.restart) failed(event.payload.error);
     });
     try {
-      // Resolves once the member has joined; fetching goes on in the background.
-      await consumer.run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          const bounds = wanted.get(batch.partition);
-          if (!bounds || !pending.has(batch.partition)) return;
-          const into = byPartition.get(batch.partition)!;
-          for (const message of batch.messages) {
-            const offset = BigInt(message.offset);
-            if (offset < bounds.start || offset >= bounds.end) continue;
-            // A batch fetched before the seek took effect may repeat offsets.
-            if (into.length > 0 && BigInt(into.at(-1)!.offset) >= offset) continue;
-            into.push(toConsumedRecord(topic, batch.partition, message));
-          }
-          if (BigInt(batch.lastOffset()) >= bounds.end - 1n) finishPartition(batch.partition);
-        },
-      });
+      // Resolves once the member has joined (fetching goes on in the background), unless the timeout comes first.
+      await Promise.race([
+        done,
+        consumer.run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            const bounds = wanted.get(batch.partition);
+            if (!bounds || !pending.has(batch.partition)) return;
+            const into = byPartition.get(batch.partition)!;
+            for (const message of batch.messages) {
+              const offset = BigInt(message.offset);
+              if (offset < bounds.start || offset >= bounds.end) continue;
+              // A batch fetched before the seek took effect may repeat offsets.
+              if (into.length > 0 && BigInt(into.at(-1)!.offset) >= offset) continue;
+              into.push(toConsumedRecord(topic, batch.partition, message));
+            }
+            if (BigInt(batch.lastOffset()) >= bounds.end - 1n) finishPartition(batch.partition);
+          },
+        }),
+      ]);
       const idle = extents.map((e) => e.partition).filter((p) => !wanted.has(p));
       if (idle.length > 0) consumer.pause([{ topic, partitions: idle }]);
       for (const [partition, { start }] of wanted) {
