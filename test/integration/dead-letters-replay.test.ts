@@ -22,7 +22,6 @@ import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
   connectProducer,
-  createTopics,
   deleteTopics,
   dropSchema,
   effectsOf,
@@ -39,6 +38,7 @@ import {
   userEventsTestTopic,
   waitFor,
 } from './consumer-support.ts';
+import { createTopicsSettled } from './dead-letters-support.ts';
 
 const infra = useInfrastructure();
 const run = runId();
@@ -111,7 +111,7 @@ beforeAll(async () => {
   pool = schemaPool(infra.databaseUrl, schema);
   producer = await connectProducer(kafka);
   deadLetterProducer = createKafkajsProducer({ kafka, compression: 'none' });
-  await createTopics(infra.kafkaBrokers, topic);
+  await createTopicsSettled(infra.kafkaBrokers, topic);
   runtime = createConsumerRuntime({
     kafka,
     pool,
