@@ -25,13 +25,27 @@ export interface SpringInterop {
   run(args: readonly string[], timeoutMs?: number): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
-function requireTool(command: string, args: string[], hint: string): void {
+/** Runs `command args` and returns what it printed; fails naming the tool when it is missing. */
+function requireTool(command: string, args: string[], hint: string): string {
   const probe = spawnSync(command, args, { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     throw new Error(
       `the Spring Kafka interop program needs \`${command}\` on the PATH (${hint}): ${
         probe.error?.message ?? probe.stderr.trim()
       }`,
+    );
+  }
+  return `${probe.stdout}${probe.stderr}`;
+}
+
+/** `java -version` prints `version "17.0.15"` (or `"1.8.0_392"` for Java 8) on stderr. */
+function requireJava17(): void {
+  const printed = requireTool('java', ['-version'], 'a Java 17+ JDK');
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(printed);
+  const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : Number.NaN;
+  if (!(major >= 17)) {
+    throw new Error(
+      `the Spring Kafka interop program needs Java 17 or newer; \`java -version\` says: ${printed.trim()}`,
     );
   }
 }
@@ -98,7 +112,7 @@ function runProcess(
 export async function ensureSpringInterop(
   options: { log?: (line: string) => void; buildTimeoutMs?: number } = {},
 ): Promise<SpringInterop> {
-  requireTool('java', ['-version'], 'a Java 17 JDK');
+  requireJava17();
   requireTool('mvn', ['-v'], 'Apache Maven 3.8+');
   const log = options.log ?? (() => {});
   const dir = path.join(
