@@ -540,13 +540,29 @@ export async function buildCatalog(
     if (value === undefined) return DEFAULT_RETRY;
     const v = (value ?? {}) as Json;
     const backoff = (v.backoff ?? {}) as Json;
-    const policy: RetryPolicy = {
+    let policy: RetryPolicy = {
       maxAttempts: intOr(v.maxAttempts, DEFAULT_RETRY.maxAttempts) ?? DEFAULT_RETRY.maxAttempts,
       initialIntervalMs:
         intOr(backoff.initialIntervalMs, DEFAULT_RETRY.initialIntervalMs) ?? DEFAULT_RETRY.initialIntervalMs,
       multiplier: typeof backoff.multiplier === 'number' ? backoff.multiplier : DEFAULT_RETRY.multiplier,
       maxIntervalMs: intOr(backoff.maxIntervalMs, DEFAULT_RETRY.maxIntervalMs) ?? DEFAULT_RETRY.maxIntervalMs,
     };
+    const nonRetryable = v.nonRetryable;
+    if (nonRetryable !== undefined) {
+      const names = Array.isArray(nonRetryable) ? nonRetryable : [];
+      if (
+        !Array.isArray(nonRetryable) ||
+        !names.every((n): n is string => typeof n === 'string' && /^[A-Za-z_$][\w$.]*$/.test(n))
+      ) {
+        report(
+          'invalid-value',
+          await locate(raw, file, [...at, 'nonRetryable']),
+          `x-retry nonRetryable ${JSON.stringify(nonRetryable)} is invalid: a list of error class names (e.g. [PermissionRuleViolation])`,
+        );
+      } else if (names.length > 0) {
+        policy = { ...policy, nonRetryable: [...new Set(names as string[])].sort() };
+      }
+    }
     if (
       policy.maxAttempts < 1 ||
       policy.initialIntervalMs < 0 ||

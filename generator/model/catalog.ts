@@ -109,6 +109,8 @@ export interface RetryPolicy {
   readonly initialIntervalMs: number;
   readonly multiplier: number;
   readonly maxIntervalMs: number;
+  /** Error names that dead-letter a record at once (`x-retry.nonRetryable`); absent when the contract lists none. */
+  readonly nonRetryable?: readonly string[];
 }
 
 export interface ConsumerGroupModel {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConsumedRecord } from '../kafka/consumer-port.ts';
 import { EventValidationError } from '../produce/errors.ts';
 import { DLT_HEADERS, deadLetterRecord, readDeadLetter, stackTrace } from './dead-letter.ts';
-import { HandlerFailedError } from './errors.ts';
+import { HandlerFailedError, isNonRetriable, NonRetriableError } from './errors.ts';
 
 function record(overrides: Partial<ConsumedRecord> = {}): ConsumedRecord {
   const headerEntries = overrides.headerEntries ?? [
@@ -78,7 +78,7 @@ describe('deadLetterRecord', () => {
     expect(header(h['kafka_dlt-reason']).toString()).toBe('handler-failed');
   });
 
-  it('has no cause header when the error has no cause', () => {
+  it('names the error itself as the cause when it has none, as Spring does (refused records)', () => {
     const refused = deadLetterRecord(record(), {
       deadLetterTopic: 'user.events.dlq',
       groupId: 'g',
@@ -88,7 +88,7 @@ describe('deadLetterRecord', () => {
       ]),
       attempts: 1,
     });
-    expect(refused.headers[DLT_HEADERS.exceptionCauseFqcn]).toBeUndefined();
+    expect(header(refused.headers[DLT_HEADERS.exceptionCauseFqcn]).toString()).toBe('EventValidationError');
     expect(header(refused.headers[DLT_HEADERS.exceptionFqcn]).toString()).toBe('EventValidationError');
     expect(header(refused.headers[DLT_HEADERS.exceptionMessage]).toString()).toContain('/email is required');
     expect(header(refused.headers[DLT_HEADERS.deliveryAttempt])).toEqual(Buffer.from([0, 0, 0, 1]));
@@ -130,7 +130,7 @@ describe('deadLetterRecord', () => {
     expect(header(second.headers['kafka_dlt-exception-message']).toString()).toBe('second failure');
     expect(header(second.headers['kafka_dlt-reason']).toString()).toBe('schema-invalid');
     expect(header(second.headers.kafka_deliveryAttempt)).toEqual(Buffer.from([0, 0, 0, 1]));
-    expect(second.headers['kafka_dlt-exception-cause-fqcn']).toBeUndefined();
+    expect(header(second.headers['kafka_dlt-exception-cause-fqcn']).toString()).toBe('Error');
   });
 
   it('cuts very long texts', () => {
@@ -216,5 +216,245 @@ describe('stackTrace', () => {
     const text = stackTrace(top);
     expect(text.match(/Caused by:/g)).toHaveLength(2);
     expect(text).toContain('Caused by: Error: root');
+  });
+});
+
+/** Header entries in wire order, as `ConsumedRecord.headerEntries` holds them. */
+type Entries = { key: string; value: Buffer }[];
+const utf8 = (key: string, value: string) => ({ key, value: Buffer.from(value, 'utf8') });
+const putInt = (key: string, n: number) => {
+  const value = Buffer.alloc(4);
+  value.writeInt32BE(n);
+  return { key, value };
+};
+const putLong = (key: string, n: bigint) => {
+  const value = Buffer.alloc(8);
+  value.writeBigInt64BE(n);
+  return { key, value };
+};
+
+/** The provenance Spring's DeadLetterPublishingRecoverer appends (maybeAddOriginalHeaders), in its order. */
+function springOriginals(topic: string, partition: number, offset: bigint, group: string): Entries {
+  return [
+    utf8('kafka_dlt-original-topic', topic),
+    putInt('kafka_dlt-original-partition', partition),
+    putLong('kafka_dlt-original-offset', offset),
+    putLong('kafka_dlt-original-timestamp', 1769506260000n),
+    utf8('kafka_dlt-original-timestamp-type', 'CreateTime'),
+    utf8('kafka_dlt-original-consumer-group', group),
+  ];
+}
+
+/** What Spring's addExceptionInfoHeaders writes for a ListenerExecutionFailedException wrapping an IllegalStateException. */
+const SPRING_EXCEPTION: Entries = [
+  utf8('kafka_dlt-exception-fqcn', 'org.springframework.kafka.listener.ListenerExecutionFailedException'),
+  utf8('kafka_dlt-exception-cause-fqcn', 'java.lang.IllegalStateException'),
+  utf8('kafka_dlt-exception-message', 'Listener failed; permission service down'),
+  utf8(
+    'kafka_dlt-exception-stacktrace',
+    'org.springframework.kafka.listener.ListenerExecutionFailedException: Listener failed\n\tat …',
+  ),
+];
+
+/** Our dead letter of `record()` (handler-failed after 3 attempts) as a consumer reads it: entries in wire order. */
+function ourDeadLetterEntries(): Entries {
+  const out = deadLetterRecord(record(), {
+    deadLetterTopic: 'user.events.dlq',
+    groupId: 'notification-consumer-group',
+    reason: 'handler-failed',
+    error: new HandlerFailedError('UserRegistered', 'notification-consumer-group', 3, new TypeError('boom')),
+    attempts: 3,
+  });
+  // kafkajs writes the header object in key order, an array's values one after another.
+  return Object.entries(out.headers).flatMap(([key, value]) =>
+    (Array.isArray(value) ? value : [value]).map((v) => ({ key, value: header(v) })),
+  );
+}
+
+describe('dead letter headers, byte for byte', () => {
+  it('writes the exact header list Spring reads, the cause always present (refused record)', () => {
+    const out = deadLetterRecord(
+      record({ headerEntries: [utf8('ce_id', 'e1'), utf8('ce_type', 'UserDeleted')] }),
+      {
+        deadLetterTopic: 'user.events.dlq',
+        groupId: 'g',
+        reason: 'unknown-type',
+        error: Object.assign(new Error('topic user.events carries no event type "UserDeleted"'), {
+          name: 'UnknownEventTypeError',
+          stack: 'UnknownEventTypeError: topic user.events carries no event type "UserDeleted"',
+        }),
+        attempts: 1,
+      },
+    );
+    const entries = Object.entries(out.headers).map(([key, value]) => [key, header(value).toString('hex')]);
+    const hex = (text: string) => Buffer.from(text).toString('hex');
+    expect(entries).toEqual([
+      ['ce_id', hex('e1')],
+      ['ce_type', hex('UserDeleted')],
+      ['kafka_dlt-original-topic', hex('user.events')],
+      ['kafka_dlt-original-partition', '00000002'],
+      ['kafka_dlt-original-offset', '0000000100000005'],
+      ['kafka_dlt-original-timestamp', '0000019bfec9d9c0'],
+      ['kafka_dlt-original-timestamp-type', hex('CreateTime')],
+      ['kafka_dlt-original-consumer-group', hex('g')],
+      ['kafka_dlt-exception-fqcn', hex('UnknownEventTypeError')],
+      ['kafka_dlt-exception-cause-fqcn', hex('UnknownEventTypeError')],
+      ['kafka_dlt-exception-message', hex('topic user.events carries no event type "UserDeleted"')],
+      [
+        'kafka_dlt-exception-stacktrace',
+        hex('UnknownEventTypeError: topic user.events carries no event type "UserDeleted"'),
+      ],
+      ['kafka_deliveryAttempt', '00000001'],
+      ['kafka_dlt-reason', hex('unknown-type')],
+    ]);
+  });
+
+  it('a non-retriable error: its own class as exception and cause, reason non-retriable, attempt 1', () => {
+    class PermissionRuleViolation extends NonRetriableError {}
+    const out = deadLetterRecord(record(), {
+      deadLetterTopic: 'user.events.dlq',
+      groupId: 'g',
+      reason: 'non-retriable',
+      error: new PermissionRuleViolation('user 42 may not grant ADMIN'),
+      attempts: 1,
+    });
+    expect(header(out.headers[DLT_HEADERS.exceptionFqcn]).toString()).toBe('PermissionRuleViolation');
+    expect(header(out.headers[DLT_HEADERS.exceptionCauseFqcn]).toString()).toBe('PermissionRuleViolation');
+    expect(header(out.headers[DLT_HEADERS.reason]).toString()).toBe('non-retriable');
+    expect(header(out.headers[DLT_HEADERS.deliveryAttempt])).toEqual(Buffer.from([0, 0, 0, 1]));
+    expect(readDeadLetter(out.headers as Record<string, Buffer>)).toMatchObject({
+      exceptionFqcn: 'PermissionRuleViolation',
+      reason: 'non-retriable',
+      attempts: 1,
+    });
+  });
+
+  it('reads reason and attempts of our own dead letter from its entries', () => {
+    expect(readDeadLetter(ourDeadLetterEntries())).toMatchObject({
+      originalTopic: 'user.events',
+      exceptionFqcn: 'HandlerFailedError',
+      exceptionCauseFqcn: 'TypeError',
+      attempts: 3,
+      reason: 'handler-failed',
+    });
+  });
+
+  it('Spring dead-letters ours again (strip previous exception headers, the default): reason and attempts are not Spring’s', () => {
+    // A Spring listener consumed a replayed copy of our dead letter (headers kept) and failed: its recoverer
+    // removed our kafka_dlt-exception-* headers, appended its own, then appended the original-* headers.
+    const ours = ourDeadLetterEntries().filter((h) => !h.key.startsWith('kafka_dlt-exception-'));
+    const spring: Entries = [
+      ...ours,
+      ...SPRING_EXCEPTION,
+      ...springOriginals('user.events', 1, 40n, 'permission-server'),
+    ];
+    const read = readDeadLetter(spring);
+    expect(read).toMatchObject({
+      originalTopic: 'user.events',
+      originalPartition: 1,
+      originalOffset: '40',
+      originalConsumerGroup: 'permission-server',
+      exceptionFqcn: 'org.springframework.kafka.listener.ListenerExecutionFailedException',
+      exceptionCauseFqcn: 'java.lang.IllegalStateException',
+      exceptionMessage: 'Listener failed; permission service down',
+      earlierReason: 'handler-failed',
+    });
+    expect(read.reason).toBeUndefined();
+    expect(read.attempts).toBeUndefined();
+
+    // The same record as last values only (kafkajs' folded form): the order still tells.
+    const last: Record<string, Buffer> = {};
+    for (const h of spring) last[h.key] = h.value;
+    expect(readDeadLetter(last).reason).toBeUndefined();
+    expect(readDeadLetter(last).attempts).toBeUndefined();
+  });
+
+  it('Spring with its delivery-attempt header on: the attempt its container appended is reported', () => {
+    const ours = ourDeadLetterEntries().filter((h) => !h.key.startsWith('kafka_dlt-exception-'));
+    const spring: Entries = [
+      ...ours,
+      putInt('kafka_deliveryAttempt', 2), // Spring's container adds it to the consumed record
+      ...SPRING_EXCEPTION,
+      ...springOriginals('user.events', 1, 40n, 'permission-server'),
+    ];
+    const read = readDeadLetter(spring);
+    expect(read.reason).toBeUndefined();
+    expect(read.attempts).toBe(2);
+  });
+
+  it('Spring keeping previous exception headers (stripPreviousExceptionHeaders=false): still not ours', () => {
+    const spring: Entries = [
+      ...ourDeadLetterEntries(),
+      ...SPRING_EXCEPTION,
+      ...springOriginals('user.events', 1, 40n, 'permission-server'),
+    ];
+    const read = readDeadLetter(spring);
+    expect(read.exceptionFqcn).toBe('org.springframework.kafka.listener.ListenerExecutionFailedException');
+    expect(read.reason).toBeUndefined();
+    expect(read.attempts).toBeUndefined();
+  });
+
+  it('we dead-letter a Spring dead letter again: reason and attempts are ours', () => {
+    const springLetter: Entries = [
+      utf8('ce_id', 'e2'),
+      utf8('ce_type', 'PermissionChanged'),
+      ...SPRING_EXCEPTION,
+      ...springOriginals('domain.permission-changed', 0, 9n, 'server'),
+    ];
+    const folded: Record<string, Buffer> = {};
+    for (const h of springLetter) folded[h.key] = h.value;
+    const again = deadLetterRecord(
+      {
+        topic: 'domain.permission-changed',
+        partition: 0,
+        offset: '12',
+        timestamp: '1769506300000',
+        timestampType: 'CreateTime',
+        key: Buffer.from('k'),
+        value: Buffer.from('{}'),
+        headers: folded,
+        headerEntries: springLetter,
+      },
+      {
+        deadLetterTopic: 'domain.permission-changed.dlq',
+        groupId: 'read-model-worker',
+        reason: 'schema-invalid',
+        error: new Error('payload /x is required'),
+        attempts: 1,
+      },
+    );
+    const entries = Object.entries(again.headers).flatMap(([key, value]) =>
+      (Array.isArray(value) ? value : [value]).map((v) => ({ key, value: header(v) })),
+    );
+    expect(entries.filter((h) => h.key === 'kafka_dlt-exception-fqcn')).toHaveLength(1);
+    expect(readDeadLetter(entries)).toMatchObject({
+      originalTopic: 'domain.permission-changed',
+      originalOffset: '12',
+      originalConsumerGroup: 'read-model-worker',
+      exceptionFqcn: 'Error',
+      exceptionCauseFqcn: 'Error',
+      reason: 'schema-invalid',
+      attempts: 1,
+    });
+  });
+});
+
+describe('isNonRetriable', () => {
+  class PermissionRuleViolation extends NonRetriableError {}
+  it('recognises the type, its subclasses and their name, anywhere in the cause chain', () => {
+    const violation = new PermissionRuleViolation('no');
+    expect(violation.name).toBe('PermissionRuleViolation');
+    expect(isNonRetriable(violation)).toBe(true);
+    expect(isNonRetriable(new Error('wrapped', { cause: violation }))).toBe(true);
+    expect(isNonRetriable(new TypeError('transient'))).toBe(false);
+    expect(isNonRetriable('a string')).toBe(false);
+  });
+
+  it('recognises error names the contract lists', () => {
+    class QuotaExceeded extends Error {}
+    expect(isNonRetriable(new QuotaExceeded('x'), ['QuotaExceeded'])).toBe(true);
+    const named = Object.assign(new Error('y'), { name: 'PolicyBundleRejected' });
+    expect(isNonRetriable(named, ['PolicyBundleRejected'])).toBe(true);
+    expect(isNonRetriable(named, ['Other'])).toBe(false);
   });
 });

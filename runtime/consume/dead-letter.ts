@@ -8,14 +8,16 @@
  *   `kafka_dlt-original-topic` (UTF-8), `-partition` (4-byte big-endian int),
  *   `-offset` and `-timestamp` (8-byte big-endian long), `-timestamp-type`
  *   (`CreateTime` / `LogAppendTime`, UTF-8), `-consumer-group` (UTF-8);
- *   `kafka_dlt-exception-fqcn`, `-cause-fqcn` (only when there is a cause),
- *   `-message`, `-stacktrace` (UTF-8);
+ *   `kafka_dlt-exception-fqcn`, `-cause-fqcn` (the error's cause, or the error
+ *   itself when it has none: Spring always writes it), `-message`, `-stacktrace` (UTF-8);
  * - the attempt count in `kafka_deliveryAttempt` (4-byte big-endian int), the
  *   header Spring's listener container uses for the delivery attempt and its
  *   header mapper reads as an `Integer`;
- * - the reason in `kafka_dlt-reason` (UTF-8: `handler-failed`, `undecodable`,
- *   `schema-invalid`, `unknown-type`), our one addition, under the `kafka_dlt-`
- *   prefix so tools that strip provenance before a replay strip it too.
+ * - the reason in `kafka_dlt-reason` (UTF-8: `handler-failed`, `non-retriable`,
+ *   `undecodable`, `schema-invalid`, `unknown-type`), our one addition, under the
+ *   `kafka_dlt-` prefix so tools that strip provenance before a replay strip it too;
+ *   written after the exception headers, which is how a reader tells it belongs to
+ *   the newest failure (see `readDeadLetter`).
  *
  * Like Spring's defaults, previous exception headers (of a replayed dead letter)
  * are replaced and previous `original` headers are kept, the new values after
@@ -39,10 +41,16 @@ export const DLT_HEADERS = {
   reason: 'kafka_dlt-reason',
 } as const;
 
-export type DeadLetterReason = 'handler-failed' | 'undecodable' | 'schema-invalid' | 'unknown-type';
+export type DeadLetterReason =
+  | 'handler-failed'
+  | 'non-retriable'
+  | 'undecodable'
+  | 'schema-invalid'
+  | 'unknown-type';
 
 export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = [
   'handler-failed',
+  'non-retriable',
   'undecodable',
   'schema-invalid',
   'unknown-type',
@@ -129,7 +137,9 @@ export function deadLetterRecord(record: ConsumedRecord, info: DeadLetterInfo): 
   add(DLT_HEADERS.originalTimestampType, text(record.timestampType));
   add(DLT_HEADERS.originalConsumerGroup, text(info.groupId));
   add(DLT_HEADERS.exceptionFqcn, text(nameOf(info.error)));
-  if (info.error.cause !== undefined) add(DLT_HEADERS.exceptionCauseFqcn, text(nameOf(info.error.cause)));
+  // Always written, as Spring does: its recoverer names the root of the listener's wrapping, which is
+  // the exception itself when nothing wraps it (a Spring listener's @Header for it is required by default).
+  add(DLT_HEADERS.exceptionCauseFqcn, text(nameOf(info.error.cause ?? info.error)));
   add(DLT_HEADERS.exceptionMessage, text(info.error.message));
   add(DLT_HEADERS.exceptionStacktrace, text(stackTrace(info.error)));
   add(DLT_HEADERS.deliveryAttempt, int32(info.attempts));
@@ -163,9 +173,20 @@ export interface DeadLetterProvenance {
   readonly exceptionCauseFqcn?: string;
   readonly exceptionMessage?: string;
   readonly exceptionStacktrace?: string;
+  /** Attempts of the newest failure; absent when the header left belongs to an earlier one. */
   readonly attempts?: number;
+  /** `kafka_dlt-reason` of the newest failure; absent when the newest was written by another tool (Spring). */
   readonly reason?: string;
+  /** A `kafka_dlt-reason` left from an earlier dead-lettering of the same record (kept for the record, not the newest failure's). */
+  readonly earlierReason?: string;
 }
+
+/**
+ * Headers as a consumer sees them: every entry in wire order (`ConsumedRecord.headerEntries`;
+ * the precise form), or each key's last value, keys in order of first appearance
+ * (`ConsumedRecord.headers`).
+ */
+export type DeadLetterHeaders = Readonly<Record<string, Buffer | undefined>> | readonly RecordHeader[];
 
 /**
  * A binary number as Spring writes it (4- or 8-byte big-endian); decimal text is
@@ -179,16 +200,86 @@ function readNumber(value: Buffer | undefined): string | undefined {
   return /^-?\d+$/.test(decimal) ? decimal : undefined;
 }
 
-/** Reads the provenance headers of a dead letter; `headers` holds each key's last value. */
-export function readDeadLetter(headers: Readonly<Record<string, Buffer | undefined>>): DeadLetterProvenance {
-  const str = (key: string) => headers[key]?.toString('utf8');
-  const partition = readNumber(headers[DLT_HEADERS.originalPartition]);
-  const attempts = readNumber(headers[DLT_HEADERS.deliveryAttempt]);
+interface HeaderIndex {
+  /** Keys in order of first appearance. */
+  readonly order: Map<string, number>;
+  readonly values: Map<string, Buffer[]>;
+  /** False for the last-value form: how often a key occurs is unknown. */
+  readonly counted: boolean;
+}
+
+function indexHeaders(headers: DeadLetterHeaders): HeaderIndex {
+  const order = new Map<string, number>();
+  const values = new Map<string, Buffer[]>();
+  const add = (key: string, value: Buffer) => {
+    if (!order.has(key)) order.set(key, order.size);
+    const list = values.get(key);
+    if (list) list.push(value);
+    else values.set(key, [value]);
+  };
+  if (Array.isArray(headers)) {
+    for (const { key, value } of headers as readonly RecordHeader[]) add(key, value);
+    return { order, values, counted: true };
+  }
+  for (const [key, value] of Object.entries(headers as Readonly<Record<string, Buffer | undefined>>)) {
+    if (value !== undefined) add(key, value);
+  }
+  return { order, values, counted: false };
+}
+
+/**
+ * Which failure `kafka_dlt-reason` and `kafka_deliveryAttempt` describe. Our writer removes every
+ * earlier exception header, reason and attempt count and writes exactly one of each, the reason and
+ * the attempt count after `kafka_dlt-exception-fqcn`. Spring's recoverer, dead-lettering one of ours
+ * again, removes only the exception headers and appends its own at the end, so our reason is then
+ * found BEFORE the (only) exception class, or beside several (Spring with
+ * `stripPreviousExceptionHeaders=false`). That is read from the order of first appearance, which
+ * both header forms keep (kafkajs folds repeated keys into the first one's place). Spring's own
+ * container appends its `kafka_deliveryAttempt` after whatever the record carried, so a second
+ * attempt value after a stale one is Spring's.
+ */
+function newestFailure(index: HeaderIndex): {
+  reason?: Buffer;
+  attempts?: Buffer;
+  earlierReason?: Buffer;
+} {
+  const at = (key: string) => index.order.get(key) ?? -1;
+  const all = (key: string) => index.values.get(key) ?? [];
+  const fqcnAt = at(DLT_HEADERS.exceptionFqcn);
+  const reasonAt = at(DLT_HEADERS.reason);
+  const attempts = all(DLT_HEADERS.deliveryAttempt);
+  const reasons = all(DLT_HEADERS.reason);
+  if (reasonAt < 0) return { attempts: attempts.at(-1) };
+  const single = !index.counted || (all(DLT_HEADERS.exceptionFqcn).length === 1 && reasons.length === 1);
+  if (fqcnAt >= 0 && reasonAt > fqcnAt && single) {
+    return {
+      reason: reasons.at(-1),
+      attempts: at(DLT_HEADERS.deliveryAttempt) > fqcnAt ? attempts.at(-1) : undefined,
+    };
+  }
+  // The reason is an earlier failure's; so is the first attempt value written with it.
   return {
+    earlierReason: reasons.at(-1),
+    attempts: index.counted && attempts.length > 1 ? attempts.at(-1) : undefined,
+  };
+}
+
+/**
+ * Reads the provenance headers of a dead letter. Pass `headerEntries` where you have them:
+ * with only the last values, a stale attempt count cannot be told from a newer one and is left out.
+ */
+export function readDeadLetter(headers: DeadLetterHeaders): DeadLetterProvenance {
+  const index = indexHeaders(headers);
+  const last = (key: string) => index.values.get(key)?.at(-1);
+  const str = (key: string) => last(key)?.toString('utf8');
+  const partition = readNumber(last(DLT_HEADERS.originalPartition));
+  const newest = newestFailure(index);
+  const attempts = readNumber(newest.attempts);
+  const provenance: DeadLetterProvenance = {
     originalTopic: str(DLT_HEADERS.originalTopic),
     originalPartition: partition === undefined ? undefined : Number(partition),
-    originalOffset: readNumber(headers[DLT_HEADERS.originalOffset]),
-    originalTimestamp: readNumber(headers[DLT_HEADERS.originalTimestamp]),
+    originalOffset: readNumber(last(DLT_HEADERS.originalOffset)),
+    originalTimestamp: readNumber(last(DLT_HEADERS.originalTimestamp)),
     originalTimestampType: str(DLT_HEADERS.originalTimestampType),
     originalConsumerGroup: str(DLT_HEADERS.originalConsumerGroup),
     exceptionFqcn: str(DLT_HEADERS.exceptionFqcn),
@@ -196,6 +287,9 @@ export function readDeadLetter(headers: Readonly<Record<string, Buffer | undefin
     exceptionMessage: str(DLT_HEADERS.exceptionMessage),
     exceptionStacktrace: str(DLT_HEADERS.exceptionStacktrace),
     attempts: attempts === undefined ? undefined : Number(attempts),
-    reason: str(DLT_HEADERS.reason),
+    reason: newest.reason?.toString('utf8'),
   };
+  return newest.earlierReason === undefined
+    ? provenance
+    : { ...provenance, earlierReason: newest.earlierReason.toString('utf8') };
 }

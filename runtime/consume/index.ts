@@ -9,11 +9,12 @@ export {
 } from './consumer-runtime.ts';
 export {
   DEAD_LETTER_REASONS,
+  type DeadLetterHeaders,
   type DeadLetterProvenance,
   type DeadLetterReason,
   DLT_HEADERS,
   readDeadLetter,
 } from './dead-letter.ts';
-export { HandlerFailedError, UndecodableRecordError } from './errors.ts';
+export { HandlerFailedError, isNonRetriable, NonRetriableError, UndecodableRecordError } from './errors.ts';
 export { PROCESSED_EVENTS_TABLE, type PruneOptions, pruneProcessedEvents } from './processed-events.ts';
 export { DEFAULT_MAX_RECORDS_PER_TRANSACTION, DEFAULT_MAX_TRANSACTION_MS } from './runner.ts';

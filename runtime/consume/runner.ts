@@ -13,7 +13,9 @@
  *   COMMIT ─▶ acknowledge the finished records ─▶ commit offsets (if the batch goes on)
  *
  * The failing record is then retried on its own (one transaction per attempt, with
- * its claim, backoff from the contract) and dead-lettered after the last attempt;
+ * its claim, backoff from the contract) and dead-lettered after the last attempt, or at
+ * once when the handler threw a `NonRetriableError` (or an error the contract's
+ * `x-retry.nonRetryable` names);
  * the run after it starts a new transaction. A refused record (undecodable,
  * unknown type, schema) is dead-lettered at once, between two runs.
  *
@@ -40,7 +42,7 @@ import type { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
 import { errorDetails, type Logger } from '../produce/logger.ts';
 import { type DeadLetterReason, deadLetterRecord } from './dead-letter.ts';
 import { type AnyReceivedEvent, decide } from './decode.ts';
-import { describe, HandlerFailedError } from './errors.ts';
+import { describe, HandlerFailedError, isNonRetriable } from './errors.ts';
 import { type Claim, claimEvent, claimEvents, releaseClaims } from './processed-events.ts';
 import { backoffDelayMs, INFRASTRUCTURE_RETRY, waitActive } from './retry.ts';
 import { BatchSavepoints } from './savepoint.ts';
@@ -568,6 +570,15 @@ export class GroupRunner {
         }
         case 'failed': {
           if (signal.aborted) return 'interrupted'; // stopping: the record is delivered again later
+          if (isNonRetriable(result.error, subscription.retry.nonRetryable)) {
+            // The handler says no attempt will ever succeed: no retry, no backoff, its own error in the dead letter.
+            return this.#deadLetter(record, subscription, scope, heartbeat, {
+              reason: 'non-retriable',
+              error: result.error,
+              attempts: attempt,
+              eventType: event.type,
+            });
+          }
           if (attempt >= subscription.retry.maxAttempts) {
             return this.#deadLetter(record, subscription, scope, heartbeat, {
               reason: 'handler-failed',

@@ -48,6 +48,12 @@ export interface RetryPolicy {
   readonly initialIntervalMs: number;
   readonly multiplier: number;
   readonly maxIntervalMs: number;
+  /**
+   * Error names (`error.name`, or the class name) that mean "never retry", as the contract's
+   * `x-retry.nonRetryable` lists them: such an error, or one in its cause chain, dead-letters the
+   * record at once (reason `non-retriable`), like a thrown `NonRetriableError`. Absent: none.
+   */
+  readonly nonRetryable?: readonly string[];
 }
 
 export interface SubscriptionDefinition {

@@ -5,6 +5,9 @@
 import type { ClientBase, PoolClient } from 'pg';
 import type { ConsumerGroupDefinition, EventMap, TopicDefinition } from './definitions.ts';
 
+/** Throw it (or a subclass naming the rule) from a handler for a record that can never succeed: dead-lettered at once, no retries. */
+export { NonRetriableError } from '../consume/errors.ts';
+
 /** A domain event as a caller publishes it: its type and its payload; the key and headers follow from the contract. */
 export type OutgoingEvent<TMap extends EventMap> = {
   readonly [K in keyof TMap & string]: { readonly type: K; readonly payload: TMap[K] };
@@ -92,6 +95,10 @@ export interface HandlerContext {
   readonly db: PoolClient;
 }
 
+/**
+ * Handles one event. Throwing retries it per the contract's `x-retry` policy, then dead-letters
+ * it (`handler-failed`); throwing a `NonRetriableError` dead-letters it at once (`non-retriable`).
+ */
 export type EventHandler<TType extends string, TPayload, THeaders> = (
   event: ReceivedEvent<TType, TPayload, THeaders>,
   context: HandlerContext,

@@ -63,7 +63,8 @@ function headerEntries(headers: IHeaders | undefined): RecordHeader[] {
   return entries;
 }
 
-function toConsumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
+/** A kafkajs message as the runtime sees it (headers in wire order of first appearance, timestamp type). */
+export function toConsumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
   const entries = headerEntries(message.headers);
   const last: Record<string, Buffer> = {};
   for (const { key, value } of entries) last[key] = value;

@@ -23,7 +23,7 @@ export class RuntimeMetrics {
   readonly consumed: Counter<'group' | 'topic' | 'event_type' | 'outcome'>;
   /** Handler attempts that failed and will be retried. */
   readonly retried: Counter<'group' | 'topic' | 'event_type'>;
-  /** Records sent to a dead-letter topic, with the reason (`handler-failed`, `undecodable`, `schema-invalid`, `unknown-type`). */
+  /** Records sent to a dead-letter topic, with the reason (`handler-failed`, `non-retriable`, `undecodable`, `schema-invalid`, `unknown-type`). */
   readonly deadLettered: Counter<'group' | 'topic' | 'reason'>;
   /** Handler run time in seconds. */
   readonly handlerDuration: Histogram<'group' | 'topic' | 'event_type'>;

@@ -313,6 +313,24 @@ const cases: [string, Case][] = [
     },
   ],
   [
+    'x-retry nonRetryable that is not a list of error class names',
+    {
+      files: {
+        'shop/producer.yaml': producer(),
+        'shop/consumer.yaml': consumer([
+          '/operations/handleItems/x-retry',
+          { maxAttempts: 3, nonRetryable: 'PermissionRuleViolation' },
+        ]),
+      },
+      want: {
+        code: 'invalid-value',
+        file: 'shop/consumer.yaml',
+        pointer: /^#\/operations\/handleItems\/x-retry(\/nonRetryable)?$/,
+        messageIncludes: 'nonRetryable "PermissionRuleViolation" is invalid',
+      },
+    },
+  ],
+  [
     'two problems in two files are both reported',
     {
       files: {
