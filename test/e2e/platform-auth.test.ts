@@ -20,13 +20,12 @@ import {
 import { type AuthService, createAuthService } from '../../services/auth/service.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
-  failCommitsOfKeys,
+  failCommitsOf,
   outboxEvents,
   type PrincipalTokens,
   type PublisherHarness,
   principalTokens,
   quantile,
-  recordsOf,
   startPublisherHarness,
   tableCounts,
 } from './platform-publisher-support.ts';
@@ -476,7 +475,11 @@ describe('auth service', () => {
     const survivor = `doomed-${h.run}-2`;
     // survivor has a committed state before the failures start.
     await grant(survivor, 'dw.report', ['read']);
-    await failCommitsOfKeys(h.pool, h.schema, `doomed-${h.run}%`);
+    await failCommitsOf(h.pool, h.schema, {
+      table: 'permission_sets',
+      column: 'user_id',
+      pattern: `doomed-${h.run}%`,
+    });
     const before = await counts();
     expect(await grant(doomed, 'dw.report', ['read'])).toMatchObject({
       status: 500,
@@ -497,7 +500,7 @@ describe('auth service', () => {
   it('the relay publishes each event keyed by userId with the CloudEvents headers and the payload as written', async () => {
     const alice = user('alice');
     const written = await outboxEvents(h.pool, h.schema, alice);
-    const records = await recordsOf(h.reader, [alice], written.length);
+    const records = await h.recordsOf([alice], written.length);
     expect(records).toHaveLength(written.length);
     records.forEach((record, i) => {
       const event = written[i]!;
@@ -593,7 +596,7 @@ describe('auth service', () => {
     }
 
     const total = [...expectedRecords.values()].reduce((n, list) => n + list.length, 0);
-    const records = await recordsOf(h.reader, users, total);
+    const records = await h.recordsOf(users, total);
     // Nothing more than expected arrives meanwhile (no duplicates in a run without failures).
     await new Promise((resolve) => setTimeout(resolve, 1000));
     for (const userId of users) {

@@ -18,12 +18,11 @@ import {
 import { issuePrincipalToken } from '../../services/shared/auth.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
-  failCommitsOfKeys,
+  failCommitsOf,
   outboxEvents,
   type PrincipalTokens,
   type PublisherHarness,
   principalTokens,
-  recordsOf,
   startPublisherHarness,
   tableCounts,
 } from './platform-publisher-support.ts';
@@ -193,7 +192,7 @@ describe('dw-integration service', () => {
     for (const e of events)
       expect(e.payload).toMatchObject({ batchId: id, orgRange: { from: '2000', to: '2999' } });
 
-    const records = await recordsOf(h.reader, [id], 3);
+    const records = await h.recordsOf([id], 3);
     const sorted = [...records].sort((a, b) => Number(BigInt(a.offset) - BigInt(b.offset)));
     expect(new Set(sorted.map((r) => r.partition)).size).toBe(1);
     expect(sorted.map((r) => (JSON.parse(r.value!) as { status: string }).status)).toEqual([
@@ -461,7 +460,7 @@ describe('dw-integration service', () => {
   it('a failure at commit rolls back the completion and its event together', async () => {
     const id = `doomed-${h.run}`;
     await create(id);
-    await failCommitsOfKeys(h.pool, h.schema, id);
+    await failCommitsOf(h.pool, h.schema, { table: 'batch_runs', column: 'batch_id', pattern: id });
     const before = await counts();
     expect(await complete(id, 'SUCCEEDED', 1)).toMatchObject({ status: 500, body: { error: 'internal' } });
     expect(await counts()).toEqual(before);
@@ -476,7 +475,7 @@ describe('dw-integration service', () => {
   it('the relay publishes each event keyed by batchId with the CloudEvents headers and the payload as written', async () => {
     const id = batch('nightly-a');
     const written = await outboxEvents(h.pool, h.schema, id);
-    const records = await recordsOf(h.reader, [id], written.length);
+    const records = await h.recordsOf([id], written.length);
     expect(records).toHaveLength(1);
     expect(records[0]!.key).toBe(id);
     expect(records[0]!.headers).toMatchObject({

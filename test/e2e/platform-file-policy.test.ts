@@ -17,12 +17,11 @@ import {
 } from '../../services/file-policy/service.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
-  failCommitsOfKeys,
+  failCommitsOf,
   outboxEvents,
   type PrincipalTokens,
   type PublisherHarness,
   principalTokens,
-  recordsOf,
   startPublisherHarness,
   tableCounts,
 } from './platform-publisher-support.ts';
@@ -315,7 +314,11 @@ describe('file-policy service', () => {
     const doomed = `doomed${h.run}`;
     const fresh = `doomed${h.run}.new`;
     await set(doomed, 'mask-email');
-    await failCommitsOfKeys(h.pool, h.schema, `doomed${h.run}%`);
+    await failCommitsOf(h.pool, h.schema, {
+      table: 'file_type_policies',
+      column: 'file_type',
+      pattern: `doomed${h.run}%`,
+    });
     const before = await counts();
     expect(await set(doomed, 'mask-pii')).toMatchObject({ status: 500, body: { error: 'internal' } });
     expect(await clear(doomed)).toMatchObject({ status: 500 });
@@ -353,7 +356,7 @@ describe('file-policy service', () => {
     const times = events.map((e) => Date.parse(String(e.payload.occurredAt)));
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(events.at(-1)?.payload.maskingRuleId).toEqual((await get(docx)).body.filePolicy.maskingRuleId);
-    const records = await recordsOf(h.reader, [docx], events.length);
+    const records = await h.recordsOf([docx], events.length);
     const sorted = [...records].sort((a, b) => Number(BigInt(a.offset) - BigInt(b.offset)));
     expect(sorted.map((r) => r.headers.ce_id)).toEqual(events.map((e) => e.eventId));
   });
@@ -362,7 +365,7 @@ describe('file-policy service', () => {
     const xlsx = type('xlsx');
     const written = await outboxEvents(h.pool, h.schema, xlsx);
     expect(written).toHaveLength(4);
-    const records = await recordsOf(h.reader, [xlsx], written.length);
+    const records = await h.recordsOf([xlsx], written.length);
     expect(records).toHaveLength(written.length);
     records.forEach((record, i) => {
       const event = written[i]!;

@@ -14,12 +14,11 @@ import { POLICY_MIGRATIONS } from '../../services/policy/definition.ts';
 import { type Application, createPolicyService, type PolicyService } from '../../services/policy/service.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
-  failCommitsOfKeys,
+  failCommitsOf,
   outboxEvents,
   type PrincipalTokens,
   type PublisherHarness,
   principalTokens,
-  recordsOf,
   startPublisherHarness,
   tableCounts,
 } from './platform-publisher-support.ts';
@@ -427,7 +426,7 @@ describe('policy service', () => {
   it('a failure at commit rolls back the application and its event together', async () => {
     const id = `doomed-${h.run}`;
     expect((await register(id, hash(1))).status).toBe(201);
-    await failCommitsOfKeys(h.pool, h.schema, id);
+    await failCommitsOf(h.pool, h.schema, { table: 'bundle_applications', column: 'bundle_id', pattern: id });
     const before = await counts();
     expect(await apply(id, hash(1))).toMatchObject({ status: 500, body: { error: 'internal' } });
     expect(await apply(id, hash(1), new Date(Date.now() + HOUR).toISOString())).toMatchObject({
@@ -463,7 +462,7 @@ describe('policy service', () => {
     for (const a of all) expect(Date.parse(a.effectiveAt)).toBeGreaterThanOrEqual(Date.parse(a.appliedAt));
     const events = await outboxEvents(h.pool, h.schema, id);
     expect(events.map((e) => e.eventId)).toEqual(all.map((a) => a.eventId));
-    const records = await recordsOf(h.reader, [id], all.length);
+    const records = await h.recordsOf([id], all.length);
     const sorted = [...records].sort((a, b) => Number(BigInt(a.offset) - BigInt(b.offset)));
     expect(sorted.map((r) => r.headers.ce_id)).toEqual(all.map((a) => a.eventId));
   });
@@ -472,7 +471,7 @@ describe('policy service', () => {
     const id = bundle('access-control');
     const written = await outboxEvents(h.pool, h.schema, id);
     expect(written.length).toBe(2);
-    const records = await recordsOf(h.reader, [id], written.length);
+    const records = await h.recordsOf([id], written.length);
     expect(records).toHaveLength(written.length);
     records.forEach((record, i) => {
       const event = written[i]!;

@@ -27,14 +27,22 @@ export interface PublisherHarness {
   readonly pool: pg.Pool;
   /** Reads the service's topic from where it ended before the test file wrote anything. */
   readonly reader: Reader;
-  readonly relay: OutboxRelay;
+  /**
+   * Starts the relay of the schema's outbox (once; later calls do nothing).
+   * Tests that compare outbox rows' `xmin` with the business rows' run before
+   * it: marking a row published rewrites it, with the relay's `xmin`.
+   */
+  publish(): Promise<void>;
+  /** `publish()`, then the records of the reader with one of `keys`, once `count` of them have arrived. */
+  recordsOf(keys: readonly string[], count: number, timeoutMs?: number): Promise<ReadRecord[]>;
   close(): Promise<void>;
 }
 
 /**
  * Migrates `<prefix>_<random>` with the runtime's and the service's
- * migrations, applies the contract's topics, starts a reader of `topic` and a
- * relay of the schema's outbox (published rows kept for ten minutes).
+ * migrations, applies the contract's topics, starts a reader of `topic`, and
+ * prepares a relay of the schema's outbox (published rows kept for ten
+ * minutes) that `publish()` starts.
  */
 export async function startPublisherHarness(
   infra: Infrastructure,
@@ -56,13 +64,21 @@ export async function startPublisherHarness(
     retentionMs: 600_000,
     pollIntervalMs: 200,
   });
-  await relay.start();
+  let started: Promise<void> | undefined;
+  const publish = () => {
+    started ??= relay.start();
+    return started;
+  };
   return {
     run,
     schema,
     pool,
     reader,
-    relay,
+    publish,
+    async recordsOf(keys, count, timeoutMs) {
+      await publish();
+      return recordsOf(reader, keys, count, timeoutMs);
+    },
     async close() {
       try {
         await relay.stop();
@@ -113,21 +129,28 @@ export async function principalTokens(writeScope: string): Promise<PrincipalToke
 }
 
 /**
- * From now on, a transaction that wrote an outbox row whose key matches the
- * LIKE `pattern` fails at COMMIT (a deferred constraint trigger): a failure
- * after the business write and the event write, so both must roll back.
+ * From now on, a transaction that inserted or updated a row of the service's
+ * own `table` whose `column` matches the LIKE `pattern` fails at COMMIT (a
+ * deferred constraint trigger): a failure after the business write and the
+ * event write. The outbox row must roll back with the business row; an
+ * outbox write outside the business transaction would survive it.
  */
-export async function failCommitsOfKeys(pool: pg.Pool, schema: string, pattern: string): Promise<void> {
+export async function failCommitsOf(
+  pool: pg.Pool,
+  schema: string,
+  target: { table: string; column: string; pattern: string },
+): Promise<void> {
   const s = quoteIdent(schema);
+  const name = quoteIdent(`e2e_fail_${target.table}`);
   await pool.query(`
     CREATE OR REPLACE FUNCTION ${s}.e2e_fail_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      RAISE EXCEPTION 'e2e: forced failure at commit for key %', NEW.key;
+      RAISE EXCEPTION 'e2e: forced failure at commit (%)', TG_TABLE_NAME;
     END $$`);
   await pool.query(
-    `CREATE CONSTRAINT TRIGGER e2e_fail_at_commit AFTER INSERT ON ${s}.domain_event_outbox
+    `CREATE CONSTRAINT TRIGGER ${name} AFTER INSERT OR UPDATE ON ${s}.${quoteIdent(target.table)}
        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-       WHEN (NEW.key LIKE ${pgLiteral(pattern)})
+       WHEN (NEW.${quoteIdent(target.column)} LIKE ${pgLiteral(target.pattern)})
        EXECUTE FUNCTION ${s}.e2e_fail_at_commit()`,
   );
 }
