@@ -8,6 +8,8 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import type { Hono } from 'hono';
 import type { TopicDefinition } from '../../runtime/contract/definitions.ts';
 import type { PublishOptions } from '../../runtime/contract/events.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
@@ -17,6 +19,7 @@ import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createEventProducer, toOutgoingRecord } from '../../runtime/produce/event-producer.ts';
 import { prepareEvent } from '../../runtime/produce/prepare-event.ts';
 import type { BundleApplication } from '../../services/dw-gateway/bundle-schedule.ts';
+import type { ServiceEnv } from '../../services/shared/app.ts';
 import { issuePrincipalToken, verifyPrincipalToken } from '../../services/shared/auth.ts';
 import { commitGroupOffsets, TEST_SECRET, type TopicOffsets } from './support.ts';
 
@@ -167,3 +170,30 @@ export const gitHash = (seed: string): string =>
   Buffer.from(seed.padEnd(20, '.')).toString('hex').slice(0, 40).padEnd(40, '0');
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface Listening {
+  /** e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  /** Stops listening and drops open connections: the service is down from then on. */
+  close(): Promise<void>;
+}
+
+/** Serves an app over real HTTP on an ephemeral port. */
+export async function listen(app: Hono<ServiceEnv>): Promise<Listening> {
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
