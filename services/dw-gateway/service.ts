@@ -34,7 +34,7 @@ import { requirePrincipal } from '../shared/auth.ts';
 import { conflict, notFound } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import type { BuiltService } from '../shared/server.ts';
-import { jsonBody, pathParams } from '../shared/validate.ts';
+import { jsonBody, pathParams, queryParams } from '../shared/validate.ts';
 import { BundleSchedule } from './bundle-schedule.ts';
 import {
   BUNDLE_REBUILD,
@@ -42,7 +42,7 @@ import {
   notRebuiltYet,
   startBundleRebuild,
 } from './policy-client.ts';
-import { queryIdParamsSchema, querySchema } from './schemas.ts';
+import { noQuerySchema, queryIdParamsSchema, querySchema } from './schemas.ts';
 
 export const DW_GATEWAY_GROUP = 'dw-gateway';
 
@@ -105,7 +105,7 @@ export function createDwGatewayService(options: DwGatewayServiceOptions): DwGate
     if (!rebuild.done()) throw notRebuiltYet();
   };
 
-  app.get('/policy/in-force', auth, (c) => {
+  app.get('/policy/in-force', auth, queryParams(noQuerySchema), (c) => {
     rebuilt();
     return c.json({ at: new Date(now()).toISOString(), bundles: schedule.view() });
   });

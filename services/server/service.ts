@@ -34,6 +34,7 @@ import {
   notRebuiltYet,
   startBundleRebuild,
 } from '../dw-gateway/policy-client.ts';
+import { noQuerySchema } from '../dw-gateway/schemas.ts';
 import { addPermissionCheckRoute, PLATFORM_READ } from '../policy-cache/check-route.ts';
 import type { PermissionCache, PermissionSource } from '../policy-cache/permission-cache.ts';
 import { permissionCacheOf } from '../policy-cache/service.ts';
@@ -41,6 +42,7 @@ import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requirePrincipal } from '../shared/auth.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import type { BuiltService } from '../shared/server.ts';
+import { queryParams } from '../shared/validate.ts';
 
 export const SERVER_GROUP = 'server';
 
@@ -88,10 +90,15 @@ export function createServerService(options: ServerServiceOptions): ServerServic
   const rebuild = startBundleRebuild(bundles, options.policy, { logger, now });
   service.addConsumer(BUNDLE_REBUILD, rebuild);
 
-  app.get('/policy/bundles', requirePrincipal(options.authSecret, PLATFORM_READ), (c) => {
-    if (!rebuild.done()) throw notRebuiltYet();
-    return c.json({ at: new Date(now()).toISOString(), bundles: bundles.view() });
-  });
+  app.get(
+    '/policy/bundles',
+    requirePrincipal(options.authSecret, PLATFORM_READ),
+    queryParams(noQuerySchema),
+    (c) => {
+      if (!rebuild.done()) throw notRebuiltYet();
+      return c.json({ at: new Date(now()).toISOString(), bundles: bundles.view() });
+    },
+  );
 
   let consumer: { stop(): Promise<void> } | undefined;
   if (options.consumers) {
