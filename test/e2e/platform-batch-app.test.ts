@@ -14,14 +14,17 @@ import { dwBatchCompletedPublisher, dwBatchCompletedTopic, topicSpecs } from '..
 import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
+import { batchAppService } from '../../services/batch-app/definition.ts';
 import { type BatchAppService, createBatchAppService } from '../../services/batch-app/service.ts';
 import { issuePrincipalToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
+import { runService } from '../../services/shared/server.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
   consumed,
   endOffsetsOf,
   principalToken,
+  processEnv,
   startGroupAt,
   type TestKafka,
   testKafka,
@@ -283,4 +286,49 @@ describe('batch-app', () => {
     ).toBe(events);
     expect(await snapshot()).toEqual(before);
   }, 90_000);
+});
+
+describe('batch-app as a process', () => {
+  it('runService builds it from the environment (BATCH_APP_GROUP_ID): migrated, ready, scheduling', async () => {
+    const group = `${groupId}-process`;
+    await startGroupAt(
+      infra.kafkaBrokers,
+      group,
+      await endOffsetsOf(bus.kafka, ['domain.dw-batch-completed']),
+    );
+    const processSchema = `${schema}_process`;
+    const running = await runService({
+      ...batchAppService(),
+      env: processEnv(infra, { BATCH_APP_GROUP_ID: group, DATABASE_SCHEMA: processSchema }),
+      logger: silent('batch-app'),
+    });
+    try {
+      const base = `http://127.0.0.1:${running.port}`;
+      await eventually(
+        () => fetch(`${base}/ready`).then((r) => r.status),
+        (s) => s === 200,
+      );
+      await dwBatchCompletedPublisher(bus.events).publish({
+        type: 'DwBatchCompleted',
+        payload: payload('nightly-p', 'SUCCEEDED', 90),
+      });
+      const listed = await eventually(
+        async () =>
+          (await (
+            await fetch(`${base}/jobs?batchId=${batch('nightly-p')}`, {
+              headers: { authorization: `Bearer ${token}` },
+            })
+          ).json()) as { jobs: Job[] },
+        (b) => b.jobs.length === 1,
+      );
+      expect(listed.jobs[0]).toMatchObject({
+        kind: 'full-follow-up',
+        status: 'scheduled',
+        runOccurredAt: at(90),
+      });
+    } finally {
+      await running.stop();
+      await dropSchemas(infra.databaseUrl, [processSchema]);
+    }
+  }, 60_000);
 });

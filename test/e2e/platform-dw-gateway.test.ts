@@ -17,11 +17,13 @@ import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
 import { type BundleApplication, BundleSchedule } from '../../services/dw-gateway/bundle-schedule.ts';
+import { dwGatewayService } from '../../services/dw-gateway/definition.ts';
 import { httpPolicyService } from '../../services/dw-gateway/policy-client.ts';
 import { createDwGatewayService, type DwGatewayService } from '../../services/dw-gateway/service.ts';
 import { serviceToken } from '../../services/policy-cache/service-token.ts';
 import { issuePrincipalToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
+import { runService } from '../../services/shared/server.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
   consumed,
@@ -29,6 +31,7 @@ import {
   gitHash,
   type PolicyStub,
   principalToken,
+  processEnv,
   sleep,
   startGroupAt,
   startPolicyStub,
@@ -275,6 +278,40 @@ describe('dw-gateway', () => {
     );
     expect(await inForce()).toEqual(before);
   }, 90_000);
+});
+
+describe('dw-gateway as a process', () => {
+  it('runService builds it from the environment (POLICY_SERVICE_URL, DW_GATEWAY_GROUP_ID): rebuilt, ready, running queries', async () => {
+    const group = `${groupId}-process`;
+    await startGroupAt(infra.kafkaBrokers, group, await endOffsetsOf(bus.kafka, [TOPIC]));
+    const processSchema = `${schema}_process`;
+    const running = await runService({
+      ...dwGatewayService(),
+      env: processEnv(infra, {
+        POLICY_SERVICE_URL: policy.url,
+        DW_GATEWAY_GROUP_ID: group,
+        DATABASE_SCHEMA: processSchema,
+      }),
+      logger: silent('dw-gateway'),
+    });
+    try {
+      const base = `http://127.0.0.1:${running.port}`;
+      await eventually(
+        () => fetch(`${base}/ready`).then((r) => r.status),
+        (s) => s === 200,
+      );
+      const res = await fetch(`${base}/queries`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ bundleId: policy.applications[0]!.bundleId, dataset: 'hr.people' }),
+      });
+      expect(res.status).toBe(201);
+      expect(((await res.json()) as QueryBody).query.revision.gitHash).toBe(policy.applications[0]!.gitHash);
+    } finally {
+      await running.stop();
+      await dropSchemas(infra.databaseUrl, [processSchema]);
+    }
+  }, 60_000);
 });
 
 describe('bundle schedule rules (fake clock)', () => {

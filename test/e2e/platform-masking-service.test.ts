@@ -15,6 +15,7 @@ import { filePolicyUpdatedPublisher, topicSpecs } from '../../generated/index.ts
 import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
+import { maskingService } from '../../services/masking-service/definition.ts';
 import {
   findPersonalData,
   isResidentRegistrationNumber,
@@ -25,12 +26,14 @@ import { MAX_BODY_BYTES, MAX_TEXT_LENGTH } from '../../services/masking-service/
 import { createMaskingService, type MaskingService } from '../../services/masking-service/service.ts';
 import { issuePrincipalToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
+import { runService } from '../../services/shared/server.ts';
 import { useInfrastructure } from '../support/context.ts';
 import { startReader } from '../support/kafka-reader.ts';
 import {
   consumed,
   endOffsetsOf,
   principalToken,
+  processEnv,
   retried,
   startGroupAt,
   type TestKafka,
@@ -295,6 +298,42 @@ describe('masking-service', () => {
     );
     expect(await snapshot()).toEqual(before);
   }, 90_000);
+});
+
+describe('masking-service as a process', () => {
+  it('runService builds it from the environment (MASKING_SERVICE_GROUP_ID): ready, masking the longest text over HTTP', async () => {
+    const group = `${groupId}-process`;
+    await startGroupAt(infra.kafkaBrokers, group, await endOffsetsOf(bus.kafka, [TOPIC]));
+    const processSchema = `${schema}_process`;
+    const running = await runService({
+      ...maskingService(),
+      env: processEnv(infra, { MASKING_SERVICE_GROUP_ID: group, DATABASE_SCHEMA: processSchema }),
+      logger: silent('masking-service'),
+    });
+    try {
+      const base = `http://127.0.0.1:${running.port}`;
+      await eventually(
+        () => fetch(`${base}/ready`).then((r) => r.status),
+        (s) => s === 200,
+      );
+      const post = (body: string) =>
+        fetch(`${base}/mask`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body,
+        });
+      // The longest text with every character escaped on the wire (`\uac00`, 6 bytes each): within the limit.
+      const escaped = await post(`{"fileType":"csv","text":"${'\\uac00'.repeat(MAX_TEXT_LENGTH)}"}`);
+      expect(escaped.status).toBe(200);
+      expect(((await escaped.json()) as MaskBody).masked).toBe('가'.repeat(MAX_TEXT_LENGTH));
+      // One character more is refused by the schema, with the field path.
+      const longer = await post(JSON.stringify({ fileType: 'csv', text: '가'.repeat(MAX_TEXT_LENGTH + 1) }));
+      expect(longer.status).toBe(400);
+    } finally {
+      await running.stop();
+      await dropSchemas(infra.databaseUrl, [processSchema]);
+    }
+  }, 60_000);
 });
 
 describe('personal data patterns', () => {

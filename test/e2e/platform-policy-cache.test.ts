@@ -15,6 +15,7 @@ import { permissionChangedPublisher, topicSpecs } from '../../generated/index.ts
 import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
+import { policyCacheService } from '../../services/policy-cache/definition.ts';
 import { PermissionCache, type PermissionSet } from '../../services/policy-cache/permission-cache.ts';
 import { httpReadModel } from '../../services/policy-cache/read-model-client.ts';
 import { createPolicyCacheService, type PolicyCacheService } from '../../services/policy-cache/service.ts';
@@ -26,6 +27,7 @@ import {
 import { issuePrincipalToken, verifyPrincipalToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
 import { HttpError } from '../../services/shared/errors.ts';
+import { runService } from '../../services/shared/server.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
   consumed,
@@ -33,6 +35,7 @@ import {
   type Listening,
   listen,
   principalToken,
+  processEnv,
   startGroupAt,
   type TestKafka,
   testKafka,
@@ -122,6 +125,11 @@ const seedReadModel = (userId: string, version: number, permissions: Permissions
      ON CONFLICT (user_id) DO UPDATE SET version = EXCLUDED.version, permissions = EXCLUDED.permissions`,
     [userId, version, JSON.stringify(permissions), at(version)],
   );
+
+async function getJson(url: string, bearer?: string) {
+  const res = await fetch(url, bearer ? { headers: { authorization: `Bearer ${bearer}` } } : {});
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
 
 const readModelVersion = async (userId: string) =>
   Number(
@@ -348,6 +356,53 @@ describe('policy cache', () => {
     );
     expect(answer.body).toEqual({ allowed: false, version: 2, source: 'event' });
   });
+
+  it('runs as a process: runService builds it from the environment (READ_MODEL_URL, POLICY_CACHE_GROUP_ID, PERMISSION_CACHE_TTL_MS)', async () => {
+    const group = `${groupId}-process`;
+    await startGroupAt(
+      infra.kafkaBrokers,
+      group,
+      await endOffsetsOf(bus.kafka, ['domain.permission-changed']),
+    );
+    const processSchema = `${schema}_process`;
+    const env = (extra: Record<string, string>) =>
+      processEnv(infra, {
+        READ_MODEL_URL: readModelHttp.url,
+        POLICY_CACHE_GROUP_ID: group,
+        DATABASE_SCHEMA: processSchema,
+        ...extra,
+      });
+    await expect(
+      runService({
+        ...policyCacheService(),
+        env: env({ PERMISSION_CACHE_TTL_MS: '30s' }),
+        logger: silent('policy-cache'),
+      }),
+    ).rejects.toThrow(/PERMISSION_CACHE_TTL_MS must be a positive integer/);
+    const running = await runService({
+      ...policyCacheService(),
+      env: env({ PERMISSION_CACHE_TTL_MS: '1000' }),
+      logger: silent('policy-cache'),
+    });
+    try {
+      const base = `http://127.0.0.1:${running.port}`;
+      const ready = await eventually(
+        () => getJson(`${base}/ready`),
+        (r) => r.status === 200,
+      );
+      expect(ready.body).toMatchObject({ consumers: { [group]: 'ready' } });
+      // A miss read through from the real read model with the process's own token.
+      expect(
+        await getJson(`${base}/permissions/check?userId=${user(2)}&feature=dw.report&action=export`, token),
+      ).toEqual({
+        status: 200,
+        body: { allowed: true, version: 6, source: 'read-model' },
+      });
+    } finally {
+      await running.stop();
+      await dropSchemas(infra.databaseUrl, [processSchema]);
+    }
+  }, 60_000);
 
   it('with the read model down, a miss is 503 (never a guess); an entry still fresh answers', async () => {
     await readModelHttp.close();

@@ -25,18 +25,21 @@ import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createOutboxWriter } from '../../runtime/outbox/write.ts';
 import { OutboxRelay } from '../../runtime/relay/relay.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
+import { readModelWorkerService } from '../../services/read-model-worker/definition.ts';
 import {
   createReadModelWorkerService,
   type ReadModelWorkerService,
 } from '../../services/read-model-worker/service.ts';
 import { issuePrincipalToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService, withTransaction } from '../../services/shared/db.ts';
+import { runService } from '../../services/shared/server.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
   consumed,
   endOffsetsOf,
   gitHash,
   principalToken,
+  processEnv,
   startGroupAt,
   type TestKafka,
   testKafka,
@@ -472,4 +475,37 @@ describe('read-model-worker', () => {
     ).toBe(events);
     expect(await snapshot()).toEqual(before);
   }, 90_000);
+});
+
+describe('read-model-worker as a process', () => {
+  it('runService builds it from the environment (READ_MODEL_WORKER_GROUP_ID, DATABASE_SCHEMA): migrated, ready, consuming, serving', async () => {
+    const processSchema = `read_model_${run}_process`;
+    const group = `${groupId}-process`;
+    await startGroupAt(infra.kafkaBrokers, group, await endOffsetsOf(bus.kafka, TOPICS));
+    const running = await runService({
+      ...readModelWorkerService(),
+      env: processEnv(infra, { READ_MODEL_WORKER_GROUP_ID: group, DATABASE_SCHEMA: processSchema }),
+      logger: silent('read-model-worker'),
+    });
+    try {
+      const base = `http://127.0.0.1:${running.port}`;
+      const ready = await eventually(
+        () => fetch(`${base}/ready`).then(async (r) => ({ status: r.status, body: await r.json() })),
+        (r) => r.status === 200,
+      );
+      expect(ready.body).toMatchObject({ consumers: { [group]: 'ready' } });
+      await permissionChangedPublisher(bus.events).publish({
+        type: 'PermissionChanged',
+        payload: { userId: user(50), version: 1, permissions: [], occurredAt: at(50) },
+      });
+      const found = await eventually(
+        () => fetch(`${base}/permissions/${user(50)}`, { headers: { authorization: `Bearer ${token}` } }),
+        (r) => r.status === 200,
+      );
+      expect(await found.json()).toMatchObject({ userId: user(50), version: 1, permissions: [] });
+    } finally {
+      await running.stop();
+      await dropSchemas(infra.databaseUrl, [processSchema]);
+    }
+  }, 60_000);
 });

@@ -30,9 +30,11 @@ import {
   createReadModelWorkerService,
   type ReadModelWorkerService,
 } from '../../services/read-model-worker/service.ts';
+import { serverService } from '../../services/server/definition.ts';
 import { createServerService, type ServerService } from '../../services/server/service.ts';
 import { issuePrincipalToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
+import { runService } from '../../services/shared/server.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
   consumed,
@@ -42,6 +44,7 @@ import {
   listen,
   type PolicyStub,
   principalToken,
+  processEnv,
   sleep,
   startGroupAt,
   startPolicyStub,
@@ -118,6 +121,10 @@ const bundles = async () => {
 };
 const inForceOf = async (name: string) =>
   (await bundles()).find((b) => b.bundleId === bundle(name))?.inForce?.gitHash ?? null;
+async function getJson(url: string, bearer?: string) {
+  const res = await fetch(url, bearer ? { headers: { authorization: `Bearer ${bearer}` } } : {});
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
 const check = (userId: string, feature: string, action: string) =>
   call(app(), 'GET', `/permissions/check?userId=${userId}&feature=${feature}&action=${action}`, { token });
 
@@ -325,5 +332,58 @@ describe('server', () => {
     });
     await sleep(1_000);
     expect(await consumed(metrics, groupId, 'handled')).toBe(handled);
+  }, 60_000);
+});
+
+describe('server as a process', () => {
+  it('runService builds it from the environment (READ_MODEL_URL, POLICY_SERVICE_URL, SERVER_GROUP_ID)', async () => {
+    const group = `${groupId}-process`;
+    await startGroupAt(
+      infra.kafkaBrokers,
+      group,
+      await endOffsetsOf(bus.kafka, ['domain.permission-changed', 'domain.policy-bundle-applied']),
+    );
+    const processSchema = `${schema}_process`;
+    const asked = policy.requests.length;
+    const running = await runService({
+      ...serverService(),
+      env: processEnv(infra, {
+        READ_MODEL_URL: readModelHttp.url,
+        POLICY_SERVICE_URL: policy.url,
+        SERVER_GROUP_ID: group,
+        DATABASE_SCHEMA: processSchema,
+      }),
+      logger: silent('server'),
+    });
+    try {
+      const base = `http://127.0.0.1:${running.port}`;
+      const ready = await eventually(
+        () => getJson(`${base}/ready`),
+        (r) => r.status === 200,
+      );
+      expect(ready.body).toMatchObject({
+        consumers: { [group]: 'ready', 'bundle-schedule-rebuild': 'ready' },
+      });
+      expect(policy.requests.slice(asked)).toEqual([
+        expect.objectContaining({
+          path: '/bundle-applications',
+          subject: 'server',
+          scopes: ['platform:read'],
+        }),
+      ]);
+      const listed = await getJson(`${base}/policy/bundles`, token);
+      expect((listed.body.bundles as { bundleId: string }[]).map((b) => b.bundleId)).toEqual(
+        [...new Set(policy.applications.map((a) => a.bundleId))].sort(),
+      );
+      expect(
+        await getJson(`${base}/permissions/check?userId=${user(1)}&feature=dw.report&action=read`, token),
+      ).toEqual({
+        status: 200,
+        body: { allowed: true, version: 4, source: 'read-model' },
+      });
+    } finally {
+      await running.stop();
+      await dropSchemas(infra.databaseUrl, [processSchema]);
+    }
   }, 60_000);
 });

@@ -21,6 +21,7 @@ import { prepareEvent } from '../../runtime/produce/prepare-event.ts';
 import type { BundleApplication } from '../../services/dw-gateway/bundle-schedule.ts';
 import type { ServiceEnv } from '../../services/shared/app.ts';
 import { issuePrincipalToken, verifyPrincipalToken } from '../../services/shared/auth.ts';
+import type { Infrastructure } from '../support/context.ts';
 import { commitGroupOffsets, TEST_SECRET, type TopicOffsets } from './support.ts';
 
 /** A token of `subject` with `scopes`, signed with the tests' secret. */
@@ -195,5 +196,17 @@ export async function listen(app: Hono<ServiceEnv>): Promise<Listening> {
       });
       return closed;
     },
+  };
+}
+
+/** The environment `runService` reads, for a service process of a test (ephemeral port, the test's secret). */
+export function processEnv(infra: Infrastructure, extra: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PORT: '0',
+    DATABASE_URL: infra.databaseUrl,
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    REDIS_URL: infra.redisUrl,
+    AUTH_SECRET: TEST_SECRET,
+    ...extra,
   };
 }
