@@ -407,6 +407,7 @@ describe('read-model-worker', () => {
 
   it('records each bundle application once and says which is in force', async () => {
     const publisher = policyBundleAppliedPublisher(bus.events);
+    const older = { bundleId, gitHash: gitHash(`older-${run}`), effectiveAt: at(35), occurredAt: at(35) };
     const past = { bundleId, gitHash: gitHash(`past-${run}`), effectiveAt: at(40), occurredAt: at(40) };
     const future = {
       bundleId,
@@ -416,6 +417,8 @@ describe('read-model-worker', () => {
     };
     await publisher.publish({ type: 'PolicyBundleApplied', payload: past });
     await publisher.publish({ type: 'PolicyBundleApplied', payload: future });
+    // An earlier application arriving late: recorded, not in force.
+    await publisher.publish({ type: 'PolicyBundleApplied', payload: older });
     // The same application under another ce_id.
     const again = await publisher.publish({ type: 'PolicyBundleApplied', payload: past });
     await eventually(
@@ -436,7 +439,11 @@ describe('read-model-worker', () => {
       gitHash: past.gitHash,
       effectiveAt: '2025-01-01T12:40:00.000Z',
     });
-    expect(res.body.applications.map((a) => a.gitHash)).toEqual([past.gitHash, future.gitHash]);
+    expect(res.body.applications.map((a) => a.gitHash)).toEqual([
+      older.gitHash,
+      past.gitHash,
+      future.gitHash,
+    ]);
   });
 
   it('a replay of every topic into a fresh group changes no row', async () => {
@@ -461,7 +468,7 @@ describe('read-model-worker', () => {
         ).rows[0]?.n,
       );
     const events = await handled(groupId);
-    expect(events).toBe(14);
+    expect(events).toBe(15);
     await worker.close();
     const fresh = `${groupId}-replay`;
     await startGroupAt(infra.kafkaBrokers, fresh, starts);
