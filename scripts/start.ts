@@ -7,8 +7,9 @@
  *    the runtime's tables (outbox, processed events) migrated.
  * 3. Every topic and dead-letter topic in the contracts: created or updated.
  * 4. The catalog: who produces and who consumes what, where.
- * 5. The chat product: every service and one outbox relay per service schema,
- *    running until Ctrl-C (`--no-services` stops after step 4).
+ * 5. Both systems (the chat product and the platform), or the one named by
+ *    `--system chat|platform`: every service and one outbox relay per
+ *    service schema, running until Ctrl-C (`--no-services` stops after step 4).
  */
 import path from 'node:path';
 import '../infra/cli/quiet-warnings.ts';
@@ -18,7 +19,32 @@ import { KAFKA_VERSION, nativeKafkaConfig, startNativeKafka } from '../infra/kaf
 import { DEFAULT_DATABASE_URL, migrate } from '../runtime/db/migrate.ts';
 import { kafkaBrokersFromEnv } from '../runtime/kafka/kafkajs.ts';
 import { applyTopics } from '../runtime/topics/apply.ts';
-import { type RunningProcess, SystemStartError, startSystem, stopSystem } from './system.ts';
+import {
+  type RunningProcess,
+  SYSTEMS,
+  type SystemName,
+  SystemStartError,
+  startSystem,
+  stopSystem,
+  systemPlan,
+} from './system.ts';
+
+/** `--system chat|platform` (repeatable); default both. */
+function chosenSystems(argv: readonly string[]): SystemName[] {
+  const chosen: SystemName[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = arg === '--system' ? argv[++i] : arg.startsWith('--system=') ? arg.slice(9) : undefined;
+    if (arg !== '--system' && value === undefined) continue;
+    if (value === undefined || !(value in SYSTEMS)) {
+      console.error(`--system takes ${Object.keys(SYSTEMS).join(' or ')}, got ${value ?? 'nothing'}`);
+      process.exit(2);
+    }
+    if (!chosen.includes(value as SystemName)) chosen.push(value as SystemName);
+  }
+  return chosen.length > 0 ? chosen : ['chat', 'platform'];
+}
+const systems = chosenSystems(process.argv.slice(2));
 
 let brokers: string[];
 if (process.env.KAFKA_BROKERS) {
@@ -58,14 +84,17 @@ for (const [note, topics] of notes)
     `                    ${note}: ${topics.length === report.topics.length ? 'every topic' : topics.join(', ')}`,
   );
 
-console.log('\nCatalog');
-for (const topic of catalog.topics.filter((t) => t.kind === 'event')) {
-  console.log(
-    `  ${topic.name.padEnd(30)} ${String(topic.partitions).padStart(2)} partitions  from ${topic.producers.join(', ') || '-'}  → ${topic.consumerGroups.join(', ') || '-'}`,
-  );
+const systemOf = new Map(catalog.contexts.map((c) => [c.name, c.system]));
+for (const system of systems) {
+  console.log(`\nCatalog of the ${system} system`);
+  for (const topic of catalog.topics.filter((t) => t.kind === 'event' && systemOf.get(t.owner) === system)) {
+    console.log(
+      `  ${topic.name.padEnd(30)} ${String(topic.partitions).padStart(2)} partitions  from ${topic.producers.join(', ') || '-'}  → ${topic.consumerGroups.join(', ') || '-'}`,
+    );
+  }
 }
 console.log(
-  `\n${catalog.events.length} events, ${catalog.topics.length} topics (${catalog.topics.filter((t) => t.kind === 'dead-letter').length} dead-letter), ${catalog.consumerGroups.length} consumer groups.`,
+  `\n${catalog.events.length} events, ${catalog.topics.length} topics (${catalog.topics.filter((t) => t.kind === 'dead-letter').length} dead-letter), ${catalog.consumerGroups.length} consumer groups in the contracts.`,
 );
 if (!services.ok || report.hasDrift) {
   console.error('\nNot starting the services: fix what is reported above first.');
@@ -80,6 +109,7 @@ try {
   running = await startSystem({
     root,
     env: { ...process.env, KAFKA_BROKERS: brokers.join(',') },
+    services: systemPlan(systems),
     onLine: (line) => console.log(line),
   });
 } catch (err) {
@@ -88,7 +118,11 @@ try {
   process.exit(1);
 }
 console.log(
-  '\nThe system is up. `npm run demo` drives a scenario against it; Ctrl-C stops it (`npm run infra:down` stops Kafka).',
+  `\n${systems.length > 1 ? 'Both systems are' : `The ${systems[0]} system is`} up. ${systems
+    .map((s) => `\`npm run demo -- ${s}\``)
+    .join(
+      ' and ',
+    )} drive${systems.length > 1 ? '' : 's'} a scenario against it; Ctrl-C stops it (\`npm run infra:down\` stops Kafka).`,
 );
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

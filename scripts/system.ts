@@ -60,6 +60,40 @@ export function chatSystem(): ServiceInstance[] {
   ];
 }
 
+/**
+ * The platform system with its default ports (3101–3110) and schemas: the four
+ * publishers first, then the read model, then the subscribers that rebuild
+ * from the policy service and the read model at start.
+ */
+export function platformSystem(): ServiceInstance[] {
+  return [
+    { name: 'auth', service: 'auth', port: 3101, schema: 'auth', outbox: true },
+    { name: 'policy', service: 'policy', port: 3102, schema: 'policy', outbox: true },
+    { name: 'dw-integration', service: 'dw-integration', port: 3103, schema: 'dw_integration', outbox: true },
+    { name: 'file-policy', service: 'file-policy', port: 3104, schema: 'file_policy', outbox: true },
+    {
+      name: 'read-model-worker',
+      service: 'read-model-worker',
+      port: 3105,
+      schema: 'read_model',
+      outbox: false,
+    },
+    { name: 'server', service: 'server', port: 3106, schema: 'server', outbox: false },
+    { name: 'policy-cache', service: 'policy-cache', port: 3107, schema: 'policy_cache', outbox: false },
+    { name: 'dw-gateway', service: 'dw-gateway', port: 3108, schema: 'dw_gateway', outbox: false },
+    { name: 'batch-app', service: 'batch-app', port: 3109, schema: 'batch_app', outbox: false },
+    { name: 'masking-service', service: 'masking-service', port: 3110, schema: 'masking', outbox: false },
+  ];
+}
+
+export const SYSTEMS = { chat: chatSystem, platform: platformSystem } as const;
+export type SystemName = keyof typeof SYSTEMS;
+
+/** The plan of the named systems, in order (both by default). */
+export function systemPlan(names: readonly SystemName[] = ['chat', 'platform']): ServiceInstance[] {
+  return names.flatMap((n) => SYSTEMS[n]());
+}
+
 /** Environment variables that point a service at another one, set to the plan's first instance unless given. */
 export const SERVICE_URL_ENV: Readonly<Record<string, string>> = {
   user: 'USER_SERVICE_URL',
@@ -82,7 +116,7 @@ export interface RunningProcess {
 export interface SystemOptions {
   readonly root: string;
   readonly env: NodeJS.ProcessEnv;
-  /** Default: chatSystem(). */
+  /** Default: systemPlan() (both systems). */
   readonly services?: readonly ServiceInstance[];
   /** Port of the first relay's /metrics; the others follow. Default 3201. */
   readonly relayMetricsBasePort?: number;
@@ -99,7 +133,7 @@ const serviceUrl = (s: ServiceInstance) => `http://127.0.0.1:${s.port}`;
  * the plan's first instance of each service unless `env` sets them.
  */
 export async function startSystem(options: SystemOptions): Promise<RunningProcess[]> {
-  const services = options.services ?? chatSystem();
+  const services = options.services ?? systemPlan();
   const logs = options.logDir ?? path.join(options.root, '.cache', 'logs');
   mkdirSync(logs, { recursive: true });
   const baseEnv: NodeJS.ProcessEnv = { ...options.env };

@@ -4,12 +4,14 @@
  *
  *   GET {POLICY_SERVICE_URL}/bundle-applications?from=<RFC 3339>
  *   Authorization: Bearer <the service's own token, scope platform:read>
- *   → 200 { applications: [{ bundleId, gitHash, effectiveAt, occurredAt }] }
+ *   → 200 { from, bundles: [{ bundleId, inForce: Application | null, scheduled: Application[] }] }
+ *     Application = { applicationId, bundleId, gitHash, effectiveAt, appliedAt, appliedBy, eventId }
  *
- * listing every application with effectiveAt ≥ from and, per bundle, the one
- * in force at `from` (the last with effectiveAt < from), each exactly as its
- * PolicyBundleApplied payload. Every item is checked against the contract's
- * payload schema; a body that does not pass is refused like an outage.
+ * per bundle the application in force at `from` and every one scheduled
+ * later (services/policy/service.ts). Each becomes the PolicyBundleApplied
+ * payload its event carried (`occurredAt` = `appliedAt`) and is checked
+ * against the contract's payload schema; a body that does not pass is
+ * refused like an outage.
  *
  * `rebuildBundleSchedule` asks with from = now until it gets an answer
  * (500 ms doubling to 15 s between attempts), then applies everything to the
@@ -47,18 +49,30 @@ export function httpPolicyService(options: {
         signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
       });
       if (!res.ok) throw new Error(`policy service: GET /bundle-applications answered ${res.status}`);
-      const body = (await res.json()) as { applications?: unknown };
-      if (!Array.isArray(body?.applications)) {
-        throw new Error('policy service: GET /bundle-applications answered without an applications array');
+      const body = (await res.json()) as { bundles?: unknown };
+      if (!Array.isArray(body?.bundles)) {
+        throw new Error('policy service: GET /bundle-applications answered without a bundles array');
       }
-      return body.applications.map((item, i) => {
-        if (!policyBundleAppliedEvent.validatePayload(item)) {
+      const items: unknown[] = [];
+      for (const bundle of body.bundles as { inForce?: unknown; scheduled?: unknown }[]) {
+        if (bundle?.inForce) items.push(bundle.inForce);
+        if (Array.isArray(bundle?.scheduled)) items.push(...bundle.scheduled);
+      }
+      return items.map((item, i) => {
+        const a = (item ?? {}) as Record<string, unknown>;
+        const payload = {
+          bundleId: a.bundleId,
+          gitHash: a.gitHash,
+          effectiveAt: a.effectiveAt,
+          occurredAt: a.appliedAt,
+        };
+        if (!policyBundleAppliedEvent.validatePayload(payload)) {
           const problems = (policyBundleAppliedEvent.validatePayload.errors ?? [])
             .map((e) => `${e.instancePath || '/'} ${e.message}`)
             .join('; ');
-          throw new Error(`policy service: /applications/${i} is not a bundle application: ${problems}`);
+          throw new Error(`policy service: application ${i} is not a bundle application: ${problems}`);
         }
-        return item;
+        return payload;
       });
     },
   };

@@ -128,7 +128,8 @@ async function principalOf(req: IncomingMessage) {
 /**
  * The policy service's start-up contract, as the subscribers expect it:
  * `GET /bundle-applications?from=<RFC 3339>` with a `platform:read` token →
- * `{ applications }` (the stub filters nothing: the test decides the list);
+ * the policy service's `{ from, bundles: [{ bundleId, inForce, scheduled }] }` (the stub filters
+ * nothing: the test decides the list);
  * 401 without a valid token, 403 without the scope.
  */
 export async function startPolicyStub(): Promise<PolicyStub> {
@@ -151,7 +152,22 @@ export async function startPolicyStub(): Promise<PolicyStub> {
       if (req.method !== 'GET' || url.pathname !== '/bundle-applications') return answer(404, {});
       if (!principal) return answer(401, { error: 'unauthorized' });
       if (!principal.scopes.has('platform:read')) return answer(403, { error: 'forbidden' });
-      return answer(200, { applications: stub.applications });
+      // The policy service's shape (services/policy/service.ts): per bundle, in force and scheduled.
+      const bundles = new Map<string, { bundleId: string; inForce: null; scheduled: unknown[] }>();
+      stub.applications.forEach((a, i) => {
+        const entry = bundles.get(a.bundleId) ?? { bundleId: a.bundleId, inForce: null, scheduled: [] };
+        bundles.set(a.bundleId, entry);
+        entry.scheduled.push({
+          applicationId: i + 1,
+          bundleId: a.bundleId,
+          gitHash: a.gitHash,
+          effectiveAt: a.effectiveAt,
+          appliedAt: a.occurredAt,
+          appliedBy: 'stub',
+          eventId: '00000000-0000-4000-8000-000000000000',
+        });
+      });
+      return answer(200, { from: url.searchParams.get('from'), bundles: [...bundles.values()] });
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
