@@ -7,9 +7,10 @@
  */
 import '../../infra/cli/quiet-warnings.ts';
 import { chatDemo } from './chat.ts';
+import { platformDemo } from './platform.ts';
 import { DemoFailure } from './support.ts';
 
-const scenarios: Record<string, () => Promise<void>> = { chat: chatDemo };
+const scenarios: Record<string, () => Promise<void>> = { chat: chatDemo, platform: platformDemo };
 const which = process.argv[2] ?? 'chat';
 const scenario = scenarios[which];
 if (!scenario) {
