@@ -141,9 +141,19 @@ export async function ensureSpringInterop(
     }
     buildMs = Date.now() - started;
     // Another process may have finished the same build meanwhile: either copy is complete.
-    if (existsSync(path.join(dir, JAR))) await rm(staging, { recursive: true, force: true });
-    else await rename(staging, dir);
+    try {
+      await rename(staging, dir);
+    } catch (error) {
+      if (!existsSync(path.join(dir, JAR))) throw error;
+      await rm(staging, { recursive: true, force: true });
+    }
     log(`built in ${(buildMs / 1000).toFixed(1)} s`);
+    // Builds of earlier sources are of no further use.
+    for (const entry of await readdir(path.dirname(dir))) {
+      if (/^spring-kafka-[0-9a-f]{16}$/.test(entry) && entry !== path.basename(dir)) {
+        await rm(path.join(path.dirname(dir), entry), { recursive: true, force: true });
+      }
+    }
   }
   const classpath = [path.join(dir, JAR), path.join(dir, 'lib', '*')].join(path.delimiter);
   return {

@@ -371,6 +371,32 @@ describe('npm run dlq on a real broker and PostgreSQL', () => {
     );
   }, 240_000);
 
+  it('skips dead letters it cannot send back: no original topic header, or a topic that is gone', async () => {
+    const orphans = `it.dlq.orphans.${run}.dlq`;
+    await createTopicsSettled(infra.kafkaBrokers, {
+      ...userEventsTestTopic(`it.dlq.orphans.${run}`, 1),
+    });
+    const base = registeredRecord(8101);
+    await produce(producer, orphans, [
+      { key: base.key, value: base.value, headers: { ...base.headers } },
+      {
+        key: base.key,
+        value: base.value,
+        headers: {
+          ...base.headers,
+          'kafka_dlt-original-topic': `it.gone.${run}`,
+          'kafka_dlt-reason': 'handler-failed',
+        },
+      },
+    ]);
+    const report = await dlqJson<ActionReport>('replay', orphans, '--all');
+    expect(report.items.map((i) => [i.position, i.outcome, i.note])).toEqual([
+      ['0:0', 'skipped', 'no kafka_dlt-original-topic header: nowhere to replay it to'],
+      ['0:1', 'skipped', `original topic it.gone.${run} does not exist on the broker`],
+    ]);
+    await deleteTopics(kafka, [`it.dlq.orphans.${run}`, orphans]);
+  }, 60_000);
+
   it('refuses bad input with exit code 2 and a clear message, never a stack trace', async () => {
     const cases: [string[], RegExp][] = [
       [['list', 'no.such.topic'], /unknown dead-letter topic no\.such\.topic/],

@@ -31,6 +31,7 @@ import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.listener.ListenerExecutionFailedException;
@@ -143,6 +144,8 @@ public final class SpringDeadLetters {
 				ConsumerFactory<byte[], byte[]> consumerFactory) {
 			ConcurrentKafkaListenerContainerFactory<byte[], byte[]> factory = new ConcurrentKafkaListenerContainerFactory<>();
 			factory.setConsumerFactory(consumerFactory);
+			// A reader, not a service: it never acknowledges, so the container commits no offset.
+			factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL);
 			MessagingMessageConverter converter = new MessagingMessageConverter();
 			converter.setHeaderMapper(new DefaultKafkaHeaderMapper());
 			factory.setRecordMessageConverter(converter);
