@@ -200,7 +200,8 @@ export async function platformDemo(): Promise<void> {
         `  ${clock()} dw-gateway switched to ${second.slice(0, 10)} ${switched.value - due} ms after effectiveAt; the next query ran under ${after.query.revision.gitHash.slice(0, 10)}`,
       );
       if (switched.value < due) throw new DemoFailure('the gateway switched before the effective time');
-      if (after.query.revision.gitHash !== second) throw new DemoFailure(`the query ran under ${after.query.revision.gitHash}`);
+      if (after.query.revision.gitHash !== second)
+        throw new DemoFailure(`the query ran under ${after.query.revision.gitHash}`);
     });
 
     const batchId = `batch-demo-${run}`;
