@@ -5,8 +5,9 @@
  * - `mask-email`, `mask-phone`, `mask-national-id`: one kind of personal data each;
  * - `mask-pii`: all three.
  * A rule id the service does not know can never be applied, however often the
- * event is retried: the handler throws `UnknownMaskingRuleError` and the rule
- * of the file type stays as it was.
+ * event is retried: the handler throws `UnknownMaskingRuleError`, a
+ * `NonRetriableError`, so the record goes to the dead-letter topic at once,
+ * and the rule of the file type stays as it was.
  *
  * The table keeps the latest update per file type — by occurredAt, then the
  * event's ce_time — so a redelivery, a replay or an older update arriving late
@@ -15,18 +16,25 @@
  */
 import type pg from 'pg';
 import type { FilePolicyUpdated } from '../../generated/index.ts';
+import { NonRetriableError } from '../../runtime/consume/errors.ts';
+import { type MaskedData, MASKING_RULES as RULE_CATALOG } from '../file-policy/masking-rules.ts';
 import type { PersonalDataKind } from './masking.ts';
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
 
-export const MASKING_RULES: Readonly<Record<string, ReadonlySet<PersonalDataKind>>> = {
-  'mask-email': new Set(['email']),
-  'mask-phone': new Set(['phone']),
-  'mask-national-id': new Set(['nationalId']),
-  'mask-pii': new Set(['email', 'phone', 'nationalId']),
+const KIND: Readonly<Record<MaskedData, PersonalDataKind>> = {
+  email: 'email',
+  phone: 'phone',
+  'national-id': 'nationalId',
 };
 
-export class UnknownMaskingRuleError extends Error {
+/** What each rule masks: the one catalogue of rule ids (file-policy/masking-rules.ts), in this service's terms. */
+export const MASKING_RULES: Readonly<Record<string, ReadonlySet<PersonalDataKind>>> = Object.fromEntries(
+  Object.entries(RULE_CATALOG).map(([id, rule]) => [id, new Set(rule.masks.map((m) => KIND[m]))]),
+);
+
+/** Retrying cannot help: a non-retriable error, dead-lettered at once (reason `non-retriable`). */
+export class UnknownMaskingRuleError extends NonRetriableError {
   readonly maskingRuleId: string;
   readonly fileType: string;
   constructor(maskingRuleId: string, fileType: string) {
@@ -34,7 +42,6 @@ export class UnknownMaskingRuleError extends Error {
       `masking-service: FilePolicyUpdated for file type ${JSON.stringify(fileType)} names the masking rule ` +
         `${JSON.stringify(maskingRuleId)}, which this service does not know (known: ${Object.keys(MASKING_RULES).join(', ')})`,
     );
-    this.name = 'UnknownMaskingRuleError';
     this.maskingRuleId = maskingRuleId;
     this.fileType = fileType;
   }

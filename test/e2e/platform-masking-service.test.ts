@@ -4,8 +4,8 @@
  * published directly. Proves: no rule → text unchanged; each rule masks its
  * kinds only; the latest update per file type wins (occurredAt), an older
  * one arriving later loses, a null rule clears and stays cleared; an unknown
- * rule id is retried, then dead-lettered with UnknownMaskingRuleError as the
- * cause, the rule unchanged; rules survive a restart; a replay into a fresh
+ * rule id is dead-lettered at once (UnknownMaskingRuleError is a
+ * NonRetriableError), the rule unchanged; rules survive a restart; a replay into a fresh
  * group changes nothing; the routes' refusals. Then table tests of the
  * patterns (positives and negatives) and their cost on hostile 256 Ki inputs.
  */
@@ -242,7 +242,7 @@ describe('masking-service', () => {
     });
   });
 
-  it('an unknown rule id is retried, then dead-lettered with UnknownMaskingRuleError; the rule stays as it was', async () => {
+  it('an unknown rule id is dead-lettered at once with UnknownMaskingRuleError (non-retriable); the rule stays as it was', async () => {
     const reader = await startReader(infra.kafkaBrokers, [`${TOPIC}.dlq`]);
     try {
       const retries = await retried(metrics, groupId);
@@ -256,9 +256,9 @@ describe('masking-service', () => {
       expect(letter.headers).toMatchObject({
         'kafka_dlt-original-topic': TOPIC,
         'kafka_dlt-original-consumer-group': groupId,
-        'kafka_dlt-exception-fqcn': 'HandlerFailedError',
+        'kafka_dlt-exception-fqcn': 'UnknownMaskingRuleError',
         'kafka_dlt-exception-cause-fqcn': 'UnknownMaskingRuleError',
-        'kafka_dlt-reason': 'handler-failed',
+        'kafka_dlt-reason': 'non-retriable',
       });
       expect(letter.headers['kafka_dlt-exception-message']).toContain('mask-pii-v2');
       expect(JSON.parse(letter.value ?? '{}')).toEqual({
@@ -266,8 +266,8 @@ describe('masking-service', () => {
         maskingRuleId: 'mask-pii-v2',
         occurredAt: at(30),
       });
-      // Three attempts in all: two retries.
-      expect(await retried(metrics, groupId)).toBe(retries + 2);
+      // One attempt, no retry: retrying an unknown rule can never succeed.
+      expect(await retried(metrics, groupId)).toBe(retries);
       expect(await consumed(metrics, groupId, 'dead-lettered')).toBe(1);
       expect(await ruleOf('csv')).toBe('mask-pii');
     } finally {
