@@ -136,9 +136,11 @@ class KafkajsTopicAdmin implements TopicAdmin {
   }
 
   async createTopic(topic: NewTopic): Promise<'created' | 'exists'> {
+    // kafkajs' own waitForLeaders gives up when a busy broker answers UNKNOWN_TOPIC_OR_PARTITION
+    // for a topic it has just created; the wait below retries that until every partition has a leader.
     const created = await this.#admin
       .createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: [
           {
             topic: topic.name,
@@ -154,7 +156,38 @@ class KafkajsTopicAdmin implements TopicAdmin {
           { cause: err },
         );
       });
+    if (created) await this.#waitForLeaders(topic.name, topic.partitions);
     return created ? 'created' : 'exists';
+  }
+
+  /** Until every partition of `name` has a leader (retriable metadata errors retried), at most 60 s. */
+  async #waitForLeaders(name: string, partitions: number, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = 'no metadata yet';
+    for (;;) {
+      try {
+        const metadata = await this.#admin.fetchTopicMetadata({ topics: [name] });
+        const found = metadata.topics.find((t) => t.name === name)?.partitions ?? [];
+        if (found.length >= partitions && found.every((p) => p.leader >= 0)) return;
+        last = `${found.filter((p) => p.leader >= 0).length} of ${partitions} partitions have a leader`;
+      } catch (err) {
+        if ((err as { retriable?: unknown }).retriable !== true) {
+          throw new Error(
+            `topic ${name} was created but its metadata cannot be read: ${describeKafkajsError(err)}`,
+            {
+              cause: err,
+            },
+          );
+        }
+        last = describeKafkajsError(err);
+      }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `topic ${name} was created but not every partition had a leader within ${timeoutMs} ms (${last})`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   async setTopicConfigs(name: string, entries: Readonly<Record<string, string>>): Promise<void> {
