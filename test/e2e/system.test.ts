@@ -11,28 +11,22 @@
  * start at a random height, so they never meet ids other runs left on the topics.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import type { Admin } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalog, topicSpecs } from '../../generated/index.ts';
+import { topicSpecs } from '../../generated/index.ts';
 import { probeKafka } from '../../infra/kafka/probe.ts';
 import { quoteIdent } from '../../runtime/db/migrate.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
 import { connectSse, type SseClient } from '../../scripts/demo/sse-client.ts';
-import {
-  portInUse,
-  type RunningProcess,
-  type ServiceInstance,
-  startSystem,
-  stopSystem,
-} from '../../scripts/system.ts';
+import { type RunningProcess, type ServiceInstance, startSystem, stopSystem } from '../../scripts/system.ts';
 import { useInfrastructure } from '../support/context.ts';
 import { npmStartDefaultBrokers } from '../support/infrastructure.ts';
 import { type Sample, sampleSum, samplesOf, scrape } from '../support/prometheus.ts';
 import { dropSchemas, eventually, fetchJson, runId } from './support.ts';
+import { caughtUp, contractGroupOf, freePorts, freeRange, topicsOf } from './system-support.ts';
 
 const infra = useInfrastructure();
 const root = path.resolve(import.meta.dirname, '../..');
@@ -57,12 +51,6 @@ const replayGroups = {
   analytics: `analytics-consumer-group-replay-${run}`,
   search: `search-indexer-group-replay-${run}`,
 };
-/** The contract's topics of a group, by the contract's group id. */
-const topicsOf = (contractGroup: string): string[] =>
-  catalog.consumerGroups.find((g) => g.groupId === contractGroup)?.subscriptions.map((s) => s.topic) ?? [];
-const contractGroupOf = (groupId: string): string =>
-  catalog.consumerGroups.map((g) => g.groupId).find((g) => groupId.startsWith(`${g}-`)) ?? groupId;
-
 const env: NodeJS.ProcessEnv = {
   PATH: process.env.PATH,
   DATABASE_URL: infra.databaseUrl,
@@ -78,35 +66,6 @@ const pool = new pg.Pool({ connectionString: infra.databaseUrl, max: 3 });
 const admin: Admin = createKafka({ brokers: infra.kafkaBrokers, clientId: `e2e-system-${run}` }).admin();
 const url: Record<string, string> = {};
 
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const s = createServer();
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => {
-    const a = s.address();
-    return typeof a === 'object' && a ? a.port : 0;
-  });
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
-
-/** The first of `n` consecutive free ports (the relays' metrics ports). */
-async function freeRange(n: number): Promise<number> {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
-    let ok = true;
-    for (let i = 0; i < n && ok; i++) ok = !(await portInUse(base + i));
-    if (ok) return base;
-  }
-}
-
 /** One request to a service of this run's system, by its name in the plan. */
 const http = <T = Record<string, unknown>>(
   service: string,
@@ -114,33 +73,6 @@ const http = <T = Record<string, unknown>>(
   route: string,
   options: { body?: unknown; token?: string } = {},
 ) => fetchJson<T>(url[service]!, method, route, options);
-
-/** Waits until every group has committed up to the end of every topic it reads. */
-async function caughtUp(groupIds: readonly string[], timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let behind: string[] = [];
-  while (Date.now() < deadline) {
-    behind = [];
-    for (const groupId of groupIds) {
-      const topics = topicsOf(contractGroupOf(groupId));
-      const committed = await admin.fetchOffsets({ groupId, topics });
-      for (const topic of topics) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        const mine = committed.find((c) => c.topic === topic)?.partitions ?? [];
-        for (const end of ends) {
-          const at = mine.find((p) => p.partition === end.partition)?.offset ?? '-1';
-          const done = at === '-1' ? end.high === end.low : BigInt(at) >= BigInt(end.high);
-          if (!done) behind.push(`${groupId} ${topic}/${end.partition} at ${at} of ${end.high}`);
-        }
-      }
-    }
-    if (behind.length === 0) return;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(
-    `consumer groups still behind after ${timeoutMs / 1000} s: ${behind.slice(0, 5).join('; ')}`,
-  );
-}
 
 const rows = async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows;
 const count = async (table: string) => Number((await rows(`SELECT count(*) AS n FROM ${table}`))[0]?.n);
@@ -208,7 +140,7 @@ beforeAll(async () => {
   await pool.query(`ALTER SEQUENCE ${quoteIdent(schemas.chat)}.chat_rooms_id_seq RESTART WITH ${high()}`);
   await pool.query(`ALTER SEQUENCE ${quoteIdent(schemas.friend)}.friendships_id_seq RESTART WITH ${high()}`);
   // Everything other runs left on the topics is handled before the scenario starts.
-  await caughtUp(Object.values(groups));
+  await caughtUp(admin, Object.values(groups));
 }, 300_000);
 
 afterAll(async () => {
@@ -288,7 +220,7 @@ describe('the chat system (npm start’s processes)', () => {
       (n) => n === 1,
     );
     await new Promise((r) => setTimeout(r, 1_000));
-    await caughtUp(Object.values(groups));
+    await caughtUp(admin, Object.values(groups));
     statsBefore = await totals(statsLogin.body.token);
 
     for (const name of ['alice', 'bob', 'carol'] as const) {
@@ -400,7 +332,7 @@ describe('the chat system (npm start’s processes)', () => {
     const receipt = await aliceSse.waitFor((e) => e.event === 'read', 30_000, 'read receipt for Alice');
     expect(receipt.data).toMatchObject({ room_id: roomId, reader_id: bob.id });
 
-    await caughtUp(Object.values(groups));
+    await caughtUp(admin, Object.values(groups));
     await new Promise((r) => setTimeout(r, 500));
     // Each user got their own pushes, through the instance they are connected to, once each.
     // A welcome push may trail its stored row by a few milliseconds, and a login's presence may be
@@ -559,7 +491,7 @@ describe('the chat system (npm start’s processes)', () => {
     // Every group read its topics from offset 0 and has caught up: it finished with every record on
     // them exactly once (handled; skipped, a type it does not subscribe to; duplicate, an event id seen
     // before: replays of earlier runs put NotificationSent ids on the topic again), and is 0 behind.
-    await caughtUp(Object.values(groups));
+    await caughtUp(admin, Object.values(groups));
     const records = async (topics: readonly string[]) => {
       let n = 0;
       for (const topic of topics) {
@@ -627,7 +559,7 @@ describe('the chat system (npm start’s processes)', () => {
   }, 120_000);
 
   it('replays every topic from offset 0 into fresh groups of notification, analytics and search: nothing changes', async () => {
-    await caughtUp(Object.values(groups));
+    await caughtUp(admin, Object.values(groups));
     await new Promise((r) => setTimeout(r, 1_000)); // the relays publish the last NotificationSent
     const n = quoteIdent(schemas.notification);
     const snapshot = async () => ({
@@ -688,7 +620,7 @@ describe('the chat system (npm start’s processes)', () => {
       logDir: path.join(root, '.cache', 'logs', `e2e-system-${run}`),
     });
     running.push(...replay);
-    await caughtUp(Object.values(replayGroups));
+    await caughtUp(admin, Object.values(replayGroups));
     // Every record was handled by the fresh groups (their own processed-event records) ...
     for (const [schema, group] of [
       [schemas.notification, replayGroups.notification],
