@@ -205,11 +205,20 @@ describe('dw-integration service', () => {
   it('concurrent completions of one run: exactly one wins, one event', async () => {
     const id = batch('raced');
     await create(id);
-    const results = await Promise.all(
+    // Hold the batch row while the completions arrive, so they all overlap (none has finished
+    // before the others start), then let them go.
+    const holder = await h.pool.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM batches WHERE batch_id = $1 FOR UPDATE', [id]);
+    const pending = Promise.all(
       ['SUCCEEDED', 'FAILED', 'PARTIALLY_SUCCEEDED', 'SUCCEEDED', 'FAILED', 'SUCCEEDED'].map((s) =>
         complete(id, s, 1),
       ),
     );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await holder.query('COMMIT');
+    holder.release();
+    const results = await pending;
     expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
     const winner = results.find((r) => r.status === 200)!.body.batch;
     const events = await outboxEvents(h.pool, h.schema, id);
