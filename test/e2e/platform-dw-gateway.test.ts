@@ -344,11 +344,13 @@ describe('bundle schedule rules (fake clock)', () => {
 
   it('the same effectiveAt: the later occurredAt wins, then the greater git hash; the same application twice is a duplicate', () => {
     const schedule = new BundleSchedule({ now: () => Date.parse(at(1000)) });
-    expect(schedule.apply(app('a', 500, 400))).toBe('scheduled');
-    expect(schedule.apply(app('a', 500, 400))).toBe('duplicate');
-    expect(schedule.apply(app('b', 500, 450))).toBe('scheduled');
-    expect(schedule.inForce('b')?.gitHash).toBe(gitHash('b'));
-    expect(schedule.apply(app('a', 500, 400))).toBe('superseded');
+    // gitHash('z') > gitHash('a'): the later occurredAt must win even with the smaller hash.
+    expect(gitHash('z') > gitHash('a')).toBe(true);
+    expect(schedule.apply(app('z', 500, 400))).toBe('scheduled');
+    expect(schedule.apply(app('z', 500, 400))).toBe('duplicate');
+    expect(schedule.apply(app('a', 500, 450))).toBe('scheduled');
+    expect(schedule.inForce('b')?.gitHash).toBe(gitHash('a'));
+    expect(schedule.apply(app('z', 500, 400))).toBe('superseded');
     const tie = [app('x', 600, 600), app('y', 600, 600)].sort((p, q) => (p.gitHash < q.gitHash ? -1 : 1));
     expect(schedule.apply(tie[1]!)).toBe('scheduled');
     expect(schedule.apply(tie[0]!)).toBe('superseded');
