@@ -35,7 +35,7 @@ import { withTransaction } from '../shared/db.ts';
 import { validationError } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import type { BuiltService } from '../shared/server.ts';
-import { jsonBody, pathParams } from '../shared/validate.ts';
+import { jsonBody, pathParams, queryParams } from '../shared/validate.ts';
 import {
   applyChange,
   duplicateFeatureErrors,
@@ -48,7 +48,13 @@ import {
   setFromRows,
   sortedPermissions,
 } from './permissions.ts';
-import { grantSchema, replacementSchema, revocationSchema, userParamsSchema } from './schemas.ts';
+import {
+  grantSchema,
+  noQuerySchema,
+  replacementSchema,
+  revocationSchema,
+  userParamsSchema,
+} from './schemas.ts';
 
 export const READ_SCOPE = 'platform:read';
 export const WRITE_SCOPE = 'permissions:write';
@@ -248,10 +254,16 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     });
   }
 
-  app.get('/users/:userId/permissions', read, pathParams(userParamsSchema), async (c) => {
-    const { userId } = c.req.valid('param');
-    return c.json(await current(userId));
-  });
+  app.get(
+    '/users/:userId/permissions',
+    read,
+    pathParams(userParamsSchema),
+    queryParams(noQuerySchema),
+    async (c) => {
+      const { userId } = c.req.valid('param');
+      return c.json(await current(userId));
+    },
+  );
 
   app.post(
     '/users/:userId/permissions/grants',

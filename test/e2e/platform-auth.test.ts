@@ -319,6 +319,7 @@ describe('auth service', () => {
       { method: 'GET', path: '/users/%01x/permissions', field: '/params/userId' },
       { method: 'GET', path: '/users/%00/permissions', field: '/params/userId' },
       { method: 'GET', path: '/users/%20u-1/permissions', field: '/params/userId' },
+      { method: 'GET', path: `${url(gina)}?version=1`, field: '/query/version' },
       {
         method: 'POST',
         path: url(long, '/grants'),
