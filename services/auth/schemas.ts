@@ -82,3 +82,9 @@ export const replacementSchema = requestSchema<ReplacementBody>({
 export interface ReplacementBody {
   permissions: FeaturePermission[];
 }
+
+/** GET routes without query parameters refuse any: a filter that would be ignored is an error. */
+export const noQuerySchema = requestSchema<Record<string, never>>({
+  type: 'object',
+  additionalProperties: false,
+});

@@ -35,7 +35,7 @@ import { withTransaction } from '../shared/db.ts';
 import { validationError } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import type { BuiltService } from '../shared/server.ts';
-import { jsonBody, pathParams } from '../shared/validate.ts';
+import { jsonBody, pathParams, queryParams } from '../shared/validate.ts';
 import {
   applyChange,
   duplicateFeatureErrors,
@@ -48,7 +48,13 @@ import {
   setFromRows,
   sortedPermissions,
 } from './permissions.ts';
-import { grantSchema, replacementSchema, revocationSchema, userParamsSchema } from './schemas.ts';
+import {
+  grantSchema,
+  noQuerySchema,
+  replacementSchema,
+  revocationSchema,
+  userParamsSchema,
+} from './schemas.ts';
 
 export const READ_SCOPE = 'platform:read';
 export const WRITE_SCOPE = 'permissions:write';
@@ -167,16 +173,16 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
    * the difference and the next version, write PermissionChanged; or nothing
    * when the set stays the same.
    */
-  async function change(
+  async function applyToUser(
     userId: string,
-    change: PermissionChange,
+    request: PermissionChange,
     by: string,
   ): Promise<PermissionChangeResult> {
     return withTransaction(pool, async (db): Promise<PermissionChangeResult> => {
       let locked = await lockedVersion(db, userId);
       if (!locked) {
         // Nobody ever changed this user: the set is empty. A change that keeps it empty writes nothing.
-        if (sameSet(EMPTY, applyChange(EMPTY, change))) {
+        if (sameSet(EMPTY, applyChange(EMPTY, request))) {
           return { userId, version: 0, permissions: [], updatedAt: null, changed: false };
         }
         locked = await createVersion(db, userId);
@@ -184,8 +190,8 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       // Read after the lock: in READ COMMITTED every statement takes a new snapshot, so this sees
       // the previous holder's committed grants (a join in the locking statement would not).
       const before = await readGrants(db, userId);
-      const after = applyChange(before, change);
-      const tooMany = limitErrors(after, change);
+      const after = applyChange(before, request);
+      const tooMany = limitErrors(after, request);
       if (tooMany.length > 0) throw validationError(tooMany);
       if (sameSet(before, after)) {
         return {
@@ -248,10 +254,16 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     });
   }
 
-  app.get('/users/:userId/permissions', read, pathParams(userParamsSchema), async (c) => {
-    const { userId } = c.req.valid('param');
-    return c.json(await current(userId));
-  });
+  app.get(
+    '/users/:userId/permissions',
+    read,
+    pathParams(userParamsSchema),
+    queryParams(noQuerySchema),
+    async (c) => {
+      const { userId } = c.req.valid('param');
+      return c.json(await current(userId));
+    },
+  );
 
   app.post(
     '/users/:userId/permissions/grants',
@@ -263,7 +275,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       const body = c.req.valid('json');
       const by = c.get('principal').subject;
       return c.json(
-        await change(userId, { kind: 'grant', feature: body.feature, actions: body.actions }, by),
+        await applyToUser(userId, { kind: 'grant', feature: body.feature, actions: body.actions }, by),
       );
     },
   );
@@ -278,7 +290,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       const body = c.req.valid('json');
       const by = c.get('principal').subject;
       return c.json(
-        await change(userId, { kind: 'revoke', feature: body.feature, actions: body.actions }, by),
+        await applyToUser(userId, { kind: 'revoke', feature: body.feature, actions: body.actions }, by),
       );
     },
   );
@@ -294,7 +306,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       const duplicates = duplicateFeatureErrors(body.permissions);
       if (duplicates.length > 0) throw validationError(duplicates);
       const by = c.get('principal').subject;
-      return c.json(await change(userId, { kind: 'replace', permissions: body.permissions }, by));
+      return c.json(await applyToUser(userId, { kind: 'replace', permissions: body.permissions }, by));
     },
   );
 

@@ -72,3 +72,9 @@ export interface ListQuery {
   /** `nextCursor` of the previous page. */
   cursor?: string;
 }
+
+/** GET routes without query parameters refuse any: a filter that would be ignored is an error. */
+export const noQuerySchema = requestSchema<Record<string, never>>({
+  type: 'object',
+  additionalProperties: false,
+});

@@ -44,6 +44,7 @@ import {
   completionSchema,
   createBatchSchema,
   listQuerySchema,
+  noQuerySchema,
 } from './schemas.ts';
 
 export const READ_SCOPE = 'platform:read';
@@ -291,7 +292,7 @@ export function createDwIntegrationService(options: DwIntegrationServiceOptions)
     },
   );
 
-  app.get('/batches/:batchId', read, pathParams(batchParamsSchema), async (c) => {
+  app.get('/batches/:batchId', read, pathParams(batchParamsSchema), queryParams(noQuerySchema), async (c) => {
     const { batchId } = c.req.valid('param');
     const batch = await withTransaction(pool, async (db) => {
       // The batch and its runs from one snapshot.

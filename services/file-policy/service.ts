@@ -32,7 +32,7 @@ import type { ServiceLogger } from '../shared/logger.ts';
 import type { BuiltService } from '../shared/server.ts';
 import { jsonBody, pathParams, queryParams } from '../shared/validate.ts';
 import { isMaskingRuleId, MASKING_RULE_IDS, MASKING_RULES } from './masking-rules.ts';
-import { fileTypeParamsSchema, listQuerySchema, maskingRuleSchema } from './schemas.ts';
+import { fileTypeParamsSchema, listQuerySchema, maskingRuleSchema, noQuerySchema } from './schemas.ts';
 
 export const READ_SCOPE = 'platform:read';
 export const WRITE_SCOPE = 'file-policy:write';
@@ -176,14 +176,20 @@ export function createFilePolicyService(options: FilePolicyServiceOptions): File
     return c.json(await change(fileType, null, c.get('principal').subject));
   });
 
-  app.get('/file-types/:fileType', read, pathParams(fileTypeParamsSchema), async (c) => {
-    const { fileType } = c.req.valid('param');
-    const { rows } = await pool.query<PolicyRow>(
-      `SELECT ${COLUMNS} FROM file_type_policies WHERE file_type = $1`,
-      [fileType],
-    );
-    return c.json({ filePolicy: rows[0] ? view(rows[0]) : unset(fileType) });
-  });
+  app.get(
+    '/file-types/:fileType',
+    read,
+    pathParams(fileTypeParamsSchema),
+    queryParams(noQuerySchema),
+    async (c) => {
+      const { fileType } = c.req.valid('param');
+      const { rows } = await pool.query<PolicyRow>(
+        `SELECT ${COLUMNS} FROM file_type_policies WHERE file_type = $1`,
+        [fileType],
+      );
+      return c.json({ filePolicy: rows[0] ? view(rows[0]) : unset(fileType) });
+    },
+  );
 
   app.get('/file-types', read, queryParams(listQuerySchema), async (c) => {
     const query = c.req.valid('query');
@@ -201,7 +207,7 @@ export function createFilePolicyService(options: FilePolicyServiceOptions): File
     });
   });
 
-  app.get('/masking-rules', read, (c) =>
+  app.get('/masking-rules', read, queryParams(noQuerySchema), (c) =>
     c.json({ maskingRules: MASKING_RULE_IDS.map((id) => ({ id, ...MASKING_RULES[id] })) }),
   );
 

@@ -50,6 +50,7 @@ import {
   applySchema,
   bundleParamsSchema,
   inForceQuerySchema,
+  noQuerySchema,
   registerSchema,
   timelineQuerySchema,
 } from './schemas.ts';
@@ -204,7 +205,7 @@ export function createPolicyService(options: PolicyServiceOptions): PolicyServic
     return c.json({ revision: revisionView(revision) }, created ? 201 : 200);
   });
 
-  app.get('/bundles', read, async (c) => {
+  app.get('/bundles', read, queryParams(noQuerySchema), async (c) => {
     const now = new Date();
     const [bundles, inForce] = await Promise.all([
       pool.query<{ bundle_id: string; created_at: Date }>(
@@ -224,36 +225,42 @@ export function createPolicyService(options: PolicyServiceOptions): PolicyServic
     });
   });
 
-  app.get('/bundles/:bundleId', read, pathParams(bundleParamsSchema), async (c) => {
-    const { bundleId } = c.req.valid('param');
-    // One snapshot for the bundle, its revisions and its applications.
-    const bundle = await withTransaction(pool, async (db) => {
-      await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const found = await db.query<{ created_at: Date }>(
-        'SELECT created_at FROM bundles WHERE bundle_id = $1',
-        [bundleId],
-      );
-      const row = found.rows[0];
-      if (!row) throw notFound(`no bundle ${bundleId}`);
-      const revisions = await db.query<RevisionRow>(
-        `SELECT ${REVISION_COLUMNS} FROM bundle_revisions WHERE bundle_id = $1 ORDER BY registered_at, git_hash`,
-        [bundleId],
-      );
-      const applications = await db.query<ApplicationRow>(
-        `SELECT ${APPLICATION_COLUMNS} FROM bundle_applications WHERE bundle_id = $1 ORDER BY id`,
-        [bundleId],
-      );
-      const inForce = await inForceAt(db, bundleId, new Date());
-      return {
-        bundleId,
-        createdAt: row.created_at.toISOString(),
-        revisions: revisions.rows.map(revisionView),
-        applications: applications.rows.map(applicationView),
-        inForce: inForce ? applicationView(inForce) : null,
-      };
-    });
-    return c.json({ bundle });
-  });
+  app.get(
+    '/bundles/:bundleId',
+    read,
+    pathParams(bundleParamsSchema),
+    queryParams(noQuerySchema),
+    async (c) => {
+      const { bundleId } = c.req.valid('param');
+      // One snapshot for the bundle, its revisions and its applications.
+      const bundle = await withTransaction(pool, async (db) => {
+        await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const found = await db.query<{ created_at: Date }>(
+          'SELECT created_at FROM bundles WHERE bundle_id = $1',
+          [bundleId],
+        );
+        const row = found.rows[0];
+        if (!row) throw notFound(`no bundle ${bundleId}`);
+        const revisions = await db.query<RevisionRow>(
+          `SELECT ${REVISION_COLUMNS} FROM bundle_revisions WHERE bundle_id = $1 ORDER BY registered_at, git_hash`,
+          [bundleId],
+        );
+        const applications = await db.query<ApplicationRow>(
+          `SELECT ${APPLICATION_COLUMNS} FROM bundle_applications WHERE bundle_id = $1 ORDER BY id`,
+          [bundleId],
+        );
+        const inForce = await inForceAt(db, bundleId, new Date());
+        return {
+          bundleId,
+          createdAt: row.created_at.toISOString(),
+          revisions: revisions.rows.map(revisionView),
+          applications: applications.rows.map(applicationView),
+          inForce: inForce ? applicationView(inForce) : null,
+        };
+      });
+      return c.json({ bundle });
+    },
+  );
 
   app.post(
     '/bundles/:bundleId/applications',

@@ -434,6 +434,7 @@ describe('dw-integration service', () => {
       },
       { method: 'POST', path: '/batches/%01/runs', field: '/params/batchId' },
       { method: 'GET', path: '/batches/%20x', field: '/params/batchId' },
+      { method: 'GET', path: `${path(id)}?run=1`, field: '/query/run' },
       { method: 'GET', path: '/batches?status=DONE', field: '/query/status' },
       { method: 'GET', path: '/batches?limit=0', field: '/query/limit' },
       { method: 'GET', path: '/batches?limit=101', field: '/query/limit' },

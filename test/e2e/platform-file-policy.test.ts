@@ -288,6 +288,8 @@ describe('file-policy service', () => {
       { method: 'GET', path: '/file-types?after=PDF', field: '/query/after' },
       { method: 'GET', path: '/file-types?after=a&after=b', field: '/query/after' },
       { method: 'GET', path: '/file-types?offset=10', field: '/query/offset' },
+      { method: 'GET', path: '/masking-rules?id=mask-pii', field: '/query/id' },
+      { method: 'GET', path: `/file-types/${pdf}?masked=true`, field: '/query/masked' },
     ];
     for (const c of cases) {
       const res = await call<{ error: string; fields: { path: string }[] }>(app(), c.method, c.path, {

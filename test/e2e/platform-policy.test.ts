@@ -402,6 +402,9 @@ describe('policy service', () => {
       },
       { method: 'GET', path: '/bundle-applications?from=0000-01-01T00:00:00Z', field: '/query/from' },
       { method: 'GET', path: '/bundle-applications?from=2027-01-01T00:00:00Z%01', field: '/query/from' },
+      { method: 'GET', path: '/bundle-applications?bundleId=x', field: '/query/bundleId' },
+      { method: 'GET', path: '/bundles?limit=5', field: '/query/limit' },
+      { method: 'GET', path: `/bundles/${id}?at=2027-01-01T00:00:00Z`, field: '/query/at' },
     ];
     for (const c of cases) {
       const res = await call<{ error: string; fields: { path: string }[] }>(app(), c.method, c.path, {

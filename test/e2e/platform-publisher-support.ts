@@ -7,7 +7,7 @@
  * is written; principal tokens per scope; a commit-time failure for chosen
  * keys; and the outbox rows as the tests compare them.
  */
-import type pg from 'pg';
+import pg from 'pg';
 import { topicSpecs } from '../../generated/index.ts';
 import { quoteIdent } from '../../runtime/db/migrate.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
@@ -51,9 +51,16 @@ export async function startPublisherHarness(
   const run = runId();
   const schema = `${options.prefix}_${run}`;
   const pool = createServicePool(infra.databaseUrl, schema, options.poolSize ?? 12);
-  await migrateService(pool, { schema, dir: options.migrationsDir });
-  await applyTopics(infra.kafkaBrokers, topicSpecs);
-  const reader = await startReaderRetrying(infra.kafkaBrokers, options.topic);
+  let reader: Reader;
+  try {
+    await migrateService(pool, { schema, dir: options.migrationsDir });
+    await applyTopics(infra.kafkaBrokers, topicSpecs);
+    reader = await startReaderRetrying(infra.kafkaBrokers, options.topic);
+  } catch (err) {
+    await pool.end();
+    await dropSchemas(infra.databaseUrl, [schema]);
+    throw err;
+  }
   const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `e2e-${schema}` });
   const producer = createKafkajsProducer({ kafka });
   await producer.connect();
@@ -82,12 +89,33 @@ export async function startPublisherHarness(
     async close() {
       try {
         await relay.stop();
-        await Promise.allSettled([producer.disconnect(), reader.stop(), pool.end()]);
+        // A test that failed with requests still waiting must not keep the schema: after ten
+        // seconds the schema's own sessions (application_name = schema) are ended.
+        const closed = Promise.allSettled([producer.disconnect(), reader.stop(), pool.end()]);
+        if ((await Promise.race([closed, sleep(10_000).then(() => 'late' as const)])) === 'late') {
+          await endSessionsOf(infra.databaseUrl, schema);
+        }
       } finally {
         await dropSchemas(infra.databaseUrl, [schema]);
       }
     },
   };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Ends the sessions a schema's pool opened (createServicePool names them after the schema). */
+async function endSessionsOf(databaseUrl: string, schema: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  try {
+    await admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',
+      [schema],
+    );
+  } finally {
+    await admin.end();
+  }
 }
 
 /**
