@@ -93,11 +93,11 @@ export class BundleSchedule {
     return schedule.includes(entry) ? 'scheduled' : 'superseded';
   }
 
-  /** The revision of `bundleId` in force now, if any. */
-  inForce(bundleId: string): BundleApplication | undefined {
+  /** The revision of `bundleId` in force at `at` (epoch ms, default now; not before an earlier call's instant), if any. */
+  inForce(bundleId: string, at = this.#now()): BundleApplication | undefined {
     const schedule = this.#bundles.get(bundleId);
     if (!schedule) return undefined;
-    const now = this.#now();
+    const now = at;
     this.#prune(schedule, now);
     const first = schedule[0];
     return first && first.effectiveMs <= now ? first.application : undefined;

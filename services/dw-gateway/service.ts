@@ -114,7 +114,7 @@ export function createDwGatewayService(options: DwGatewayServiceOptions): DwGate
     rebuilt();
     const body = c.req.valid('json');
     const ranAt = new Date(now());
-    const revision = schedule.inForce(body.bundleId);
+    const revision = schedule.inForce(body.bundleId, ranAt.getTime());
     if (!revision) {
       throw conflict(`no revision of bundle ${body.bundleId} is in force; the query was not run`, {
         bundleId: body.bundleId,

@@ -265,6 +265,19 @@ describe('batch-app', () => {
     expect((await failed(`?batchId=${batch('nightly-b')}`)).failedBatches).toEqual([]);
   });
 
+  it('a failure after a successful run of the batch stays unresolved until a later run succeeds', async () => {
+    const publisher = dwBatchCompletedPublisher(bus.events);
+    await publisher.publish({ type: 'DwBatchCompleted', payload: payload('nightly-d', 'SUCCEEDED', 100) });
+    await publisher.publish({ type: 'DwBatchCompleted', payload: payload('nightly-d', 'FAILED', 130) });
+    await eventually(
+      async () => (await failed(`?batchId=${batch('nightly-d')}`)).failedBatches,
+      (f) => f.length === 1,
+    );
+    expect((await failed(`?batchId=${batch('nightly-d')}`)).failedBatches).toEqual([
+      expect.objectContaining({ runOccurredAt: at(130), resolvedByRunAt: null }),
+    ]);
+  });
+
   it('a replay of the topic into a fresh group adds no job and no failure', async () => {
     const snapshot = async () => [
       (await pool.query('SELECT * FROM batch_jobs ORDER BY id')).rows,
@@ -272,7 +285,7 @@ describe('batch-app', () => {
     ];
     const before = await snapshot();
     const events = await claimed(groupId);
-    expect(events).toBe(6);
+    expect(events).toBe(8);
     await batchApp.close();
     const fresh = `${groupId}-replay`;
     await startGroupAt(infra.kafkaBrokers, fresh, starts);
@@ -304,10 +317,11 @@ describe('batch-app as a process', () => {
     });
     try {
       const base = `http://127.0.0.1:${running.port}`;
-      await eventually(
-        () => fetch(`${base}/ready`).then((r) => r.status),
-        (s) => s === 200,
+      const ready = await eventually(
+        () => fetch(`${base}/ready`).then(async (r) => ({ status: r.status, body: await r.json() })),
+        (r) => r.status === 200,
       );
+      expect(ready.body).toMatchObject({ consumers: { [group]: 'ready' } });
       await dwBatchCompletedPublisher(bus.events).publish({
         type: 'DwBatchCompleted',
         payload: payload('nightly-p', 'SUCCEEDED', 90),

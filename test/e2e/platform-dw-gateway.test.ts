@@ -296,10 +296,11 @@ describe('dw-gateway as a process', () => {
     });
     try {
       const base = `http://127.0.0.1:${running.port}`;
-      await eventually(
-        () => fetch(`${base}/ready`).then((r) => r.status),
-        (s) => s === 200,
+      const ready = await eventually(
+        () => fetch(`${base}/ready`).then(async (r) => ({ status: r.status, body: await r.json() })),
+        (r) => r.status === 200,
       );
+      expect(ready.body).toMatchObject({ consumers: { [group]: 'ready' } });
       const res = await fetch(`${base}/queries`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
