@@ -74,7 +74,7 @@ export const eventExamples: { readonly [K in EventType]: readonly EventExample<E
       summary: 'Spreadsheets get the personal-data masking rule.',
       payload: {
         fileType: 'xlsx',
-        maskingRuleId: 'mask-pii-v2',
+        maskingRuleId: 'mask-pii',
         occurredAt: '2026-01-27T10:00:00Z',
       },
     },

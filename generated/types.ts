@@ -227,7 +227,7 @@ export interface FilePolicyUpdated {
    */
   fileType: string;
   /**
-   * Id of the masking rule now applied to files of this type; null when they are no longer masked.
+   * Id of the masking rule now applied to files of this type; null when they are no longer masked. One of the rules the masking service knows (`mask-email`, `mask-phone`, `mask-national-id`, `mask-pii`); kept a string rather than an enum, so that a new rule is not a breaking change for consumers validating the old list. A consumer that does not know the id cannot apply it and dead-letters the event at once (non-retriable).
    *
    * @minLength 1
    * @maxLength 128
