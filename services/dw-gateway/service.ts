@@ -31,6 +31,7 @@ import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { PLATFORM_READ } from '../policy-cache/check-route.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requirePrincipal } from '../shared/auth.ts';
+import { startServiceConsumer } from '../shared/consumers.ts';
 import { conflict, notFound } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import type { BuiltService } from '../shared/server.ts';
@@ -148,23 +149,16 @@ export function createDwGatewayService(options: DwGatewayServiceOptions): DwGate
     return c.json({ query: view(rows[0]) });
   });
 
-  let consumer: { stop(): Promise<void> } | undefined;
-  if (options.consumers) {
-    const running = createDwGatewayGroup(
-      options.consumers,
-      { policyBundleApplied: { PolicyBundleApplied: (event) => void schedule.apply(event.payload) } },
-      options.consumerOptions,
-    );
-    service.addConsumer(options.consumerOptions?.groupId ?? DW_GATEWAY_GROUP, running);
-    consumer = running;
-  }
+  const consumer = startServiceConsumer(service, options, DW_GATEWAY_GROUP, createDwGatewayGroup, {
+    policyBundleApplied: { PolicyBundleApplied: (event) => void schedule.apply(event.payload) },
+  });
 
   return {
     service,
     schedule,
     close: async () => {
       await rebuild.stop();
-      await consumer?.stop();
+      await consumer.stop();
     },
   };
 }
