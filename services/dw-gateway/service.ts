@@ -34,6 +34,7 @@ import { requirePrincipal } from '../shared/auth.ts';
 import { startServiceConsumer } from '../shared/consumers.ts';
 import { conflict, notFound } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
+import { noQuerySchema } from '../shared/schemas.ts';
 import type { BuiltService } from '../shared/server.ts';
 import { jsonBody, pathParams, queryParams } from '../shared/validate.ts';
 import { BundleSchedule } from './bundle-schedule.ts';
@@ -43,7 +44,7 @@ import {
   notRebuiltYet,
   startBundleRebuild,
 } from './policy-client.ts';
-import { noQuerySchema, queryIdParamsSchema, querySchema } from './schemas.ts';
+import { queryIdParamsSchema, querySchema } from './schemas.ts';
 
 export const DW_GATEWAY_GROUP = 'dw-gateway';
 

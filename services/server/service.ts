@@ -34,7 +34,6 @@ import {
   notRebuiltYet,
   startBundleRebuild,
 } from '../dw-gateway/policy-client.ts';
-import { noQuerySchema } from '../dw-gateway/schemas.ts';
 import { addPermissionCheckRoute, PLATFORM_READ } from '../policy-cache/check-route.ts';
 import type { PermissionCache, PermissionSource } from '../policy-cache/permission-cache.ts';
 import { permissionCacheOf } from '../policy-cache/service.ts';
@@ -42,6 +41,7 @@ import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requirePrincipal } from '../shared/auth.ts';
 import { startServiceConsumer } from '../shared/consumers.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
+import { noQuerySchema } from '../shared/schemas.ts';
 import type { BuiltService } from '../shared/server.ts';
 import { queryParams } from '../shared/validate.ts';
 
