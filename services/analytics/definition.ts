@@ -1,6 +1,6 @@
 /** The analytics service process: how `runService` builds it (`node services/analytics/main.ts` runs it; PORT default 3005). */
 import path from 'node:path';
-import { createServiceConsumers, groupIdFromEnv } from '../shared/consumers.ts';
+import { buildConsumingService } from '../shared/consumers.ts';
 import type { RunServiceOptions } from '../shared/server.ts';
 import { createAnalyticsService } from './service.ts';
 
@@ -13,28 +13,23 @@ export function analyticsService(): RunServiceOptions {
     migrationsDir: ANALYTICS_MIGRATIONS,
     defaultPort: 3005,
     async build({ config, pool, logger, env }) {
-      const { consumers, metrics, close } = createServiceConsumers({
-        config,
-        pool,
-        logger,
-        clientId: 'analytics-service',
-      });
-      const built = createAnalyticsService({
-        pool,
-        logger,
-        authSecret: config.authSecret,
-        consumers,
-        // Another group id replays the topics into a fresh group: counted_events keeps every counter as it was.
-        ...groupIdFromEnv(env.ANALYTICS_GROUP_ID),
-        runtimeMetrics: metrics,
-      });
-      return {
-        service: built.service,
-        close: async () => {
-          await built.close();
-          await close();
+      return buildConsumingService(
+        {
+          config,
+          pool,
+          logger,
+          clientId: 'analytics-service',
+          // Another group id replays the topics into a fresh group: counted_events keeps every counter as it was.
+          groupId: env.ANALYTICS_GROUP_ID,
         },
-      };
+        (wiring) =>
+          createAnalyticsService({
+            pool,
+            logger,
+            authSecret: config.authSecret,
+            ...wiring,
+          }),
+      );
     },
   };
 }

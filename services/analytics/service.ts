@@ -27,6 +27,7 @@ import { deleteInBatches } from '../../runtime/db/delete-in-batches.ts';
 import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requireAuth } from '../shared/auth.ts';
+import { startServiceConsumer } from '../shared/consumers.ts';
 import { validationError } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import type { BuiltService } from '../shared/server.ts';
@@ -139,16 +140,13 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
     return c.json({ from: query.from ?? null, to: query.to ?? null, stats, totals });
   });
 
-  let consumer: { stop(): Promise<void> } | undefined;
-  if (options.consumers) {
-    const running = createAnalyticsConsumerGroup(
-      options.consumers,
-      analyticsHandlers,
-      options.consumerOptions,
-    );
-    service.addConsumer(options.consumerOptions?.groupId ?? ANALYTICS_GROUP, running);
-    consumer = running;
-  }
+  const consumer = startServiceConsumer(
+    service,
+    options,
+    ANALYTICS_GROUP,
+    createAnalyticsConsumerGroup,
+    analyticsHandlers,
+  );
 
   const prune = () =>
     pruneCountedEvents(pool).then(
@@ -162,7 +160,7 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
     service,
     close: async () => {
       clearInterval(pruner);
-      await consumer?.stop();
+      await consumer.stop();
     },
   };
 }

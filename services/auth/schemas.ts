@@ -4,6 +4,7 @@
  * (asyncapi/common/schemas.yaml FeaturePermission), with length bounds the
  * contract leaves open.
  */
+import { TRIMMED_PATTERN } from '../shared/schemas.ts';
 import { requestSchema } from '../shared/validate.ts';
 import { type FeaturePermission, MAX_ACTIONS_PER_FEATURE, MAX_FEATURES } from './permissions.ts';
 
@@ -12,7 +13,7 @@ import { type FeaturePermission, MAX_ACTIONS_PER_FEATURE, MAX_FEATURES } from '.
  * control characters (the kit refuses them in paths) and no leading or
  * trailing white space (` u-1` and `u-1` would be two users).
  */
-export const userIdSchema = { type: 'string', minLength: 1, maxLength: 128, pattern: '^\\S(.*\\S)?$' };
+export const userIdSchema = { type: 'string', minLength: 1, maxLength: 128, pattern: TRIMMED_PATTERN };
 
 export const featureSchema = {
   type: 'string',
@@ -82,9 +83,3 @@ export const replacementSchema = requestSchema<ReplacementBody>({
 export interface ReplacementBody {
   permissions: FeaturePermission[];
 }
-
-/** GET routes without query parameters refuse any: a filter that would be ignored is an error. */
-export const noQuerySchema = requestSchema<Record<string, never>>({
-  type: 'object',
-  additionalProperties: false,
-});

@@ -34,6 +34,7 @@ import { requirePrincipal } from '../shared/auth.ts';
 import { withTransaction } from '../shared/db.ts';
 import { validationError } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
+import { noQuerySchema } from '../shared/schemas.ts';
 import type { BuiltService } from '../shared/server.ts';
 import { jsonBody, pathParams, queryParams } from '../shared/validate.ts';
 import {
@@ -48,13 +49,7 @@ import {
   setFromRows,
   sortedPermissions,
 } from './permissions.ts';
-import {
-  grantSchema,
-  noQuerySchema,
-  replacementSchema,
-  revocationSchema,
-  userParamsSchema,
-} from './schemas.ts';
+import { grantSchema, replacementSchema, revocationSchema, userParamsSchema } from './schemas.ts';
 
 export const READ_SCOPE = 'platform:read';
 export const WRITE_SCOPE = 'permissions:write';

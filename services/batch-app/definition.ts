@@ -3,7 +3,7 @@
  * runs it; PORT default 3109, BATCH_APP_GROUP_ID).
  */
 import path from 'node:path';
-import { createServiceConsumers, groupIdFromEnv } from '../shared/consumers.ts';
+import { buildConsumingService } from '../shared/consumers.ts';
 import type { RunServiceOptions } from '../shared/server.ts';
 import { createBatchAppService } from './service.ts';
 
@@ -17,28 +17,23 @@ export function batchAppService(): RunServiceOptions {
     migrationsDir: BATCH_APP_MIGRATIONS,
     defaultPort: 3109,
     async build({ config, pool, logger, env }) {
-      const { consumers, metrics, close } = createServiceConsumers({
-        config,
-        pool,
-        logger,
-        clientId: 'batch-app',
-      });
-      const built = createBatchAppService({
-        pool,
-        logger,
-        authSecret: config.authSecret,
-        consumers,
-        // Another group id replays domain.dw-batch-completed into a fresh group (the run key keeps one row per run).
-        ...groupIdFromEnv(env.BATCH_APP_GROUP_ID),
-        runtimeMetrics: metrics,
-      });
-      return {
-        service: built.service,
-        close: async () => {
-          await built.close();
-          await close();
+      return buildConsumingService(
+        {
+          config,
+          pool,
+          logger,
+          clientId: 'batch-app',
+          // Another group id replays domain.dw-batch-completed into a fresh group (the run key keeps one row per run).
+          groupId: env.BATCH_APP_GROUP_ID,
         },
-      };
+        (wiring) =>
+          createBatchAppService({
+            pool,
+            logger,
+            authSecret: config.authSecret,
+            ...wiring,
+          }),
+      );
     },
   };
 }

@@ -24,6 +24,7 @@ import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { PLATFORM_READ } from '../policy-cache/check-route.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requirePrincipal } from '../shared/auth.ts';
+import { startServiceConsumer } from '../shared/consumers.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import type { BuiltService } from '../shared/server.ts';
 import { queryParams } from '../shared/validate.ts';
@@ -96,27 +97,18 @@ export function createBatchAppService(options: BatchAppServiceOptions): BatchApp
     });
   });
 
-  let consumer: { stop(): Promise<void> } | undefined;
-  if (options.consumers) {
-    const running = createBatchAppGroup(
-      options.consumers,
-      {
-        dwBatchCompleted: {
-          DwBatchCompleted: async (event, { db }) => {
-            await handleBatchCompleted(db, event);
-          },
-        },
+  const consumer = startServiceConsumer(service, options, BATCH_APP_GROUP, createBatchAppGroup, {
+    dwBatchCompleted: {
+      DwBatchCompleted: async (event, { db }) => {
+        await handleBatchCompleted(db, event);
       },
-      options.consumerOptions,
-    );
-    service.addConsumer(options.consumerOptions?.groupId ?? BATCH_APP_GROUP, running);
-    consumer = running;
-  }
+    },
+  });
 
   return {
     service,
     close: async () => {
-      await consumer?.stop();
+      await consumer.stop();
     },
   };
 }

@@ -1,6 +1,6 @@
 /** The chat service process: how `runService` builds it (`node services/chat/main.ts` runs it; PORT default 3003, USER_SERVICE_URL). */
 import path from 'node:path';
-import { createServiceConsumers, groupIdFromEnv } from '../shared/consumers.ts';
+import { buildConsumingService } from '../shared/consumers.ts';
 import { httpUserDirectory } from '../shared/profile-cache.ts';
 import type { RunServiceOptions } from '../shared/server.ts';
 import { createChatService } from './service.ts';
@@ -14,30 +14,25 @@ export function chatService(): RunServiceOptions {
     migrationsDir: CHAT_MIGRATIONS,
     defaultPort: 3003,
     async build({ config, schema, pool, logger, env }) {
-      const { consumers, metrics, close } = createServiceConsumers({
-        config,
-        pool,
-        logger,
-        clientId: 'chat-service',
-      });
-      const built = createChatService({
-        pool,
-        schema,
-        logger,
-        authSecret: config.authSecret,
-        users: httpUserDirectory({ baseUrl: env.USER_SERVICE_URL ?? 'http://127.0.0.1:3001' }),
-        consumers,
-        // Another group id replays user.events into a fresh group (and keeps tests off the contract's group).
-        ...groupIdFromEnv(env.PROFILE_CACHE_GROUP_ID),
-        runtimeMetrics: metrics,
-      });
-      return {
-        service: built.service,
-        close: async () => {
-          await built.close();
-          await close();
+      return buildConsumingService(
+        {
+          config,
+          pool,
+          logger,
+          clientId: 'chat-service',
+          // Another group id replays user.events into a fresh group (and keeps tests off the contract's group).
+          groupId: env.PROFILE_CACHE_GROUP_ID,
         },
-      };
+        (wiring) =>
+          createChatService({
+            pool,
+            schema,
+            logger,
+            authSecret: config.authSecret,
+            users: httpUserDirectory({ baseUrl: env.USER_SERVICE_URL ?? 'http://127.0.0.1:3001' }),
+            ...wiring,
+          }),
+      );
     },
   };
 }

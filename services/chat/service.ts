@@ -26,6 +26,7 @@ import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createOutboxWriter } from '../../runtime/outbox/write.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requireAuth } from '../shared/auth.ts';
+import { startServiceConsumer } from '../shared/consumers.ts';
 import { withTransaction } from '../shared/db.ts';
 import { conflict, forbidden, notFound, uniqueViolation, validationError } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
@@ -359,35 +360,26 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     return c.json({ read });
   });
 
-  let consumer: { stop(): Promise<void> } | undefined;
-  if (options.consumers) {
-    const running = createChatProfileCacheGroup(
-      options.consumers,
-      {
-        userEvents: {
-          // A full snapshot keyed by user_id: written through context.db, so it commits with the
-          // processed-event record; a redelivery or an older snapshot changes nothing.
-          UserProfileUpdated: async (event, { db }) => {
-            await cacheProfile(db, {
-              user_id: event.payload.user_id,
-              display_name: event.payload.display_name,
-              profile_image_url: event.payload.profile_image_url,
-              status_message: event.payload.status_message,
-              profile_time: event.payload.timestamp,
-            });
-          },
-        },
+  const consumer = startServiceConsumer(service, options, PROFILE_CACHE_GROUP, createChatProfileCacheGroup, {
+    userEvents: {
+      // A full snapshot keyed by user_id: written through context.db, so it commits with the
+      // processed-event record; a redelivery or an older snapshot changes nothing.
+      UserProfileUpdated: async (event, { db }) => {
+        await cacheProfile(db, {
+          user_id: event.payload.user_id,
+          display_name: event.payload.display_name,
+          profile_image_url: event.payload.profile_image_url,
+          status_message: event.payload.status_message,
+          profile_time: event.payload.timestamp,
+        });
       },
-      options.consumerOptions,
-    );
-    service.addConsumer(options.consumerOptions?.groupId ?? PROFILE_CACHE_GROUP, running);
-    consumer = running;
-  }
+    },
+  });
 
   return {
     service,
     close: async () => {
-      await consumer?.stop();
+      await consumer.stop();
     },
   };
 }

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { PLATFORM_READ } from '../policy-cache/check-route.ts';
 import { serviceToken } from '../policy-cache/service-token.ts';
-import { createServiceConsumers, groupIdFromEnv } from '../shared/consumers.ts';
+import { buildConsumingService } from '../shared/consumers.ts';
 import type { RunServiceOptions } from '../shared/server.ts';
 import { httpPolicyService } from './policy-client.ts';
 import { createDwGatewayService } from './service.ts';
@@ -20,32 +20,27 @@ export function dwGatewayService(): RunServiceOptions {
     migrationsDir: DW_GATEWAY_MIGRATIONS,
     defaultPort: 3108,
     async build({ config, pool, logger, env }) {
-      const { consumers, metrics, close } = createServiceConsumers({
-        config,
-        pool,
-        logger,
-        clientId: 'dw-gateway',
-      });
-      const built = createDwGatewayService({
-        pool,
-        logger,
-        authSecret: config.authSecret,
-        policy: httpPolicyService({
-          baseUrl: env.POLICY_SERVICE_URL || 'http://127.0.0.1:3102',
-          token: serviceToken(config.authSecret, 'dw-gateway', [PLATFORM_READ]),
-        }),
-        consumers,
-        // Another group id replays domain.policy-bundle-applied into a fresh group (the schedule ignores repeats).
-        ...groupIdFromEnv(env.DW_GATEWAY_GROUP_ID),
-        runtimeMetrics: metrics,
-      });
-      return {
-        service: built.service,
-        close: async () => {
-          await built.close();
-          await close();
+      return buildConsumingService(
+        {
+          config,
+          pool,
+          logger,
+          clientId: 'dw-gateway',
+          // Another group id replays domain.policy-bundle-applied into a fresh group (the schedule ignores repeats).
+          groupId: env.DW_GATEWAY_GROUP_ID,
         },
-      };
+        (wiring) =>
+          createDwGatewayService({
+            pool,
+            logger,
+            authSecret: config.authSecret,
+            policy: httpPolicyService({
+              baseUrl: env.POLICY_SERVICE_URL || 'http://127.0.0.1:3102',
+              token: serviceToken(config.authSecret, 'dw-gateway', [PLATFORM_READ]),
+            }),
+            ...wiring,
+          }),
+      );
     },
   };
 }

@@ -28,10 +28,3 @@ export const queryIdParamsSchema = requestSchema<QueryIdParams>({
 export interface QueryIdParams {
   queryId: string;
 }
-
-/** A route that takes no query parameters: any given is refused. */
-export const noQuerySchema = requestSchema<Record<string, never>>({
-  type: 'object',
-  additionalProperties: false,
-  properties: {},
-});

@@ -31,8 +31,10 @@ import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { PLATFORM_READ } from '../policy-cache/check-route.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requirePrincipal } from '../shared/auth.ts';
+import { startServiceConsumer } from '../shared/consumers.ts';
 import { conflict, notFound } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
+import { noQuerySchema } from '../shared/schemas.ts';
 import type { BuiltService } from '../shared/server.ts';
 import { jsonBody, pathParams, queryParams } from '../shared/validate.ts';
 import { BundleSchedule } from './bundle-schedule.ts';
@@ -42,7 +44,7 @@ import {
   notRebuiltYet,
   startBundleRebuild,
 } from './policy-client.ts';
-import { noQuerySchema, queryIdParamsSchema, querySchema } from './schemas.ts';
+import { queryIdParamsSchema, querySchema } from './schemas.ts';
 
 export const DW_GATEWAY_GROUP = 'dw-gateway';
 
@@ -148,23 +150,16 @@ export function createDwGatewayService(options: DwGatewayServiceOptions): DwGate
     return c.json({ query: view(rows[0]) });
   });
 
-  let consumer: { stop(): Promise<void> } | undefined;
-  if (options.consumers) {
-    const running = createDwGatewayGroup(
-      options.consumers,
-      { policyBundleApplied: { PolicyBundleApplied: (event) => void schedule.apply(event.payload) } },
-      options.consumerOptions,
-    );
-    service.addConsumer(options.consumerOptions?.groupId ?? DW_GATEWAY_GROUP, running);
-    consumer = running;
-  }
+  const consumer = startServiceConsumer(service, options, DW_GATEWAY_GROUP, createDwGatewayGroup, {
+    policyBundleApplied: { PolicyBundleApplied: (event) => void schedule.apply(event.payload) },
+  });
 
   return {
     service,
     schedule,
     close: async () => {
       await rebuild.stop();
-      await consumer?.stop();
+      await consumer.stop();
     },
   };
 }

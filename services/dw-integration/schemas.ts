@@ -1,14 +1,12 @@
 /** Request schemas of the dw-integration service (ajv, compiled once at start-up by the route's validator). */
+import { TRIMMED_PATTERN } from '../shared/schemas.ts';
 import { requestSchema } from '../shared/validate.ts';
 import { CURSOR_PATTERN } from './cursor.ts';
 
-/** No leading or trailing white space (`b-1 ` and `b-1` would be two batches); control characters are the kit's to refuse. */
-const trimmed = '^\\S(.*\\S)?$';
-
 /** The contract's bounds (asyncapi/platform/dw-integration.yaml): 1–128 characters. */
-export const batchIdSchema = { type: 'string', minLength: 1, maxLength: 128, pattern: trimmed };
+export const batchIdSchema = { type: 'string', minLength: 1, maxLength: 128, pattern: TRIMMED_PATTERN };
 /** An organization code (asyncapi/common/schemas.yaml OrgRange): 1–64 characters. */
-const orgCode = { type: 'string', minLength: 1, maxLength: 64, pattern: trimmed };
+const orgCode = { type: 'string', minLength: 1, maxLength: 64, pattern: TRIMMED_PATTERN };
 
 export const BATCH_STATUSES = ['RUNNING', 'SUCCEEDED', 'PARTIALLY_SUCCEEDED', 'FAILED'] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
@@ -72,9 +70,3 @@ export interface ListQuery {
   /** `nextCursor` of the previous page. */
   cursor?: string;
 }
-
-/** GET routes without query parameters refuse any: a filter that would be ignored is an error. */
-export const noQuerySchema = requestSchema<Record<string, never>>({
-  type: 'object',
-  additionalProperties: false,
-});

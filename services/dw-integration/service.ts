@@ -35,6 +35,7 @@ import { requirePrincipal } from '../shared/auth.ts';
 import { withTransaction } from '../shared/db.ts';
 import { conflict, notFound, validationError } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
+import { noQuerySchema } from '../shared/schemas.ts';
 import type { BuiltService } from '../shared/server.ts';
 import { jsonBody, pathParams, queryParams } from '../shared/validate.ts';
 import { batchCursor } from './cursor.ts';
@@ -44,7 +45,6 @@ import {
   completionSchema,
   createBatchSchema,
   listQuerySchema,
-  noQuerySchema,
 } from './schemas.ts';
 
 export const READ_SCOPE = 'platform:read';

@@ -37,9 +37,3 @@ export interface ListQuery {
   after?: string;
   limit: number;
 }
-
-/** GET routes without query parameters refuse any: a filter that would be ignored is an error. */
-export const noQuerySchema = requestSchema<Record<string, never>>({
-  type: 'object',
-  additionalProperties: false,
-});

@@ -29,10 +29,11 @@ import { requirePrincipal } from '../shared/auth.ts';
 import { withTransaction } from '../shared/db.ts';
 import { HttpError } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
+import { noQuerySchema } from '../shared/schemas.ts';
 import type { BuiltService } from '../shared/server.ts';
 import { jsonBody, pathParams, queryParams } from '../shared/validate.ts';
 import { isMaskingRuleId, MASKING_RULE_IDS, MASKING_RULES } from './masking-rules.ts';
-import { fileTypeParamsSchema, listQuerySchema, maskingRuleSchema, noQuerySchema } from './schemas.ts';
+import { fileTypeParamsSchema, listQuerySchema, maskingRuleSchema } from './schemas.ts';
 
 export const READ_SCOPE = 'platform:read';
 export const WRITE_SCOPE = 'file-policy:write';

@@ -1,6 +1,6 @@
 /** The friend service process: how `runService` builds it (`node services/friend/main.ts` runs it; PORT default 3002, USER_SERVICE_URL). */
 import path from 'node:path';
-import { createServiceConsumers, groupIdFromEnv } from '../shared/consumers.ts';
+import { buildConsumingService } from '../shared/consumers.ts';
 import { httpUserDirectory } from '../shared/profile-cache.ts';
 import type { RunServiceOptions } from '../shared/server.ts';
 import { createFriendService } from './service.ts';
@@ -14,30 +14,25 @@ export function friendService(): RunServiceOptions {
     migrationsDir: FRIEND_MIGRATIONS,
     defaultPort: 3002,
     async build({ config, schema, pool, logger, env }) {
-      const { consumers, metrics, close } = createServiceConsumers({
-        config,
-        pool,
-        logger,
-        clientId: 'friend-service',
-      });
-      const built = createFriendService({
-        pool,
-        schema,
-        logger,
-        authSecret: config.authSecret,
-        users: httpUserDirectory({ baseUrl: env.USER_SERVICE_URL ?? 'http://127.0.0.1:3001' }),
-        consumers,
-        // Another group id replays user.events into a fresh group (and keeps tests off the contract's group).
-        ...groupIdFromEnv(env.PROFILE_CACHE_GROUP_ID),
-        runtimeMetrics: metrics,
-      });
-      return {
-        service: built.service,
-        close: async () => {
-          await built.close();
-          await close();
+      return buildConsumingService(
+        {
+          config,
+          pool,
+          logger,
+          clientId: 'friend-service',
+          // Another group id replays user.events into a fresh group (and keeps tests off the contract's group).
+          groupId: env.PROFILE_CACHE_GROUP_ID,
         },
-      };
+        (wiring) =>
+          createFriendService({
+            pool,
+            schema,
+            logger,
+            authSecret: config.authSecret,
+            users: httpUserDirectory({ baseUrl: env.USER_SERVICE_URL ?? 'http://127.0.0.1:3001' }),
+            ...wiring,
+          }),
+      );
     },
   };
 }

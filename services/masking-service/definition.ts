@@ -3,7 +3,7 @@
  * runs it; PORT default 3110, MASKING_SERVICE_GROUP_ID).
  */
 import path from 'node:path';
-import { createServiceConsumers, groupIdFromEnv } from '../shared/consumers.ts';
+import { buildConsumingService } from '../shared/consumers.ts';
 import type { RunServiceOptions } from '../shared/server.ts';
 import { createMaskingService } from './service.ts';
 
@@ -17,28 +17,23 @@ export function maskingService(): RunServiceOptions {
     migrationsDir: MASKING_MIGRATIONS,
     defaultPort: 3110,
     async build({ config, pool, logger, env }) {
-      const { consumers, metrics, close } = createServiceConsumers({
-        config,
-        pool,
-        logger,
-        clientId: 'masking-service',
-      });
-      const built = createMaskingService({
-        pool,
-        logger,
-        authSecret: config.authSecret,
-        consumers,
-        // Another group id replays domain.file-policy-updated into a fresh group (the latest update still wins).
-        ...groupIdFromEnv(env.MASKING_SERVICE_GROUP_ID),
-        runtimeMetrics: metrics,
-      });
-      return {
-        service: built.service,
-        close: async () => {
-          await built.close();
-          await close();
+      return buildConsumingService(
+        {
+          config,
+          pool,
+          logger,
+          clientId: 'masking-service',
+          // Another group id replays domain.file-policy-updated into a fresh group (the latest update still wins).
+          groupId: env.MASKING_SERVICE_GROUP_ID,
         },
-      };
+        (wiring) =>
+          createMaskingService({
+            pool,
+            logger,
+            authSecret: config.authSecret,
+            ...wiring,
+          }),
+      );
     },
   };
 }

@@ -24,6 +24,7 @@ import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { PLATFORM_READ } from '../policy-cache/check-route.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requirePrincipal } from '../shared/auth.ts';
+import { startServiceConsumer } from '../shared/consumers.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import type { BuiltService } from '../shared/server.ts';
 import { jsonBody } from '../shared/validate.ts';
@@ -73,27 +74,18 @@ export function createMaskingService(options: MaskingServiceOptions): MaskingSer
 
   app.get('/rules', auth, async (c) => c.json({ rules: await allRules(pool) }));
 
-  let consumer: { stop(): Promise<void> } | undefined;
-  if (options.consumers) {
-    const running = createMaskingServiceGroup(
-      options.consumers,
-      {
-        filePolicyUpdated: {
-          FilePolicyUpdated: async (event, { db }) => {
-            await applyFilePolicy(db, event);
-          },
-        },
+  const consumer = startServiceConsumer(service, options, MASKING_SERVICE_GROUP, createMaskingServiceGroup, {
+    filePolicyUpdated: {
+      FilePolicyUpdated: async (event, { db }) => {
+        await applyFilePolicy(db, event);
       },
-      options.consumerOptions,
-    );
-    service.addConsumer(options.consumerOptions?.groupId ?? MASKING_SERVICE_GROUP, running);
-    consumer = running;
-  }
+    },
+  });
 
   return {
     service,
     close: async () => {
-      await consumer?.stop();
+      await consumer.stop();
     },
   };
 }

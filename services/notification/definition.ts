@@ -1,6 +1,6 @@
 /** The notification service process: how `runService` builds it (`node services/notification/main.ts` runs it; PORT default 3004). */
 import path from 'node:path';
-import { createServiceConsumers, groupIdFromEnv } from '../shared/consumers.ts';
+import { buildConsumingService } from '../shared/consumers.ts';
 import type { RunServiceOptions } from '../shared/server.ts';
 import { createNotificationService } from './service.ts';
 
@@ -13,42 +13,42 @@ export function notificationService(): RunServiceOptions {
     migrationsDir: NOTIFICATION_MIGRATIONS,
     defaultPort: 3004,
     async build({ config, schema, pool, logger, env }) {
-      const { consumers, metrics, close } = createServiceConsumers({
-        config,
-        pool,
-        logger,
-        clientId: 'notification-service',
-      });
-      const built = createNotificationService({
-        pool,
-        schema,
-        logger,
-        authSecret: config.authSecret,
-        redisUrl: config.redisUrl,
-        // Two systems on one Redis (a test system beside `npm start`) each need their own channels.
-        ...(env.NOTIFICATION_PUSH_CHANNEL_PREFIX
-          ? { pushChannelPrefix: env.NOTIFICATION_PUSH_CHANNEL_PREFIX }
-          : {}),
-        consumers,
-        // Another group id replays the topics into a fresh group (notifications are not duplicated: ids are derived).
-        ...groupIdFromEnv(env.NOTIFICATION_GROUP_ID),
-        runtimeMetrics: metrics,
-      });
-      return {
-        // Open SSE streams would hold the listener's close (and so the shutdown) until its timeout:
-        // end them when the shutdown starts; clients reconnect to another instance.
-        service: {
-          ...built.service,
-          markShuttingDown() {
-            built.service.markShuttingDown();
-            built.push.endStreams();
-          },
+      return buildConsumingService(
+        {
+          config,
+          pool,
+          logger,
+          clientId: 'notification-service',
+          // Another group id replays the topics into a fresh group (notifications are not duplicated: ids are derived).
+          groupId: env.NOTIFICATION_GROUP_ID,
         },
-        close: async () => {
-          await built.close();
-          await close();
+        (wiring) => {
+          const built = createNotificationService({
+            pool,
+            schema,
+            logger,
+            authSecret: config.authSecret,
+            redisUrl: config.redisUrl,
+            // Two systems on one Redis (a test system beside `npm start`) each need their own channels.
+            ...(env.NOTIFICATION_PUSH_CHANNEL_PREFIX
+              ? { pushChannelPrefix: env.NOTIFICATION_PUSH_CHANNEL_PREFIX }
+              : {}),
+            ...wiring,
+          });
+          return {
+            // Open SSE streams would hold the listener's close (and so the shutdown) until its timeout:
+            // end them when the shutdown starts; clients reconnect to another instance.
+            service: {
+              ...built.service,
+              markShuttingDown() {
+                built.service.markShuttingDown();
+                built.push.endStreams();
+              },
+            },
+            close: () => built.close(),
+          };
         },
-      };
+      );
     },
   };
 }

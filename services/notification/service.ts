@@ -11,6 +11,7 @@ import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createOutboxWriter } from '../../runtime/outbox/write.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requireAuth } from '../shared/auth.ts';
+import { startServiceConsumer } from '../shared/consumers.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import type { BuiltService } from '../shared/server.ts';
 import { notificationHandlers } from './handlers.ts';
@@ -71,12 +72,13 @@ export function createNotificationService(options: NotificationServiceOptions): 
     logger,
   });
 
-  let consumer: { stop(): Promise<void> } | undefined;
-  if (options.consumers) {
-    const running = createNotificationConsumerGroup(options.consumers, handlers, options.consumerOptions);
-    service.addConsumer(options.consumerOptions?.groupId ?? NOTIFICATION_GROUP, running);
-    consumer = running;
-  }
+  const consumer = startServiceConsumer(
+    service,
+    options,
+    NOTIFICATION_GROUP,
+    createNotificationConsumerGroup,
+    handlers,
+  );
 
   const pruner = setInterval(() => {
     pool
@@ -90,7 +92,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
     push,
     close: async () => {
       clearInterval(pruner);
-      await consumer?.stop();
+      await consumer.stop();
       await push.close();
     },
   };

@@ -4,7 +4,7 @@
  * cache-settings.ts).
  */
 import path from 'node:path';
-import { createServiceConsumers, groupIdFromEnv } from '../shared/consumers.ts';
+import { buildConsumingService } from '../shared/consumers.ts';
 import type { RunServiceOptions } from '../shared/server.ts';
 import { permissionCacheSettingsFromEnv } from './cache-settings.ts';
 import { PLATFORM_READ } from './check-route.ts';
@@ -23,35 +23,30 @@ export function policyCacheService(): RunServiceOptions {
     defaultPort: 3107,
     async build({ config, pool, logger, env }) {
       const settings = permissionCacheSettingsFromEnv(env);
-      const { consumers, metrics, close } = createServiceConsumers({
-        config,
-        pool,
-        logger,
-        clientId: 'policy-cache',
-      });
-      const built = createPolicyCacheService({
-        pool,
-        logger,
-        authSecret: config.authSecret,
-        readModel: httpReadModel({
-          baseUrl: settings.readModelUrl,
-          token: serviceToken(config.authSecret, 'policy-cache', [PLATFORM_READ]),
-        }),
-        readThroughTtlMs: settings.readThroughTtlMs,
-        eventMaxAgeMs: settings.eventMaxAgeMs,
-        maxEntries: settings.maxEntries,
-        consumers,
-        // Another group id replays domain.permission-changed into a fresh group (versions keep it harmless).
-        ...groupIdFromEnv(env.POLICY_CACHE_GROUP_ID),
-        runtimeMetrics: metrics,
-      });
-      return {
-        service: built.service,
-        close: async () => {
-          await built.close();
-          await close();
+      return buildConsumingService(
+        {
+          config,
+          pool,
+          logger,
+          clientId: 'policy-cache',
+          // Another group id replays domain.permission-changed into a fresh group (versions keep it harmless).
+          groupId: env.POLICY_CACHE_GROUP_ID,
         },
-      };
+        (wiring) =>
+          createPolicyCacheService({
+            pool,
+            logger,
+            authSecret: config.authSecret,
+            readModel: httpReadModel({
+              baseUrl: settings.readModelUrl,
+              token: serviceToken(config.authSecret, 'policy-cache', [PLATFORM_READ]),
+            }),
+            readThroughTtlMs: settings.readThroughTtlMs,
+            eventMaxAgeMs: settings.eventMaxAgeMs,
+            maxEntries: settings.maxEntries,
+            ...wiring,
+          }),
+      );
     },
   };
 }

@@ -26,6 +26,7 @@ import { createPolicyCacheGroup } from '../../generated/index.ts';
 import type { ConsumerOptions, EventConsumerFactory } from '../../runtime/contract/events.ts';
 import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
+import { startServiceConsumer } from '../shared/consumers.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import type { BuiltService } from '../shared/server.ts';
 import { addPermissionCheckRoute } from './check-route.ts';
@@ -85,22 +86,15 @@ export function createPolicyCacheService(options: PolicyCacheServiceOptions): Po
   const cache = permissionCacheOf(options, service.registry);
   addPermissionCheckRoute(service.app, options.authSecret, cache);
 
-  let consumer: { stop(): Promise<void> } | undefined;
-  if (options.consumers) {
-    const running = createPolicyCacheGroup(
-      options.consumers,
-      { permissionChanged: { PermissionChanged: (event) => void cache.applyEvent(event.payload) } },
-      options.consumerOptions,
-    );
-    service.addConsumer(options.consumerOptions?.groupId ?? POLICY_CACHE_GROUP, running);
-    consumer = running;
-  }
+  const consumer = startServiceConsumer(service, options, POLICY_CACHE_GROUP, createPolicyCacheGroup, {
+    permissionChanged: { PermissionChanged: (event) => void cache.applyEvent(event.payload) },
+  });
 
   return {
     service,
     cache,
     close: async () => {
-      await consumer?.stop();
+      await consumer.stop();
     },
   };
 }

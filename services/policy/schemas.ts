@@ -62,9 +62,3 @@ export interface TimelineQuery {
   /** RFC 3339; absent: now. */
   from?: string;
 }
-
-/** GET routes without query parameters refuse any: a filter that would be ignored is an error. */
-export const noQuerySchema = requestSchema<Record<string, never>>({
-  type: 'object',
-  additionalProperties: false,
-});

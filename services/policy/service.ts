@@ -44,13 +44,13 @@ import { requirePrincipal } from '../shared/auth.ts';
 import { withTransaction } from '../shared/db.ts';
 import { conflict, notFound, validationError } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
+import { noQuerySchema } from '../shared/schemas.ts';
 import type { BuiltService } from '../shared/server.ts';
 import { jsonBody, pathParams, queryParams } from '../shared/validate.ts';
 import {
   applySchema,
   bundleParamsSchema,
   inForceQuerySchema,
-  noQuerySchema,
   registerSchema,
   timelineQuerySchema,
 } from './schemas.ts';

@@ -3,7 +3,7 @@
  * runs it; PORT default 3105, READ_MODEL_WORKER_GROUP_ID).
  */
 import path from 'node:path';
-import { createServiceConsumers, groupIdFromEnv } from '../shared/consumers.ts';
+import { buildConsumingService } from '../shared/consumers.ts';
 import type { RunServiceOptions } from '../shared/server.ts';
 import { createReadModelWorkerService } from './service.ts';
 
@@ -17,28 +17,23 @@ export function readModelWorkerService(): RunServiceOptions {
     migrationsDir: READ_MODEL_WORKER_MIGRATIONS,
     defaultPort: 3105,
     async build({ config, pool, logger, env }) {
-      const { consumers, metrics, close } = createServiceConsumers({
-        config,
-        pool,
-        logger,
-        clientId: 'read-model-worker',
-      });
-      const built = createReadModelWorkerService({
-        pool,
-        logger,
-        authSecret: config.authSecret,
-        consumers,
-        // Another group id replays the three topics into a fresh group (the guards keep every row as it is).
-        ...groupIdFromEnv(env.READ_MODEL_WORKER_GROUP_ID),
-        runtimeMetrics: metrics,
-      });
-      return {
-        service: built.service,
-        close: async () => {
-          await built.close();
-          await close();
+      return buildConsumingService(
+        {
+          config,
+          pool,
+          logger,
+          clientId: 'read-model-worker',
+          // Another group id replays the three topics into a fresh group (the guards keep every row as it is).
+          groupId: env.READ_MODEL_WORKER_GROUP_ID,
         },
-      };
+        (wiring) =>
+          createReadModelWorkerService({
+            pool,
+            logger,
+            authSecret: config.authSecret,
+            ...wiring,
+          }),
+      );
     },
   };
 }

@@ -32,6 +32,7 @@ import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { PLATFORM_READ } from '../policy-cache/check-route.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requirePrincipal } from '../shared/auth.ts';
+import { startServiceConsumer } from '../shared/consumers.ts';
 import { notFound } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import type { BuiltService } from '../shared/server.ts';
@@ -122,37 +123,34 @@ export function createReadModelWorkerService(options: ReadModelWorkerServiceOpti
     return c.json(found);
   });
 
-  let consumer: { stop(): Promise<void> } | undefined;
-  if (options.consumers) {
-    const running = createReadModelWorkerGroup(
-      options.consumers,
-      {
-        permissionChanged: {
-          PermissionChanged: async (event, { db }) => {
-            await applyPermissionChanged(db, event);
-          },
-        },
-        dwBatchCompleted: {
-          DwBatchCompleted: async (event, { db }) => {
-            await applyBatchCompleted(db, event);
-          },
-        },
-        policyBundleApplied: {
-          PolicyBundleApplied: async (event, { db }) => {
-            await recordBundleApplication(db, event);
-          },
+  const consumer = startServiceConsumer(
+    service,
+    options,
+    READ_MODEL_WORKER_GROUP,
+    createReadModelWorkerGroup,
+    {
+      permissionChanged: {
+        PermissionChanged: async (event, { db }) => {
+          await applyPermissionChanged(db, event);
         },
       },
-      options.consumerOptions,
-    );
-    service.addConsumer(options.consumerOptions?.groupId ?? READ_MODEL_WORKER_GROUP, running);
-    consumer = running;
-  }
+      dwBatchCompleted: {
+        DwBatchCompleted: async (event, { db }) => {
+          await applyBatchCompleted(db, event);
+        },
+      },
+      policyBundleApplied: {
+        PolicyBundleApplied: async (event, { db }) => {
+          await recordBundleApplication(db, event);
+        },
+      },
+    },
+  );
 
   return {
     service,
     close: async () => {
-      await consumer?.stop();
+      await consumer.stop();
     },
   };
 }

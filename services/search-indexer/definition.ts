@@ -1,6 +1,6 @@
 /** The search indexer process: how `runService` builds it (`node services/search-indexer/main.ts` runs it; PORT default 3006, CHAT_SERVICE_URL). */
 import path from 'node:path';
-import { createServiceConsumers, groupIdFromEnv } from '../shared/consumers.ts';
+import { buildConsumingService } from '../shared/consumers.ts';
 import type { RunServiceOptions } from '../shared/server.ts';
 import { httpRoomDirectory } from './rooms.ts';
 import { createSearchIndexerService } from './service.ts';
@@ -16,29 +16,24 @@ export function searchIndexerService(): RunServiceOptions {
     migrationsDir: SEARCH_INDEXER_MIGRATIONS,
     defaultPort: 3006,
     async build({ config, pool, logger, env }) {
-      const { consumers, metrics, close } = createServiceConsumers({
-        config,
-        pool,
-        logger,
-        clientId: 'search-indexer',
-      });
-      const built = createSearchIndexerService({
-        pool,
-        logger,
-        authSecret: config.authSecret,
-        rooms: httpRoomDirectory({ baseUrl: env.CHAT_SERVICE_URL ?? 'http://127.0.0.1:3003' }),
-        consumers,
-        // Another group id replays message.events into a fresh group (a rebuilt index, tests).
-        ...groupIdFromEnv(env.SEARCH_INDEXER_GROUP_ID),
-        runtimeMetrics: metrics,
-      });
-      return {
-        service: built.service,
-        close: async () => {
-          await built.close();
-          await close();
+      return buildConsumingService(
+        {
+          config,
+          pool,
+          logger,
+          clientId: 'search-indexer',
+          // Another group id replays message.events into a fresh group (a rebuilt index, tests).
+          groupId: env.SEARCH_INDEXER_GROUP_ID,
         },
-      };
+        (wiring) =>
+          createSearchIndexerService({
+            pool,
+            logger,
+            authSecret: config.authSecret,
+            rooms: httpRoomDirectory({ baseUrl: env.CHAT_SERVICE_URL ?? 'http://127.0.0.1:3003' }),
+            ...wiring,
+          }),
+      );
     },
   };
 }

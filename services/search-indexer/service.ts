@@ -21,6 +21,7 @@ import type { ConsumerOptions, EventConsumerFactory } from '../../runtime/contra
 import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requireAuth } from '../shared/auth.ts';
+import { startServiceConsumer } from '../shared/consumers.ts';
 import { forbidden } from '../shared/errors.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
 import type { BuiltService } from '../shared/server.ts';
@@ -98,35 +99,26 @@ export function createSearchIndexerService(options: SearchIndexerOptions): Searc
     });
   });
 
-  let consumer: { stop(): Promise<void> } | undefined;
-  if (options.consumers) {
-    const running = createSearchIndexerGroup(
-      options.consumers,
-      {
-        messageEvents: {
-          // Through context.db: commits with the processed-event record. Messages never change,
-          // so a redelivered or replayed MessageSent finds its row and writes nothing.
-          MessageSent: async (event, { db }) => {
-            const m = event.payload;
-            await db.query(
-              `INSERT INTO indexed_messages (message_id, room_id, user_id, username, content, message_type, created_at)
+  const consumer = startServiceConsumer(service, options, SEARCH_INDEXER_GROUP, createSearchIndexerGroup, {
+    messageEvents: {
+      // Through context.db: commits with the processed-event record. Messages never change,
+      // so a redelivered or replayed MessageSent finds its row and writes nothing.
+      MessageSent: async (event, { db }) => {
+        const m = event.payload;
+        await db.query(
+          `INSERT INTO indexed_messages (message_id, room_id, user_id, username, content, message_type, created_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7)
                ON CONFLICT (message_id) DO NOTHING`,
-              [m.message_id, m.room_id, m.user_id, m.username, m.content, m.message_type, m.created_at],
-            );
-          },
-        },
+          [m.message_id, m.room_id, m.user_id, m.username, m.content, m.message_type, m.created_at],
+        );
       },
-      options.consumerOptions,
-    );
-    service.addConsumer(options.consumerOptions?.groupId ?? SEARCH_INDEXER_GROUP, running);
-    consumer = running;
-  }
+    },
+  });
 
   return {
     service,
     close: async () => {
-      await consumer?.stop();
+      await consumer.stop();
     },
   };
 }

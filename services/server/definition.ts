@@ -9,7 +9,7 @@ import { permissionCacheSettingsFromEnv } from '../policy-cache/cache-settings.t
 import { PLATFORM_READ } from '../policy-cache/check-route.ts';
 import { httpReadModel } from '../policy-cache/read-model-client.ts';
 import { serviceToken } from '../policy-cache/service-token.ts';
-import { createServiceConsumers, groupIdFromEnv } from '../shared/consumers.ts';
+import { buildConsumingService } from '../shared/consumers.ts';
 import type { RunServiceOptions } from '../shared/server.ts';
 import { createServerService } from './service.ts';
 
@@ -24,33 +24,28 @@ export function serverService(): RunServiceOptions {
     async build({ config, pool, logger, env }) {
       const settings = permissionCacheSettingsFromEnv(env);
       const token = serviceToken(config.authSecret, 'server', [PLATFORM_READ]);
-      const { consumers, metrics, close } = createServiceConsumers({
-        config,
-        pool,
-        logger,
-        clientId: 'server',
-      });
-      const built = createServerService({
-        pool,
-        logger,
-        authSecret: config.authSecret,
-        readModel: httpReadModel({ baseUrl: settings.readModelUrl, token }),
-        policy: httpPolicyService({ baseUrl: env.POLICY_SERVICE_URL || 'http://127.0.0.1:3102', token }),
-        readThroughTtlMs: settings.readThroughTtlMs,
-        eventMaxAgeMs: settings.eventMaxAgeMs,
-        maxEntries: settings.maxEntries,
-        consumers,
-        // Another group id replays both topics into a fresh group (versions and the schedule ignore repeats).
-        ...groupIdFromEnv(env.SERVER_GROUP_ID),
-        runtimeMetrics: metrics,
-      });
-      return {
-        service: built.service,
-        close: async () => {
-          await built.close();
-          await close();
+      return buildConsumingService(
+        {
+          config,
+          pool,
+          logger,
+          clientId: 'server',
+          // Another group id replays both topics into a fresh group (versions and the schedule ignore repeats).
+          groupId: env.SERVER_GROUP_ID,
         },
-      };
+        (wiring) =>
+          createServerService({
+            pool,
+            logger,
+            authSecret: config.authSecret,
+            readModel: httpReadModel({ baseUrl: settings.readModelUrl, token }),
+            policy: httpPolicyService({ baseUrl: env.POLICY_SERVICE_URL || 'http://127.0.0.1:3102', token }),
+            readThroughTtlMs: settings.readThroughTtlMs,
+            eventMaxAgeMs: settings.eventMaxAgeMs,
+            maxEntries: settings.maxEntries,
+            ...wiring,
+          }),
+      );
     },
   };
 }

@@ -34,13 +34,14 @@ import {
   notRebuiltYet,
   startBundleRebuild,
 } from '../dw-gateway/policy-client.ts';
-import { noQuerySchema } from '../dw-gateway/schemas.ts';
 import { addPermissionCheckRoute, PLATFORM_READ } from '../policy-cache/check-route.ts';
 import type { PermissionCache, PermissionSource } from '../policy-cache/permission-cache.ts';
 import { permissionCacheOf } from '../policy-cache/service.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requirePrincipal } from '../shared/auth.ts';
+import { startServiceConsumer } from '../shared/consumers.ts';
 import type { ServiceLogger } from '../shared/logger.ts';
+import { noQuerySchema } from '../shared/schemas.ts';
 import type { BuiltService } from '../shared/server.ts';
 import { queryParams } from '../shared/validate.ts';
 
@@ -100,19 +101,10 @@ export function createServerService(options: ServerServiceOptions): ServerServic
     },
   );
 
-  let consumer: { stop(): Promise<void> } | undefined;
-  if (options.consumers) {
-    const running = createServerGroup(
-      options.consumers,
-      {
-        permissionChanged: { PermissionChanged: (event) => void cache.applyEvent(event.payload) },
-        policyBundleApplied: { PolicyBundleApplied: (event) => void bundles.apply(event.payload) },
-      },
-      options.consumerOptions,
-    );
-    service.addConsumer(options.consumerOptions?.groupId ?? SERVER_GROUP, running);
-    consumer = running;
-  }
+  const consumer = startServiceConsumer(service, options, SERVER_GROUP, createServerGroup, {
+    permissionChanged: { PermissionChanged: (event) => void cache.applyEvent(event.payload) },
+    policyBundleApplied: { PolicyBundleApplied: (event) => void bundles.apply(event.payload) },
+  });
 
   return {
     service,
@@ -120,7 +112,7 @@ export function createServerService(options: ServerServiceOptions): ServerServic
     bundles,
     close: async () => {
       await rebuild.stop();
-      await consumer?.stop();
+      await consumer.stop();
     },
   };
 }

@@ -4,17 +4,24 @@
  * pool, as every consuming service's `definition.ts` needs them; and the
  * pruning of the schema's `consumer_processed_events` (services/shared/pruning.ts),
  * with the retention of the topics of the groups the service starts.
+ * `startServiceConsumer` starts a service's group when it is given a consumer
+ * runtime; `buildConsumingService` is a consuming definition's `build`.
  */
 import type pg from 'pg';
 import { type ConsumerRuntime, createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import type { ConsumerGroupDefinition } from '../../runtime/contract/definitions.ts';
-import type { ConsumerOptions } from '../../runtime/contract/events.ts';
+import type {
+  ConsumerOptions,
+  EventConsumerFactory,
+  RunningConsumer,
+} from '../../runtime/contract/events.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
 import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
+import type { ServiceApp } from './app.ts';
 import { runtimeLogger, type ServiceLogger } from './logger.ts';
 import { type ProcessedEventsPruner, startProcessedEventsPruning } from './pruning.ts';
-import type { ServiceConfig } from './server.ts';
+import type { BuiltService, ServiceConfig, ServiceDeps } from './server.ts';
 
 export interface ServiceConsumers {
   readonly consumers: ConsumerRuntime;
@@ -88,4 +95,63 @@ export function createServiceConsumers(options: {
  */
 export function groupIdFromEnv(value: string | undefined): { consumerOptions?: ConsumerOptions } {
   return value ? { consumerOptions: { groupId: value } } : {};
+}
+
+/** The options of a service that runs a consumer group when it is given a consumer runtime. */
+export interface ConsumingServiceOptions {
+  readonly consumers?: EventConsumerFactory;
+  readonly consumerOptions?: ConsumerOptions;
+}
+
+/**
+ * Starts the service's consumer group when `options.consumers` is given
+ * (`create` is the group's generated `create<Group>`), and registers it with
+ * `/ready` under its group id: `options.consumerOptions.groupId`, else
+ * `groupId` (the contract's). Returns what the service's close stops (nothing
+ * without a consumer runtime).
+ */
+export function startServiceConsumer<Handlers>(
+  service: ServiceApp,
+  options: ConsumingServiceOptions,
+  groupId: string,
+  create: (runtime: EventConsumerFactory, handlers: Handlers, options?: ConsumerOptions) => RunningConsumer,
+  handlers: Handlers,
+): { stop(): Promise<void> } {
+  if (!options.consumers) return { stop: async () => {} };
+  const running = create(options.consumers, handlers, options.consumerOptions);
+  service.addConsumer(options.consumerOptions?.groupId ?? groupId, running);
+  return running;
+}
+
+/** What a consuming service's options take from its process's consumer side. */
+export interface ServiceConsumerWiring {
+  readonly consumers: ConsumerRuntime;
+  readonly runtimeMetrics: RuntimeMetrics;
+  readonly consumerOptions?: ConsumerOptions;
+}
+
+/**
+ * The `build` of a consuming service's definition: the process's consumer
+ * side (`createServiceConsumers` with `clientId`) is handed to `create` with
+ * the group id the environment names (`groupIdFromEnv(groupId)`); closing
+ * closes the built service (its consumers stop) first, then the consumer side.
+ */
+export function buildConsumingService(
+  options: Pick<ServiceDeps, 'config' | 'pool' | 'logger'> & {
+    /** Kafka client id, e.g. `notification-service`. */
+    readonly clientId: string;
+    /** The `<SERVICE>_GROUP_ID` variable: another group id than the contract's, when set. */
+    readonly groupId: string | undefined;
+  },
+  create: (wiring: ServiceConsumerWiring) => BuiltService,
+): BuiltService {
+  const { consumers, metrics, close } = createServiceConsumers(options);
+  const built = create({ consumers, runtimeMetrics: metrics, ...groupIdFromEnv(options.groupId) });
+  return {
+    service: built.service,
+    close: async () => {
+      await built.close();
+      await close();
+    },
+  };
 }

@@ -5,8 +5,9 @@
  * that write nothing, limits, refusals of missing scopes and hostile input,
  * a failure at commit that rolls back the change and its event, the relayed
  * records (key, CloudEvents headers, payload), 200 concurrent changes of a
- * few users whose versions arrive on the topic gapless and in order, and the
- * latency and throughput of changes.
+ * few users whose versions arrive on the topic gapless and in order, and
+ * 2,000 concurrent changes that lose none (`npm run bench:platform-publish`
+ * measures latency and throughput).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_MIGRATIONS } from '../../services/auth/definition.ts';
@@ -25,7 +26,6 @@ import {
   type PrincipalTokens,
   type PublisherHarness,
   principalTokens,
-  quantile,
   startPublisherHarness,
   tableCounts,
 } from './platform-publisher-support.ts';
@@ -616,33 +616,12 @@ describe('auth service', () => {
     expect(records.length).toBe(total);
   });
 
-  it('measures grant latency over 1,000 sequential requests and the throughput of concurrent changes', async () => {
-    const latencies: number[] = [];
-    const cpu = process.cpuUsage();
-    const wall = performance.now();
-    for (let i = 0; i < 1000; i++) {
-      const userId = user(`latency-${i % 5}`);
-      const started = performance.now();
-      const res = await grant(userId, `feature-${Math.floor(i / 5)}`, ['read']);
-      latencies.push(performance.now() - started);
-      expect(res.body.changed).toBe(true);
-    }
-    const used = process.cpuUsage(cpu);
-    const cpuMsPerGrant = (used.user + used.system) / 1000 / 1000;
-    const sequentialSeconds = (performance.now() - wall) / 1000;
-    const p50 = quantile(latencies, 0.5);
-    const p99 = quantile(latencies, 0.99);
-    console.log(
-      `[auth] 1000 sequential grants (in-process app): p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${Math.max(...latencies).toFixed(2)} ms, ${(1000 / sequentialSeconds).toFixed(0)} req/s; this process's CPU ${cpuMsPerGrant.toFixed(2)} ms per grant (app, relay and topic reader together)`,
-    );
-
-    // Concurrent changes of 50 users, 20 at a time.
+  it('2,000 concurrent grants of 50 users, 20 in flight, lose no change', async () => {
     const users = Array.from({ length: 50 }, (_, i) => user(`throughput-${i}`));
     const jobs = Array.from({ length: 2000 }, (_, i) => ({
       userId: users[i % 50]!,
       feature: `feature-${Math.floor(i / 50)}`,
     }));
-    const started = performance.now();
     let cursor = 0;
     const worker = async () => {
       for (let job = jobs[cursor++]; job; job = jobs[cursor++]) {
@@ -651,14 +630,9 @@ describe('auth service', () => {
       }
     };
     await Promise.all(Array.from({ length: 20 }, worker));
-    const seconds = (performance.now() - started) / 1000;
-    console.log(
-      `[auth] 2000 concurrent grants (50 users, 20 in flight, pool 12): ${(2000 / seconds).toFixed(0)} changes/s`,
-    );
     const { rows } = await h.pool.query<{ n: string }>(
       "SELECT sum(version) AS n FROM permission_sets WHERE user_id LIKE 'throughput-%'",
     );
     expect(Number(rows[0]?.n)).toBe(2000);
-    expect(p99).toBeLessThan(1000);
   }, 300_000);
 });

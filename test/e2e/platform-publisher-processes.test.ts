@@ -4,8 +4,9 @@
  * listeners on ephemeral ports), and one `npm run relay` process
  * (`runtime/relay/cli.ts`, OUTBOX_SCHEMA) per schema, as production runs
  * them. One change per service over HTTP reaches its topic with its
- * contract's key and source; health, readiness and metrics answer; the auth
- * grant latency is measured over HTTP; everything shuts down gracefully.
+ * contract's key and source; health, readiness and metrics answer;
+ * everything shuts down gracefully (`npm run bench:platform-publish` measures
+ * the auth grant latency over HTTP).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
@@ -20,7 +21,6 @@ import { issuePrincipalToken } from '../../services/shared/auth.ts';
 import { type RunningService, type RunServiceOptions, runService } from '../../services/shared/server.ts';
 import { useInfrastructure } from '../support/context.ts';
 import { type Reader, startReader } from '../support/kafka-reader.ts';
-import { quantile } from './platform-publisher-support.ts';
 import { dropSchemas, eventually, fetchJson, runId, silent } from './support.ts';
 
 const infra = useInfrastructure();
@@ -202,23 +202,6 @@ describe('platform publishers as processes', () => {
       });
     }
   });
-
-  it('measures auth grant latency over HTTP (1,000 sequential requests, relay process running)', async () => {
-    const token = await issuePrincipalToken(secret, 'ops-e2e', ['permissions:write']);
-    const latencies: number[] = [];
-    for (let i = 0; i < 1000; i++) {
-      const started = performance.now();
-      const res = await http('auth', 'POST', `/users/http-${i % 5}-${run}/permissions/grants`, token, {
-        feature: `feature-${Math.floor(i / 5)}`,
-        actions: ['read'],
-      });
-      latencies.push(performance.now() - started);
-      expect(res.status).toBe(200);
-    }
-    console.log(
-      `[auth] 1000 sequential grants over HTTP: p50 ${quantile(latencies, 0.5).toFixed(2)} ms, p99 ${quantile(latencies, 0.99).toFixed(2)} ms`,
-    );
-  }, 300_000);
 
   it('stop gracefully: services close their listeners, relays exit 0 on SIGTERM', async () => {
     for (const s of running) await s.stop();

@@ -252,9 +252,3 @@ export async function recordsOf(
   await reader.waitFor(() => mine().length >= count, timeoutMs, `${count} record(s) of ${keys.join(', ')}`);
   return mine();
 }
-
-/** The q-quantile (0..1) of `values` (nearest rank). */
-export function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
-}
