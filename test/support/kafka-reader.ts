@@ -107,11 +107,17 @@ export async function startReader(
       for (const w of waiters) w();
     },
   });
-  // Skip the history when kafkajs takes the seek before its first fetch (the filter above
-  // keeps the result right either way).
+  // Skip the history when kafkajs takes the seek before its first fetch. The filter above keeps
+  // the result right either way, so a seek kafkajs refuses (its group not initialized yet on a
+  // busy broker) only costs reading the history.
   for (const topic of topics) {
-    for (const p of offsets.get(topic) ?? [])
-      consumer.seek({ topic, partition: p.partition, offset: p.offset });
+    for (const p of offsets.get(topic) ?? []) {
+      try {
+        consumer.seek({ topic, partition: p.partition, offset: p.offset });
+      } catch {
+        // read from the beginning instead; see above
+      }
+    }
   }
 
   return {
