@@ -40,7 +40,7 @@ import {
   type TestKafka,
   testKafka,
 } from './platform-subscriber-support.ts';
-import { call, dropSchemas, eventually, runId, silent, TEST_SECRET } from './support.ts';
+import { call, dropSchemas, eventually, runId, silent, TEST_SECRET, type TopicOffsets } from './support.ts';
 
 const infra = useInfrastructure();
 const run = runId();
@@ -58,6 +58,8 @@ let readModel: ReadModelWorkerService;
 let readModelHttp: Listening;
 let cache: PolicyCacheService;
 let token: string;
+/** Where this file's groups started on domain.permission-changed. */
+let starts: TopicOffsets[];
 /** Requests the cache made to the read model, by user id. */
 const fetched: string[] = [];
 /** Subjects and scopes of the tokens those requests carried. */
@@ -66,7 +68,7 @@ const presented: { subject: string; scopes: string[] }[] = [];
 const user = (n: number) => `u-${run}-${n}`;
 const at = (minutes: number) => new Date(Date.UTC(2025, 1, 1) + minutes * 60_000).toISOString();
 
-const start = () =>
+const start = (group = groupId) =>
   createPolicyCacheService({
     pool,
     logger: silent('policy-cache'),
@@ -89,7 +91,7 @@ const start = () =>
       deadLetterProducer: bus.deadLetterProducer,
       metrics,
     }),
-    consumerOptions: { groupId },
+    consumerOptions: { groupId: group },
     defaultMetrics: false,
   });
 
@@ -158,11 +160,8 @@ beforeAll(async () => {
     'domain.policy-bundle-applied',
   ]);
   await startGroupAt(infra.kafkaBrokers, readModelGroup, ends);
-  await startGroupAt(
-    infra.kafkaBrokers,
-    groupId,
-    ends.filter((o) => o.topic === 'domain.permission-changed'),
-  );
+  starts = ends.filter((o) => o.topic === 'domain.permission-changed');
+  await startGroupAt(infra.kafkaBrokers, groupId, starts);
   readModel = createReadModelWorkerService({
     pool: readModelPool,
     logger: silent('read-model-worker'),
@@ -356,6 +355,34 @@ describe('policy cache', () => {
     );
     expect(answer.body).toEqual({ allowed: false, version: 2, source: 'event' });
   });
+
+  it('a replay of the topic into a fresh group (a new instance) ends with the same entries as the events left', async () => {
+    // After the restart, user 1 is kept by an event and user 2 was read through: both at the events' versions.
+    const live = [user(1), user(2)].map((u) => cache.cache.peek(u));
+    expect(live.map((e) => [e?.version, e?.source])).toEqual([
+      [2, 'event'],
+      [6, 'read-model'],
+    ]);
+    await cache.close();
+    const fresh = `${groupId}-replay`;
+    await startGroupAt(infra.kafkaBrokers, fresh, starts);
+    cache = start(fresh);
+    // Five events in all: user 1 versions 1 and 2, user 2 version 6, user 3 version 8 (older than the read model).
+    await eventually(
+      () => consumed(metrics, fresh, 'handled'),
+      (n) => n >= 4,
+      60_000,
+    );
+    const replayed = [user(1), user(2)].map((u) => cache.cache.peek(u));
+    expect(replayed.map((e) => [e?.userId, e?.version, e?.source, e?.features])).toEqual(
+      live.map((e) => [e?.userId, e?.version, 'event', e?.features]),
+    );
+    expect((await check(user(2), 'dw.report', 'export')).body).toEqual({
+      allowed: true,
+      version: 6,
+      source: 'event',
+    });
+  }, 90_000);
 
   it('runs as a process: runService builds it from the environment (READ_MODEL_URL, POLICY_CACHE_GROUP_ID, PERMISSION_CACHE_TTL_MS)', async () => {
     const group = `${groupId}-process`;

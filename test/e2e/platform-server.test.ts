@@ -51,7 +51,7 @@ import {
   type TestKafka,
   testKafka,
 } from './platform-subscriber-support.ts';
-import { call, dropSchemas, eventually, runId, silent, TEST_SECRET } from './support.ts';
+import { call, dropSchemas, eventually, runId, silent, TEST_SECRET, type TopicOffsets } from './support.ts';
 
 const infra = useInfrastructure();
 const run = runId();
@@ -69,6 +69,8 @@ let readModelHttp: Listening;
 let policy: PolicyStub;
 let server: ServerService;
 let token: string;
+/** Where this file's groups started on the two topics. */
+let starts: TopicOffsets[];
 
 const user = (n: number) => `u-${run}-${n}`;
 const bundle = (name: string) => `${name}-${run}`;
@@ -85,7 +87,7 @@ const application = (
   occurredAt,
 });
 
-const start = () =>
+const start = (group = groupId) =>
   createServerService({
     pool,
     logger: silent('server'),
@@ -104,7 +106,7 @@ const start = () =>
       deadLetterProducer: bus.deadLetterProducer,
       metrics,
     }),
-    consumerOptions: { groupId },
+    consumerOptions: { groupId: group },
     defaultMetrics: false,
   });
 
@@ -149,11 +151,8 @@ beforeAll(async () => {
     'domain.policy-bundle-applied',
   ]);
   await startGroupAt(infra.kafkaBrokers, readModelGroup, ends);
-  await startGroupAt(
-    infra.kafkaBrokers,
-    groupId,
-    ends.filter((o) => o.topic !== 'domain.dw-batch-completed'),
-  );
+  starts = ends.filter((o) => o.topic !== 'domain.dw-batch-completed');
+  await startGroupAt(infra.kafkaBrokers, groupId, starts);
   readModel = createReadModelWorkerService({
     pool: readModelPool,
     logger: silent('read-model-worker'),
@@ -333,6 +332,30 @@ describe('server', () => {
     await sleep(1_000);
     expect(await consumed(metrics, groupId, 'handled')).toBe(handled);
   }, 60_000);
+
+  it('a replay of both topics into a fresh group ends with the same bundles and permissions', async () => {
+    const before = await bundles();
+    const entry = server.cache.peek(user(1));
+    await server.close();
+    // The policy service lists only what it listed at the very start: the rest must come from the replay.
+    policy.applications = [accessV1, accessV2];
+    const fresh = `${groupId}-replay`;
+    await startGroupAt(infra.kafkaBrokers, fresh, starts);
+    server = start(fresh);
+    // Five bundle applications and one permission change.
+    await eventually(
+      () => consumed(metrics, fresh, 'handled'),
+      (n) => n >= 5,
+      60_000,
+    );
+    expect(await bundles()).toEqual(before);
+    expect((await check(user(1), 'dw.report', 'read')).body).toEqual({
+      allowed: true,
+      version: 4,
+      source: 'event',
+    });
+    expect(entry?.version).toBe(4);
+  }, 90_000);
 });
 
 describe('server as a process', () => {
