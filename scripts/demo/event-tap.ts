@@ -1,5 +1,5 @@
 /**
- * Watches events flow: reads the chat product's topics from their current end
+ * Watches events flow: reads a system's topics from their current end
  * (its own throw-away consumer group) and, for each record, follows the
  * committed offsets of the consumer groups that subscribe to its topic until
  * every one of them has committed past it, i.e. handled (or dead-lettered) it.
@@ -54,7 +54,8 @@ export async function startEventTap(options: EventTapOptions): Promise<EventTap>
   for (const topic of options.topics) {
     for (const p of await admin.fetchTopicOffsets(topic)) start.set(`${topic}:${p.partition}`, p.high);
   }
-  const consumer: Consumer = kafka.consumer({ groupId: `demo-event-tap-${randomBytes(4).toString('hex')}` });
+  const tapGroup = `demo-event-tap-${randomBytes(4).toString('hex')}`;
+  const consumer: Consumer = kafka.consumer({ groupId: tapGroup });
   const events: TappedEvent[] = [];
   const pending = new Set<TappedEvent>();
   let lastSeen = Date.now();
@@ -150,6 +151,8 @@ export async function startEventTap(options: EventTapOptions): Promise<EventTap>
       stopped = true;
       await following;
       await consumer.disconnect();
+      // The tap's own group is throw-away: leave no trace of it on the broker.
+      await admin.deleteGroups([tapGroup]).catch(() => undefined);
       await admin.disconnect();
     },
   };
