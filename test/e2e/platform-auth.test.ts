@@ -21,7 +21,10 @@ import {
 import { type AuthService, createAuthService } from '../../services/auth/service.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
+  expectAuthRefusals,
+  expectValidationRefusals,
   failCommitsOf,
+  type HostileCase,
   outboxEvents,
   type PrincipalTokens,
   type PublisherHarness,
@@ -272,7 +275,7 @@ describe('auth service', () => {
     const frank = user('frank');
     const before = await counts();
     const routes = [
-      { method: 'GET', path: url(frank), scoped: tokens.writeOnly },
+      { method: 'GET', path: url(frank), read: true },
       { method: 'POST', path: url(frank, '/grants'), body: { feature: 'dw.report', actions: ['read'] } },
       { method: 'POST', path: url(frank, '/revocations'), body: { feature: 'dw.report' } },
       {
@@ -281,24 +284,7 @@ describe('auth service', () => {
         body: { permissions: [{ feature: 'dw.report', actions: ['read'] }] },
       },
     ];
-    for (const route of routes) {
-      const send = (token?: string) =>
-        call(app(), route.method, route.path, { body: route.body, ...(token ? { token } : {}) });
-      expect(await send(), `${route.method} ${route.path} without a token`).toMatchObject({
-        status: 401,
-        body: { error: 'unauthorized' },
-      });
-      expect(await send(tokens.forged)).toMatchObject({ status: 401 });
-      expect(await send('not.a.jwt')).toMatchObject({ status: 401 });
-      expect(await send(tokens.unrelated)).toMatchObject({ status: 403, body: { error: 'forbidden' } });
-      // Reads need platform:read (the write scope alone is not enough); writes need permissions:write.
-      expect(
-        await send(route.scoped ?? tokens.reader),
-        `${route.method} ${route.path} with the wrong scope`,
-      ).toMatchObject({
-        status: 403,
-      });
-    }
+    await expectAuthRefusals(app(), tokens, routes);
     expect(await counts()).toEqual(before);
   });
 
@@ -307,14 +293,7 @@ describe('auth service', () => {
     await grant(gina, 'dw.report', ['read']);
     const before = await counts();
     const long = 'u'.repeat(129);
-    const cases: {
-      method: string;
-      path: string;
-      body?: unknown;
-      raw?: string;
-      type?: string;
-      field: string;
-    }[] = [
+    const cases: HostileCase[] = [
       { method: 'GET', path: url(long), field: '/params/userId' },
       { method: 'GET', path: '/users/%01x/permissions', field: '/params/userId' },
       { method: 'GET', path: '/users/%00/permissions', field: '/params/userId' },
@@ -436,22 +415,7 @@ describe('auth service', () => {
         field: '/body/permissions/0/extra',
       },
     ];
-    for (const c of cases) {
-      const res = await call<{ error: string; fields: { path: string }[] }>(app(), c.method, c.path, {
-        token: tokens.writer,
-        ...(c.raw !== undefined
-          ? { body: c.raw, headers: { 'content-type': c.type ?? 'application/json' } }
-          : c.body !== undefined
-            ? { body: c.body }
-            : {}),
-      });
-      expect(res.status, `${c.method} ${c.path} ${c.raw ?? JSON.stringify(c.body)}`).toBe(400);
-      expect(res.body.error).toBe('validation');
-      expect(
-        res.body.fields.map((f) => f.path),
-        JSON.stringify(c.body ?? c.raw),
-      ).toContain(c.field);
-    }
+    await expectValidationRefusals(app(), tokens.writer, cases);
     // A JSON body that does not say it is JSON.
     const plain = await app().request(url(gina, '/grants'), {
       method: 'POST',

@@ -18,7 +18,10 @@ import {
 import { issuePrincipalToken } from '../../services/shared/auth.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
+  expectAuthRefusals,
+  expectValidationRefusals,
   failCommitsOf,
+  type HostileCase,
   outboxEvents,
   type PrincipalTokens,
   type PublisherHarness,
@@ -313,29 +316,14 @@ describe('dw-integration service', () => {
       { method: 'GET', path: path(id), read: true },
       { method: 'GET', path: '/batches', read: true },
     ];
-    for (const route of routes) {
-      const send = (token?: string) =>
-        call(app(), route.method, route.path, { body: route.body, ...(token ? { token } : {}) });
-      expect(await send(), `${route.method} ${route.path}`).toMatchObject({
-        status: 401,
-        body: { error: 'unauthorized' },
-      });
-      expect(await send(tokens.forged)).toMatchObject({ status: 401 });
-      expect(await send(tokens.unrelated)).toMatchObject({ status: 403, body: { error: 'forbidden' } });
-      expect(
-        await send(route.read ? tokens.writeOnly : tokens.reader),
-        `${route.method} ${route.path}`,
-      ).toMatchObject({
-        status: 403,
-      });
-    }
+    await expectAuthRefusals(app(), tokens, routes);
     expect(await counts()).toEqual(before);
   });
 
   it('hostile input on every route: 400 naming the field, nothing written', async () => {
     const id = batch('single');
     const before = await counts();
-    const cases: { method: string; path: string; body?: unknown; raw?: string; field: string }[] = [
+    const cases: HostileCase[] = [
       {
         method: 'POST',
         path: '/batches',
@@ -445,18 +433,7 @@ describe('dw-integration service', () => {
       { method: 'GET', path: '/batches?cursor=%00', field: '/query/cursor' },
       { method: 'GET', path: '/batches?sort=asc', field: '/query/sort' },
     ];
-    for (const c of cases) {
-      const res = await call<{ error: string; fields: { path: string }[] }>(app(), c.method, c.path, {
-        token: tokens.writer,
-        ...(c.raw !== undefined ? { body: c.raw } : c.body !== undefined ? { body: c.body } : {}),
-      });
-      expect(res.status, `${c.method} ${c.path} ${c.raw ?? JSON.stringify(c.body)}`).toBe(400);
-      expect(res.body.error).toBe('validation');
-      expect(
-        res.body.fields.map((f) => f.path),
-        `${c.method} ${c.path} ${JSON.stringify(c.body)}`,
-      ).toContain(c.field);
-    }
+    await expectValidationRefusals(app(), tokens.writer, cases);
     expect(
       await call(app(), 'POST', '/batches', {
         token: tokens.writer,

@@ -17,7 +17,10 @@ import {
 } from '../../services/file-policy/service.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
+  expectAuthRefusals,
+  expectValidationRefusals,
   failCommitsOf,
+  type HostileCase,
   outboxEvents,
   type PrincipalTokens,
   type PublisherHarness,
@@ -218,22 +221,7 @@ describe('file-policy service', () => {
       { method: 'GET', path: '/file-types', read: true },
       { method: 'GET', path: '/masking-rules', read: true },
     ];
-    for (const route of routes) {
-      const send = (token?: string) =>
-        call(app(), route.method, route.path, { body: route.body, ...(token ? { token } : {}) });
-      expect(await send(), `${route.method} ${route.path}`).toMatchObject({
-        status: 401,
-        body: { error: 'unauthorized' },
-      });
-      expect(await send(tokens.forged)).toMatchObject({ status: 401 });
-      expect(await send(tokens.unrelated)).toMatchObject({ status: 403, body: { error: 'forbidden' } });
-      expect(
-        await send(route.read ? tokens.writeOnly : tokens.reader),
-        `${route.method} ${route.path}`,
-      ).toMatchObject({
-        status: 403,
-      });
-    }
+    await expectAuthRefusals(app(), tokens, routes);
     expect(await counts()).toEqual(before);
   });
 
@@ -241,7 +229,7 @@ describe('file-policy service', () => {
     const pdf = type('pdf');
     const before = await counts();
     const rule = (fileType: string) => `/file-types/${fileType}/masking-rule`;
-    const cases: { method: string; path: string; body?: unknown; raw?: string; field: string }[] = [
+    const cases: HostileCase[] = [
       { method: 'PUT', path: rule('XLSX'), body: { maskingRuleId: 'mask-pii' }, field: '/params/fileType' },
       { method: 'PUT', path: rule('.xlsx'), body: { maskingRuleId: 'mask-pii' }, field: '/params/fileType' },
       {
@@ -291,18 +279,7 @@ describe('file-policy service', () => {
       { method: 'GET', path: '/masking-rules?id=mask-pii', field: '/query/id' },
       { method: 'GET', path: `/file-types/${pdf}?masked=true`, field: '/query/masked' },
     ];
-    for (const c of cases) {
-      const res = await call<{ error: string; fields: { path: string }[] }>(app(), c.method, c.path, {
-        token: tokens.writer,
-        ...(c.raw !== undefined ? { body: c.raw } : c.body !== undefined ? { body: c.body } : {}),
-      });
-      expect(res.status, `${c.method} ${c.path} ${c.raw ?? JSON.stringify(c.body)}`).toBe(400);
-      expect(res.body.error).toBe('validation');
-      expect(
-        res.body.fields.map((f) => f.path),
-        `${c.method} ${c.path} ${JSON.stringify(c.body)}`,
-      ).toContain(c.field);
-    }
+    await expectValidationRefusals(app(), tokens.writer, cases);
     expect(
       await call(app(), 'PUT', rule(pdf), {
         token: tokens.writer,

@@ -14,7 +14,10 @@ import { POLICY_MIGRATIONS } from '../../services/policy/definition.ts';
 import { type Application, createPolicyService, type PolicyService } from '../../services/policy/service.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
+  expectAuthRefusals,
+  expectValidationRefusals,
   failCommitsOf,
+  type HostileCase,
   outboxEvents,
   type PrincipalTokens,
   type PublisherHarness,
@@ -269,29 +272,14 @@ describe('policy service', () => {
       { method: 'GET', path: `/bundles/${id}/in-force`, read: true },
       { method: 'GET', path: '/bundle-applications', read: true },
     ];
-    for (const route of routes) {
-      const send = (token?: string) =>
-        call(app(), route.method, route.path, { body: route.body, ...(token ? { token } : {}) });
-      expect(await send(), `${route.method} ${route.path}`).toMatchObject({
-        status: 401,
-        body: { error: 'unauthorized' },
-      });
-      expect(await send(tokens.forged)).toMatchObject({ status: 401 });
-      expect(await send(tokens.unrelated)).toMatchObject({ status: 403, body: { error: 'forbidden' } });
-      expect(
-        await send(route.read ? tokens.writeOnly : tokens.reader),
-        `${route.method} ${route.path}`,
-      ).toMatchObject({
-        status: 403,
-      });
-    }
+    await expectAuthRefusals(app(), tokens, routes);
     expect(await counts()).toEqual(before);
   });
 
   it('hostile input on every route: 400 naming the field, nothing written', async () => {
     const id = bundle('access-control');
     const before = await counts();
-    const cases: { method: string; path: string; body?: unknown; raw?: string; field: string }[] = [
+    const cases: HostileCase[] = [
       {
         method: 'POST',
         path: '/bundles',
@@ -406,18 +394,7 @@ describe('policy service', () => {
       { method: 'GET', path: '/bundles?limit=5', field: '/query/limit' },
       { method: 'GET', path: `/bundles/${id}?at=2027-01-01T00:00:00Z`, field: '/query/at' },
     ];
-    for (const c of cases) {
-      const res = await call<{ error: string; fields: { path: string }[] }>(app(), c.method, c.path, {
-        token: tokens.writer,
-        ...(c.raw !== undefined ? { body: c.raw } : c.body !== undefined ? { body: c.body } : {}),
-      });
-      expect(res.status, `${c.method} ${c.path} ${c.raw ?? JSON.stringify(c.body)}`).toBe(400);
-      expect(res.body.error).toBe('validation');
-      expect(
-        res.body.fields.map((f) => f.path),
-        `${c.method} ${c.path} ${JSON.stringify(c.body)}`,
-      ).toContain(c.field);
-    }
+    await expectValidationRefusals(app(), tokens.writer, cases);
     const huge = await call(app(), 'POST', '/bundles', {
       token: tokens.writer,
       body: { bundleId: id, gitHash: hash(8), description: 'x'.repeat(1_100_000) },

@@ -7,18 +7,21 @@
  * is written; principal tokens per scope; a commit-time failure for chosen
  * keys; and the outbox rows as the tests compare them.
  */
+import type { Hono } from 'hono';
 import pg from 'pg';
+import { expect } from 'vitest';
 import { topicSpecs } from '../../generated/index.ts';
 import { quoteIdent } from '../../runtime/db/migrate.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
 import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { OutboxRelay } from '../../runtime/relay/relay.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
+import type { ServiceEnv } from '../../services/shared/app.ts';
 import { issuePrincipalToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
 import type { Infrastructure } from '../support/context.ts';
 import { type Reader, type ReadRecord, startReader } from '../support/kafka-reader.ts';
-import { dropSchemas, runId, TEST_SECRET } from './support.ts';
+import { call, dropSchemas, runId, TEST_SECRET } from './support.ts';
 
 export interface PublisherHarness {
   readonly run: string;
@@ -55,7 +58,7 @@ export async function startPublisherHarness(
   try {
     await migrateService(pool, { schema, dir: options.migrationsDir });
     await applyTopics(infra.kafkaBrokers, topicSpecs);
-    reader = await startReaderRetrying(infra.kafkaBrokers, options.topic);
+    reader = await startReader(infra.kafkaBrokers, [options.topic]);
   } catch (err) {
     await pool.end();
     await dropSchemas(infra.databaseUrl, [schema]);
@@ -115,21 +118,6 @@ async function endSessionsOf(databaseUrl: string, schema: string): Promise<void>
     );
   } finally {
     await admin.end();
-  }
-}
-
-/**
- * `startReader`, again when its consumer crashed before the seek (on a fresh
- * broker the group coordinator, `__consumer_offsets`, may not be there yet).
- */
-async function startReaderRetrying(brokers: readonly string[], topic: string): Promise<Reader> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startReader(brokers, [topic]);
-    } catch (err) {
-      if (attempt >= 5 || !/not initialized/.test(String(err))) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
   }
 }
 
@@ -251,4 +239,74 @@ export async function recordsOf(
   const mine = () => reader.records.filter((r) => r.key !== null && wanted.has(r.key));
   await reader.waitFor(() => mine().length >= count, timeoutMs, `${count} record(s) of ${keys.join(', ')}`);
   return mine();
+}
+
+/** A route of a publisher, for the refusal checks. `read`: it needs platform:read, not the write scope. */
+export interface GuardedRoute {
+  readonly method: string;
+  readonly path: string;
+  readonly body?: unknown;
+  readonly read?: boolean;
+}
+
+/**
+ * Every route answers 401 without a token and with a forged or malformed one,
+ * and 403 with an unrelated scope and with the other scope than it needs (a
+ * read with the write scope only, a write with platform:read only).
+ */
+export async function expectAuthRefusals(
+  app: Hono<ServiceEnv>,
+  tokens: PrincipalTokens,
+  routes: readonly GuardedRoute[],
+): Promise<void> {
+  for (const route of routes) {
+    const what = `${route.method} ${route.path}`;
+    const send = (token?: string) =>
+      call(app, route.method, route.path, { body: route.body, ...(token ? { token } : {}) });
+    expect(await send(), `${what} without a token`).toMatchObject({
+      status: 401,
+      body: { error: 'unauthorized' },
+    });
+    expect(await send(tokens.forged), `${what} with a forged token`).toMatchObject({ status: 401 });
+    expect(await send('not.a.jwt'), `${what} with a malformed token`).toMatchObject({ status: 401 });
+    expect(await send(tokens.unrelated), `${what} with an unrelated scope`).toMatchObject({
+      status: 403,
+      body: { error: 'forbidden' },
+    });
+    expect(
+      await send(route.read ? tokens.writeOnly : tokens.reader),
+      `${what} with the wrong scope`,
+    ).toMatchObject({ status: 403 });
+  }
+}
+
+/** A request the validators refuse: `raw` is a body sent as is, `field` the path the 400 must name. */
+export interface HostileCase {
+  readonly method: string;
+  readonly path: string;
+  readonly body?: unknown;
+  readonly raw?: string;
+  readonly field: string;
+}
+
+/** Each case answers 400 `validation` naming its field. */
+export async function expectValidationRefusals(
+  app: Hono<ServiceEnv>,
+  token: string,
+  cases: readonly HostileCase[],
+): Promise<void> {
+  for (const c of cases) {
+    const body = c.raw ?? c.body;
+    const res = await call<{ error: string; fields: { path: string }[] }>(app, c.method, c.path, {
+      token,
+      ...(body !== undefined ? { body } : {}),
+    });
+    const what = `${c.method} ${c.path} ${c.raw ?? JSON.stringify(c.body)}`;
+    expect(res.status, what).toBe(400);
+    expect(res.body.error, what).toBe('validation');
+    expect(
+      res.body.fields.map((f) => f.path),
+      what,
+    ).toContain(c.field);
+  }
 }
