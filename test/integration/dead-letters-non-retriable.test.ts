@@ -18,6 +18,7 @@ import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
   connectProducer,
+  createTopics,
   deleteTopics,
   dropSchema,
   effectsOf,
@@ -34,7 +35,6 @@ import {
   userEventsTestTopic,
   waitFor,
 } from './consumer-support.ts';
-import { createTopicsSettled } from './dead-letters-support.ts';
 
 const infra = useInfrastructure();
 const run = runId();
@@ -79,7 +79,7 @@ afterAll(async () => {
 describe('non-retriable handler errors', () => {
   it('go to the dead-letter topic at once with their own class; other errors keep the retry policy', async () => {
     const topic = userEventsTestTopic(`it.dlq.nonretriable.${run}`, 1);
-    await createTopicsSettled(infra.kafkaBrokers, topic);
+    await createTopics(infra.kafkaBrokers, topic);
     topicsCreated.push(topic.name, `${topic.name}.dlq`);
     const groupId = `it-nonretriable-${run}`;
     // A backoff long enough that a retry could not hide inside the timing below.

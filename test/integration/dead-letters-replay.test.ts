@@ -22,6 +22,7 @@ import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
   connectProducer,
+  createTopics,
   deleteTopics,
   dropSchema,
   effectsOf,
@@ -38,7 +39,6 @@ import {
   userEventsTestTopic,
   waitFor,
 } from './consumer-support.ts';
-import { createTopicsSettled } from './dead-letters-support.ts';
 
 const infra = useInfrastructure();
 const run = runId();
@@ -111,7 +111,7 @@ beforeAll(async () => {
   pool = schemaPool(infra.databaseUrl, schema);
   producer = await connectProducer(kafka);
   deadLetterProducer = createKafkajsProducer({ kafka, compression: 'none' });
-  await createTopicsSettled(infra.kafkaBrokers, topic);
+  await createTopics(infra.kafkaBrokers, topic);
   runtime = createConsumerRuntime({
     kafka,
     pool,
@@ -373,7 +373,7 @@ describe('npm run dlq on a real broker and PostgreSQL', () => {
 
   it('skips dead letters it cannot send back: no original topic header, or a topic that is gone', async () => {
     const orphans = `it.dlq.orphans.${run}.dlq`;
-    await createTopicsSettled(infra.kafkaBrokers, {
+    await createTopics(infra.kafkaBrokers, {
       ...userEventsTestTopic(`it.dlq.orphans.${run}`, 1),
     });
     const base = registeredRecord(8101);

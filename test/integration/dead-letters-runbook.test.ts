@@ -30,6 +30,7 @@ import { prepareEvent } from '../../runtime/produce/prepare-event.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
   connectProducer,
+  createTopics,
   deleteTopics,
   dropSchema,
   prepareSchema,
@@ -45,7 +46,6 @@ import {
   userEventsTestTopic,
   waitFor,
 } from './consumer-support.ts';
-import { createTopicsSettled } from './dead-letters-support.ts';
 
 const RUNBOOK = path.join(import.meta.dirname, '..', '..', 'docs', 'runbook-dead-letters.md');
 const infra = useInfrastructure();
@@ -117,8 +117,8 @@ beforeAll(async () => {
   pool = schemaPool(infra.databaseUrl, schema);
   producer = await connectProducer(kafka);
   deadLetterProducer = createKafkajsProducer({ kafka, compression: 'none' });
-  await createTopicsSettled(infra.kafkaBrokers, chatTopic);
-  await createTopicsSettled(infra.kafkaBrokers, platformTopic);
+  await createTopics(infra.kafkaBrokers, chatTopic);
+  await createTopics(infra.kafkaBrokers, platformTopic);
 
   // Chat: a group whose handler fails every attempt, and a record of a type the contract lacks.
   const failing = [registeredRecord(6001, { partition: 0 }), registeredRecord(6002, { partition: 0 })];

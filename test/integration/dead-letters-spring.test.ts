@@ -28,6 +28,7 @@ import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { useInfrastructure } from '../support/context.ts';
 import {
   connectProducer,
+  createTopics,
   deleteTopics,
   dropSchema,
   effectsOf,
@@ -46,7 +47,6 @@ import {
   type WireRecord,
   waitFor,
 } from './consumer-support.ts';
-import { createTopicsSettled } from './dead-letters-support.ts';
 
 const infra = useInfrastructure();
 const run = runId();
@@ -68,7 +68,7 @@ const SPRING_LEFE = 'org.springframework.kafka.listener.ListenerExecutionFailedE
 
 async function newTopic(label: string, partitions: number) {
   const topic = userEventsTestTopic(`it.dlq.spring.${label}.${run}`, partitions);
-  await createTopicsSettled(infra.kafkaBrokers, topic);
+  await createTopics(infra.kafkaBrokers, topic);
   topicsCreated.push(topic.name, `${topic.name}.dlq`);
   return topic;
 }
