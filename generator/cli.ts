@@ -12,13 +12,16 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CONFIG_FILE, loadConfig, MODES, type Mode, modeFor } from './config.ts';
 import { BANNER } from './emit/banner.ts';
 import { contractListing, readStamp, sha, stampHolds, stampKey, stampPath, writeStamp } from './stamp.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const usage = `usage: npm run generate -- [--check] [--in <file|dir>] [--out <dir>]
+const usage = `usage: npm run generate -- [--check] [--in <file|dir>] [--out <dir>] [--mode strict|lenient]
 
-  --in <file|dir>   AsyncAPI 3 document, or folder searched for them (default: asyncapi/)
+  --in <file|dir>   AsyncAPI document, or folder searched for them (default: asyncapi/)
+  --mode <mode>     strict: the project's conventions are errors; lenient: warnings with defaults
+                    (default: the input's mode in ${CONFIG_FILE}, else lenient)
   --out <dir>       where the SDK is written (default: generated/)
   --check           write nothing; exit 1 naming every file that is stale, missing or extra
   --quiet           print errors only
@@ -76,10 +79,19 @@ async function runOnce(args: Options): Promise<number> {
   const runtimeEntry = path.join(repoRoot, 'runtime', 'contract', 'index.ts');
   const elapsed = () => `${Math.round(performance.now() - started)} ms`;
 
+  const loadedConfig = await loadConfig(process.cwd());
+  const { config } = loadedConfig;
+  if (loadedConfig.diagnostics.length > 0) {
+    const { formatDiagnostic } = await import('./diagnostics.ts');
+    console.error(loadedConfig.diagnostics.map(formatDiagnostic).join('\n'));
+    console.error(`\ngenerate: ${CONFIG_FILE} is invalid; nothing was written.`);
+    return 1;
+  }
+  const mode = modeFor(config, input, args.mode);
   const existing = await listGenerated(outDir);
   const [listing, key] = await Promise.all([
     contractListing(input),
-    stampKey(repoRoot, [input, outDir, runtimeEntry]),
+    stampKey(repoRoot, [input, outDir, runtimeEntry, mode, config.text]),
   ]);
   const stampFile = stampPath(path.join(repoRoot, '.cache', 'generate'), input, outDir);
   const stamp = args.cache ? await readStamp(stampFile) : undefined;
@@ -97,7 +109,7 @@ async function runOnce(args: Options): Promise<number> {
   const { generate } = await import('./generate.ts');
   let result: Awaited<ReturnType<typeof generate>>;
   try {
-    result = await generate({ input: args.in, outDir, runtimeEntry, cwd: process.cwd() });
+    result = await generate({ input: args.in, outDir, runtimeEntry, cwd: process.cwd(), mode, config });
   } catch (error) {
     if (error instanceof ContractError) {
       console.error(error.diagnostics.map(formatDiagnostic).join('\n'));
@@ -139,7 +151,7 @@ async function runOnce(args: Options): Promise<number> {
   for (const file of extra) stale.push(`extra: ${path.join(args.out, file)}`);
 
   const { catalog } = result;
-  const summary = `${result.documents.length} documents, ${catalog.events.length} events, ${catalog.topics.length} topics (${catalog.topics.filter((t) => t.kind === 'dead-letter').length} dead-letter), ${catalog.consumerGroups.length} consumer groups`;
+  const summary = `${mode}: ${result.documents.length} documents, ${catalog.events.length} events, ${catalog.topics.length} topics (${catalog.topics.filter((t) => t.kind === 'dead-letter').length} dead-letter), ${catalog.consumerGroups.length} consumer groups`;
   const remember = () =>
     writeStamp(stampFile, {
       key,
@@ -188,6 +200,7 @@ function parseOptions() {
       cache: { type: 'boolean', default: true },
       'no-cache': { type: 'boolean', default: false },
       watch: { type: 'boolean', short: 'w', default: false },
+      mode: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -200,9 +213,12 @@ function parseOptions() {
     quiet: boolean;
     'no-cache': boolean;
     watch: boolean;
+    mode?: string;
     help: boolean;
   };
-  return { ...v, cache: !v['no-cache'] };
+  if (v.mode !== undefined && !MODES.includes(v.mode as Mode))
+    throw new Error(`--mode must be strict or lenient, not "${v.mode}"`);
+  return { ...v, mode: v.mode as Mode | undefined, cache: !v['no-cache'] };
 }
 
 /** Files in `dir` that carry the generated banner: only those are ever overwritten or removed. */

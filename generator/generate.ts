@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { type GeneratorConfig, loadConfig, type Mode, modeFor } from './config.ts';
 import { ContractError, type Diagnostic } from './diagnostics.ts';
 import { emitCatalog, emitIndex } from './emit/catalog.ts';
 import { emitConsumers } from './emit/consumers.ts';
@@ -27,6 +28,10 @@ export interface GenerateOptions {
   readonly runtimeEntry: string;
   /** Base for the file names shown in diagnostics (usually the working directory). */
   readonly cwd: string;
+  /** `strict` or `lenient`; when absent, the config's mode for the input (lenient if it names none). */
+  readonly mode?: Mode;
+  /** The project's `contract-events.config.json`; read from beside the nearest package.json when absent. */
+  readonly config?: GeneratorConfig;
 }
 
 export interface GenerateResult {
@@ -35,6 +40,8 @@ export interface GenerateResult {
   /** Warnings only: any error makes `generate` throw a ContractError instead. */
   readonly diagnostics: readonly Diagnostic[];
   readonly documents: readonly string[];
+  /** The mode the input was generated in. */
+  readonly mode: Mode;
   /** Every file the run read, absolute path → sha256 of its content. */
   readonly inputs: Readonly<Record<string, string>>;
 }
@@ -47,9 +54,17 @@ export interface GenerateResult {
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const display = (p: string) => path.relative(options.cwd, p) || p;
   const input = path.resolve(options.cwd, options.input);
+  const diagnostics: Diagnostic[] = [];
+  let config = options.config;
+  if (config === undefined) {
+    const loaded = await loadConfig(options.cwd);
+    diagnostics.push(...loaded.diagnostics);
+    failOnErrors(diagnostics);
+    config = loaded.config;
+  }
+  const mode = modeFor(config, input, options.mode);
   const raw = new RawFiles();
   const documents = await findDocuments(input, raw, display);
-  const diagnostics: Diagnostic[] = [];
   if (documents.length === 0) {
     throw new ContractError([
       {
@@ -67,7 +82,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const loaded = await loadDocuments(documents, raw, { display });
   diagnostics.push(...loaded.diagnostics);
   const root = (await stat(input)).isDirectory() ? input : path.dirname(input);
-  const model = await buildCatalog(loaded.documents, raw, { root, display });
+  const model = await buildCatalog(loaded.documents, raw, { root, display, mode });
   diagnostics.push(...model.diagnostics);
   failOnErrors(diagnostics);
 
@@ -112,6 +127,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     catalog,
     diagnostics: unique(diagnostics),
     documents: documents.map(display),
+    mode,
     inputs: await raw.fingerprints((text) => createHash('sha256').update(text).digest('hex')),
   };
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Mode } from '../config.ts';
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.ts';
 import type { LoadedDocument } from '../parse/load-documents.ts';
 import { locate, type SourceLocation } from '../parse/locate.ts';
@@ -23,6 +24,8 @@ export interface BuildOptions {
   /** Root the context's `system` folder is measured from. */
   readonly root: string;
   readonly display: (absPath: string) => string;
+  /** Strict: the project's conventions are errors when missing. Lenient: warnings with defaults. */
+  readonly mode: Mode;
 }
 
 /** The retry policy a receive operation gets when its contract names none. */

@@ -368,7 +368,7 @@ async function run(files: Case['files']): Promise<{ cwd: string; error: unknown 
     await mkdir(path.dirname(path.join(cwd, file)), { recursive: true });
     await writeFile(path.join(cwd, file), typeof content === 'string' ? content : stringify(content));
   }
-  const error = await generate({ input: 'shop', outDir: 'out', runtimeEntry, cwd }).then(
+  const error = await generate({ input: 'shop', outDir: 'out', runtimeEntry, cwd, mode: 'strict' }).then(
     () => undefined,
     (thrown: unknown) => thrown,
   );
