@@ -5,7 +5,8 @@
  * ```json
  * {
  *   "inputs": { "asyncapi": { "mode": "strict" } },
- *   "remoteRefs": { "https://schemas.example.com/": "vendor/example-schemas/" }
+ *   "remoteRefs": { "https://schemas.example.com/": "vendor/example-schemas/" },
+ *   "topicNames": { "smartylighting/streetlights/measured": "smartylighting.streetlights.measured" }
  * }
  * ```
  *
@@ -14,6 +15,9 @@
  *   `lenient`. `--mode` on the command line overrides both.
  * - `remoteRefs`: URL or URL prefix (ending in `/`) → local file or folder,
  *   relative to the config file. Remote references are never fetched.
+ * - `topicNames`: channel address → Kafka topic name, for documents (someone
+ *   else's) whose addresses Kafka would refuse (`a/b`, spaces) and that are not
+ *   yours to edit; your own documents set `bindings.kafka.topic` instead.
  *
  * Without a config file every input is lenient and no remote reference maps.
  */
@@ -40,11 +44,19 @@ export interface GeneratorConfig {
   readonly inputs: readonly { readonly path: string; readonly mode: Mode }[];
   /** URL or URL prefix → absolute local path, longest first. */
   readonly remoteRefs: readonly { readonly url: string; readonly local: string }[];
+  /** Channel address → the Kafka topic it is mapped to. */
+  readonly topicNames: Readonly<Record<string, string>>;
   /** The config file's text ('' without one): part of what decides the output. */
   readonly text: string;
 }
 
-export const NO_CONFIG: GeneratorConfig = { file: undefined, inputs: [], remoteRefs: [], text: '' };
+export const NO_CONFIG: GeneratorConfig = {
+  file: undefined,
+  inputs: [],
+  remoteRefs: [],
+  topicNames: {},
+  text: '',
+};
 
 /**
  * Reads the config beside the nearest `package.json` at or above `cwd`.
@@ -90,8 +102,8 @@ export function parseConfig(
     fail([], `${CONFIG_FILE} must hold an object with "inputs" and/or "remoteRefs"`);
   } else {
     for (const key of Object.keys(value)) {
-      if (key !== 'inputs' && key !== 'remoteRefs' && key !== '$schema')
-        fail([key], `unknown setting "${key}"; the settings are "inputs" and "remoteRefs"`);
+      if (!['inputs', 'remoteRefs', 'topicNames', '$schema'].includes(key))
+        fail([key], `unknown setting "${key}"; the settings are "inputs", "remoteRefs" and "topicNames"`);
     }
     const rawInputs = value.inputs ?? {};
     if (!isObject(rawInputs))
@@ -131,9 +143,21 @@ export function parseConfig(
       }
     }
   }
+  const topicNames: Record<string, string> = {};
+  const rawTopics = isObject(value) ? (value.topicNames ?? {}) : {};
+  if (!isObject(rawTopics))
+    fail(['topicNames'], '"topicNames" must map a channel address to a Kafka topic name');
+  else {
+    for (const [address, topic] of Object.entries(rawTopics)) {
+      const problem = typeof topic === 'string' ? kafkaTopicProblem(topic) : 'it is not a string';
+      if (problem !== undefined)
+        fail(['topicNames', address], `"${String(topic)}" cannot be a Kafka topic: ${problem}`);
+      else topicNames[address] = topic as string;
+    }
+  }
   inputs.sort((a, b) => b.path.length - a.path.length);
   remoteRefs.sort((a, b) => b.url.length - a.url.length);
-  return { config: { file, inputs, remoteRefs, text }, diagnostics };
+  return { config: { file, inputs, remoteRefs, topicNames, text }, diagnostics };
 }
 
 /** The mode of an input: the flag, else the longest configured path containing it, else lenient. */
@@ -154,6 +178,20 @@ export function localFor(config: GeneratorConfig, url: string): string | undefin
       return entry.url.endsWith('/') ? path.join(entry.local, bare.slice(entry.url.length)) : entry.local;
     }
   }
+  return undefined;
+}
+
+/**
+ * Why Kafka would refuse `name` as a topic name, or undefined when it is legal: 1 to 249
+ * characters of ASCII letters, digits, `.`, `_` and `-`, and not `.` or `..`.
+ */
+export function kafkaTopicProblem(name: string): string | undefined {
+  if (name.length === 0) return 'it is empty';
+  if (name.length > 249) return `it is ${name.length} characters long (at most 249)`;
+  if (name === '.' || name === '..') return `"${name}" is reserved`;
+  const bad = [...new Set(name.replace(/[A-Za-z0-9._-]/g, ''))];
+  if (bad.length > 0)
+    return `it holds ${bad.map((c) => JSON.stringify(c)).join(', ')} (only ASCII letters, digits, ".", "_" and "-" are allowed)`;
   return undefined;
 }
 
