@@ -82,7 +82,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const loaded = await loadDocuments(documents, raw, { display });
   diagnostics.push(...loaded.diagnostics);
   const root = (await stat(input)).isDirectory() ? input : path.dirname(input);
-  const model = await buildCatalog(loaded.documents, raw, { root, display, mode });
+  const model = await buildCatalog(loaded.documents, raw, { root, display, mode, config });
   diagnostics.push(...model.diagnostics);
   failOnErrors(diagnostics);
 

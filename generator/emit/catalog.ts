@@ -28,7 +28,7 @@ export function emitCatalog(project: Project, catalog: Catalog): GeneratedFile {
       name: e.name,
       topic: e.topic,
       owner: e.owner,
-      partitionKey: e.partitionKey.expression,
+      partitionKey: e.key.source === 'payload' ? e.key.expression.expression : null,
       schemaVersion: e.schemaVersion,
     })),
     consumerGroups: catalog.consumerGroups.map((g) => ({

@@ -3,6 +3,7 @@ import type { Catalog, EventModel, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
 import { type GeneratedFile, importFrom, q, renderTs } from './render.ts';
 import { docComment } from './schema-to-type.ts';
+import { keyDoc } from './types.ts';
 
 /** `events.ts`: one definition per event (type, topic, source, key rule, validators) for the runtime to act on. */
 export function emitEvents(project: Project, catalog: Catalog, names: Names, runtime: string): GeneratedFile {
@@ -39,28 +40,33 @@ export function emitEvents(project: Project, catalog: Catalog, names: Names, run
 function definition(event: EventModel, names: Names, topic: TopicModel | undefined): string {
   const n = names.event(event.name);
   const headers = event.headers === undefined ? 'unknown' : n.headers;
-  const access = accessor(event.partitionKey.path);
   const parameters = topic?.parameters ?? [];
-  const topicFor =
-    parameters.length === 0
-      ? []
-      : [
-          `  topicFor: (payload) => \`${event.topic.replace(/\{([^}]+)\}/g, (_, name: string) => {
-            const path = parameters.find((p) => p.name === name)?.location?.path ?? [name];
-            return `\${String(payload${accessor(path)})}`;
-          })}\`,`,
-        ];
+  const fromPayload = parameters.length > 0 && parameters.every((p) => p.location?.source === 'payload');
+  const topicFor = !fromPayload
+    ? []
+    : [
+        `  topicFor: (payload) => \`${event.topic.replace(/\{([^}]+)\}/g, (_, name: string) => {
+          const path = parameters.find((p) => p.name === name)?.location?.path ?? [name];
+          return `\${String(payload${accessor(path)})}`;
+        })}\`,`,
+      ];
+  const key =
+    event.key.source === 'payload'
+      ? [
+          `  partitionKey: (payload) => String(payload${accessor(event.key.expression.path)}),`,
+          ...topicFor,
+          `  partitionKeyExpression: ${q(event.key.expression.expression)},`,
+        ]
+      : [`  keyArgument: { required: ${event.key.required}, type: ${q(event.key.type)} },`, ...topicFor];
   return [
-    docComment(`\`${event.name}\` on \`${event.topic}\`, keyed by \`${event.partitionKey.expression}\`.`),
+    docComment(`\`${event.name}\` on \`${event.topic}\`, keyed by ${keyDoc(event)}.`),
     `export const ${n.definition}: EventDefinition<${q(event.name)}, ${n.payload}, ${headers}> = {`,
     `  type: ${q(event.name)},`,
     `  topic: ${q(event.topic)},`,
     `  source: ${q(event.source)},`,
     `  schemaVersion: ${event.schemaVersion},`,
     `  contentType: ${q(event.contentType)},`,
-    `  partitionKey: (payload) => String(payload${access}),`,
-    ...topicFor,
-    `  partitionKeyExpression: ${q(event.partitionKey.expression)},`,
+    ...key,
     `  validatePayload: ${n.validatePayload},`,
     `  validateHeaders: ${event.headers === undefined ? 'undefined' : n.validateHeaders},`,
     '};',

@@ -94,10 +94,18 @@ function eventDoc(event: EventModel): string {
   if (event.description) lines.push('', event.description.trim());
   lines.push(
     '',
-    `Topic \`${event.topic}\`, key \`${event.partitionKey.expression}\`, schema version ${event.schemaVersion}, published by \`${event.owner}\`.`,
+    `Topic \`${event.topic}\`, key ${keyDoc(event)}, schema version ${event.schemaVersion}, published by \`${event.owner}\`.`,
   );
   if (event.deprecated) lines.push('@deprecated');
   return lines.join('\n').replaceAll('*/', '*\\/');
+}
+
+/** How the event's Kafka key is decided, for doc comments. */
+export function keyDoc(event: EventModel): string {
+  if (event.key.source === 'payload') return `\`${event.key.expression.expression}\``;
+  return event.key.required
+    ? `passed by the publisher (${event.key.type})`
+    : 'optional, passed by the publisher';
 }
 
 /** The header schema with the event's own type and schema version pinned, when the envelope declares them. */

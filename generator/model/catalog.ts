@@ -17,7 +17,11 @@ export interface Catalog {
 }
 
 export interface ContextModel {
-  /** The document's file name without extension, e.g. `user`. */
+  /**
+   * The context's name, e.g. `user`: in strict mode the document's file name without extension; in
+   * lenient mode from the document's `id` (its last segment) or `info.title`, so two `asyncapi.yaml`
+   * files are two contexts.
+   */
   readonly name: string;
   /** Folder of the document relative to the contracts root ('' at the root), e.g. `chat`. */
   readonly system: string;
@@ -33,7 +37,13 @@ export interface TopicParameter {
   readonly name: string;
   readonly description?: string;
   readonly enum?: readonly string[];
-  /** Runtime expression (`$message.payload#/tenant`) the value comes from, when the contract gives one. */
+  /** A regular expression every value must match (a 2.x parameter schema's `pattern`, or `x-pattern`). */
+  readonly pattern?: string;
+  /**
+   * Runtime expression (`$message.payload#/tenant`) the value comes from, when the contract gives one.
+   * Without it (lenient mode) the publisher takes the value as an argument and a consumer subscribes
+   * by pattern, receiving the value parsed from the topic name.
+   */
   readonly location?: RuntimeExpression;
 }
 
@@ -51,6 +61,12 @@ export interface TopicModel {
   readonly config: Readonly<Record<string, string>>;
   /** Address of the dead-letter topic records of this topic go to when consumers give up. */
   readonly deadLetterTopic?: string;
+  /**
+   * How the dead-letter topic was decided: `declared` by the owner's `x-dead-letter-channel`, or
+   * `default` (`<topic>.dlq`, lenient mode, when the contract declares none). A consumer group may
+   * still name its own (`Subscription.deadLetterTopic`).
+   */
+  readonly deadLetterOrigin?: 'declared' | 'default';
   /** For a dead-letter topic: the address of the topic it serves. */
   readonly deadLetterFor?: string;
   /** Event names carried by the topic, sorted. */
@@ -88,13 +104,29 @@ export interface EventModel {
   readonly headers?: JsonSchema;
   /** Schema of the Kafka key when the contract declares one (`bindings.kafka.key`). */
   readonly keySchema?: JsonSchema;
-  readonly partitionKey: RuntimeExpression;
-  /** Shape of the partition-key field, for the key's TypeScript type. */
-  readonly partitionKeyType: 'string' | 'integer' | 'number';
+  /** Where the Kafka key comes from. */
+  readonly key: EventKey;
   readonly examples: readonly EventExample[];
   readonly deprecated: boolean;
   readonly location: SourceLocation;
 }
+
+/**
+ * - `payload`: derived from the payload by the contract's `x-partition-key` (strict mode's rule);
+ * - `argument`: the publisher passes it. `required` with a type when the message declares a key
+ *   schema (`bindings.kafka.key`); otherwise optional, and a missing or null key is sent as a null
+ *   Kafka key (the client's partitioner then spreads records; no per-key order).
+ */
+export type EventKey =
+  | {
+      readonly source: 'payload';
+      readonly expression: RuntimeExpression;
+      /** Shape of the partition-key field, for the key's TypeScript type. */
+      readonly type: KeyType;
+    }
+  | { readonly source: 'argument'; readonly required: boolean; readonly type: KeyType };
+
+export type KeyType = 'string' | 'integer' | 'number';
 
 export interface EventExample {
   readonly name?: string;
@@ -125,6 +157,8 @@ export interface Subscription {
   /** Events this group handles, sorted; the topic's other events are acknowledged and skipped. */
   readonly events: readonly string[];
   readonly retry: RetryPolicy;
+  /** Where this group dead-letters: its own operation's `x-dead-letter-channel`, else the topic's. */
+  readonly deadLetterTopic: string;
   readonly operationId: string;
   readonly location: SourceLocation;
 }

@@ -1,0 +1,349 @@
+import type {
+  Catalog,
+  ConsumerGroupModel,
+  ContextModel,
+  EventModel,
+  Subscription,
+  TopicModel,
+} from './catalog.ts';
+import type { ChannelResult, TopicDraft } from './channel.ts';
+import type { Findings } from './findings.ts';
+import type { Role } from './operation.ts';
+import { requiredScalarField } from './schema-path.ts';
+import { opt } from './scope.ts';
+
+/** What one document contributes, as its own transforms built it. */
+export interface DocumentModel {
+  readonly context: ContextModel;
+  readonly channels: readonly { readonly result: ChannelResult; readonly events: readonly EventModel[] }[];
+  readonly roles: readonly Role[];
+}
+
+interface TopicEntry {
+  model: TopicDraft;
+  fingerprint: string;
+  events: Set<string>;
+  producers: Set<string>;
+  groups: Set<string>;
+  /** Each context's own definition of the topic, for ownership. */
+  drafts: Map<string, TopicDraft>;
+}
+
+/**
+ * The one step across documents: topics merged by address (one definition,
+ * one owner), events by name, roles into producers and consumer groups,
+ * dead-letter topics linked (or defaulted in lenient mode), and the checks
+ * that need more than one document.
+ */
+export function link(documents: readonly DocumentModel[], findings: Findings): Catalog {
+  const lenient = findings.mode === 'lenient';
+  const topics = new Map<string, TopicEntry>();
+  const events = new Map<string, { event: EventModel; fingerprint: string }>();
+
+  for (const { context, channels } of documents) {
+    for (const { result, events: channelEvents } of channels) {
+      const { draft, fingerprint } = result;
+      let entry = topics.get(draft.address);
+      if (!entry) {
+        entry = {
+          model: draft,
+          fingerprint,
+          events: new Set(),
+          producers: new Set(),
+          groups: new Set(),
+          drafts: new Map(),
+        };
+        topics.set(draft.address, entry);
+      } else {
+        if (entry.fingerprint !== fingerprint) {
+          const where = findings.place(entry.model.location);
+          if (lenient)
+            findings.warning(
+              'duplicate-topic',
+              draft.location,
+              `topic "${draft.address}" is also defined differently at ${where}; the SDK uses its producer's definition`,
+            );
+          else
+            findings.error(
+              'duplicate-topic',
+              draft.location,
+              `topic "${draft.address}" is also defined differently at ${where}; reference that channel with $ref instead of repeating it`,
+            );
+        }
+        // A channel written in its owner's own file wins over one seen through a $ref.
+        const ownerWroteIt = documents.some(
+          (d) =>
+            d.context.name === entry?.model.owner && d.context.location.file === entry.model.location.file,
+        );
+        if (!ownerWroteIt && draft.location.file === context.location.file) entry.model = draft;
+      }
+      entry.drafts.set(context.name, draft);
+      for (const event of channelEvents) {
+        entry.events.add(event.name);
+        const fingerprintOf = stableJson({
+          topic: event.topic,
+          payload: event.payload,
+          headers: event.headers,
+        });
+        const known = events.get(event.name);
+        if (!known) {
+          events.set(event.name, { event, fingerprint: fingerprintOf });
+          continue;
+        }
+        const same =
+          known.event.location.file === event.location.file &&
+          known.event.location.pointer === event.location.pointer;
+        if (same || (lenient && known.fingerprint === fingerprintOf)) continue;
+        findings.error(
+          'duplicate-event',
+          event.location,
+          `event "${event.name}" is already defined at ${findings.place(known.event.location)}${lenient ? ' with a different topic or schema' : ''}; event names must be unique across all contracts`,
+        );
+      }
+    }
+  }
+
+  const groups = new Map<
+    string,
+    { context: string; subscriptions: (Omit<Subscription, 'deadLetterTopic'> & { own?: string })[] }
+  >();
+  const consumerDeadLetters = new Map<string, string>();
+  for (const { roles } of documents) {
+    for (const role of roles) {
+      const entry = topics.get(role.topic);
+      if (!entry) continue; // a channel of the document always made an entry, unless it was left out (reported)
+      if (role.action === 'send') {
+        entry.producers.add(role.context);
+        continue;
+      }
+      const group = groups.get(role.groupId) ?? { context: role.context, subscriptions: [] };
+      if (group.context !== role.context) {
+        findings.error(
+          'duplicate-name',
+          role.location,
+          `consumer group "${role.groupId}" is already used by context "${group.context}"; a consumer group belongs to one context`,
+        );
+        continue;
+      }
+      if (group.subscriptions.some((s) => s.topic === role.topic)) {
+        findings.error(
+          'duplicate-name',
+          role.location,
+          `consumer group "${role.groupId}" already has a receive operation on "${role.topic}"; list every event it handles in one operation`,
+        );
+        continue;
+      }
+      groups.set(role.groupId, group);
+      group.subscriptions.push({
+        topic: role.topic,
+        events: role.events,
+        retry: role.retry,
+        operationId: role.operationId,
+        location: role.location,
+        ...opt('own', role.deadLetterTopic),
+      });
+      if (role.deadLetterTopic !== undefined) consumerDeadLetters.set(role.deadLetterTopic, role.topic);
+      entry.groups.add(role.groupId);
+    }
+  }
+
+  // Ownership: in lenient mode a topic whose definer does not publish to it belongs to its producer.
+  if (lenient) {
+    for (const entry of topics.values()) {
+      const producers = [...entry.producers].sort();
+      const producer = producers[0];
+      if (producer === undefined || producers.includes(entry.model.owner)) continue;
+      entry.model = { ...(entry.drafts.get(producer) ?? entry.model), owner: producer };
+    }
+  }
+
+  // Dead-letter topics: declared by the owner, by a consumer, or defaulted to `<topic>.dlq` (lenient).
+  const deadLetterFor = new Map<string, string>();
+  for (const entry of topics.values()) {
+    if (entry.model.deadLetterTopic !== undefined)
+      deadLetterFor.set(entry.model.deadLetterTopic, entry.model.address);
+  }
+  for (const [dlq, source] of consumerDeadLetters)
+    if (!deadLetterFor.has(dlq)) deadLetterFor.set(dlq, source);
+  const origin = new Map<string, 'declared' | 'default'>();
+  for (const entry of topics.values()) {
+    const consumed = [...groups.values()].some((g) =>
+      g.subscriptions.some((s) => s.topic === entry.model.address && s.own === undefined),
+    );
+    if (entry.model.deadLetterTopic !== undefined) {
+      origin.set(entry.model.address, 'declared');
+      continue;
+    }
+    if (!consumed || deadLetterFor.has(entry.model.address)) continue;
+    const address = entry.model.address;
+    const fallback = `${address}.dlq`;
+    const rule = `topic "${address}" is consumed by ${[...entry.groups].sort().join(', ')} but declares no dead-letter topic; add x-dead-letter-channel: { $ref: '#/channels/<its .dlq channel>' }`;
+    if (
+      !findings.convention(
+        'missing-dead-letter',
+        entry.model.location,
+        rule,
+        `dead letters go to "${fallback}" (retry policy as the operation says, else the default)`,
+      )
+    )
+      continue;
+    entry.model = { ...entry.model, deadLetterTopic: fallback };
+    origin.set(address, 'default');
+    deadLetterFor.set(fallback, address);
+    if (!topics.has(fallback)) {
+      const { model } = entry;
+      const draft: TopicDraft = {
+        channelId: `${model.channelId}DeadLetters`,
+        address: fallback,
+        parameters: model.parameters,
+        description: `Dead-letter topic of \`${address}\`, defaulted (lenient mode: the contract declares none).`,
+        partitions: model.partitions,
+        replicas: model.replicas,
+        config: {},
+        owner: model.owner,
+        location: model.location,
+      };
+      topics.set(fallback, {
+        model: draft,
+        fingerprint: '',
+        events: new Set(),
+        producers: new Set(),
+        groups: new Set(),
+        drafts: new Map(),
+      });
+    }
+  }
+
+  const topicModels: TopicModel[] = [...topics.values()]
+    .map(({ model, events: evs, producers, groups: gs }) => {
+      const forTopic = deadLetterFor.get(model.address);
+      return {
+        ...model,
+        kind: forTopic !== undefined ? ('dead-letter' as const) : ('event' as const),
+        ...opt('deadLetterFor', forTopic),
+        ...opt('deadLetterOrigin', origin.get(model.address)),
+        events: [...evs].sort(),
+        producers: [...producers].sort(),
+        consumerGroups: [...gs].sort(),
+      };
+    })
+    .sort((a, b) => a.address.localeCompare(b.address));
+  const byAddress = new Map(topicModels.map((t) => [t.address, t]));
+
+  for (const topic of topicModels) checkTopic(topic, byAddress, events, findings);
+
+  const consumerGroups: ConsumerGroupModel[] = [...groups.entries()]
+    .map(([groupId, g]) => ({
+      groupId,
+      context: g.context,
+      subscriptions: g.subscriptions
+        .map(({ own, ...s }) => ({
+          ...s,
+          deadLetterTopic: own ?? byAddress.get(s.topic)?.deadLetterTopic ?? '',
+        }))
+        .sort((a, b) => a.topic.localeCompare(b.topic)),
+    }))
+    .sort((a, b) => a.groupId.localeCompare(b.groupId));
+  for (const group of consumerGroups) {
+    for (const s of group.subscriptions) {
+      if (s.deadLetterTopic !== '' && !byAddress.has(s.deadLetterTopic))
+        findings.error(
+          'unresolved-ref',
+          s.location,
+          `dead-letter topic "${s.deadLetterTopic}" is not a channel of any document`,
+        );
+    }
+  }
+
+  const contexts = documents.map((d) => d.context).sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    contexts,
+    topics: topicModels,
+    // An event belongs to the context that owns its topic, whichever document mentioned it first.
+    events: [...events.values()]
+      .map(({ event }) => {
+        const owner = byAddress.get(event.topic)?.owner ?? event.owner;
+        const source = contexts.find((c) => c.name === owner)?.source ?? event.source;
+        return { ...event, owner, source };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    consumerGroups,
+  };
+}
+
+function checkTopic(
+  topic: TopicModel,
+  byAddress: ReadonlyMap<string, TopicModel>,
+  events: ReadonlyMap<string, { event: EventModel }>,
+  findings: Findings,
+): void {
+  if (topic.deadLetterTopic !== undefined && !byAddress.has(topic.deadLetterTopic)) {
+    findings.error(
+      'unresolved-ref',
+      topic.location,
+      `dead-letter topic "${topic.deadLetterTopic}" is not a channel of any document`,
+    );
+  }
+  if (topic.kind === 'dead-letter' && topic.events.length > 0) {
+    findings.warning(
+      'invalid-value',
+      topic.location,
+      'a dead-letter channel carries the original records as they were; it must not declare messages of its own',
+    );
+  }
+  if (topic.kind === 'dead-letter') return;
+  for (const parameter of topic.parameters) {
+    const where = {
+      file: topic.location.file,
+      pointer: `${topic.location.pointer}/parameters/${parameter.name}`,
+    };
+    if (parameter.location === undefined) {
+      findings.convention(
+        'unsupported',
+        where,
+        `parameter "${parameter.name}" of "${topic.address}" needs a location of the form $message.payload#/<field>, so the publisher can derive the topic from the event`,
+        `publishers pass it (\`parameters: { ${parameter.name}: … }\`) and consumers subscribe by pattern, receiving it parsed from the topic name`,
+      );
+      continue;
+    }
+    if (parameter.location.source !== 'payload') {
+      findings.error(
+        'unsupported',
+        where,
+        `parameter "${parameter.name}" of "${topic.address}" must come from the payload ($message.payload#/<field>), not from a header`,
+      );
+      continue;
+    }
+    for (const eventName of topic.events) {
+      const event = events.get(eventName)?.event;
+      const field = event ? requiredScalarField(event.payload, parameter.location.path) : undefined;
+      if (event && field && !field.ok) {
+        findings.error(
+          'invalid-value',
+          event.location,
+          `parameter "${parameter.name}" of "${topic.address}" comes from ${parameter.location.expression}, but in "${eventName}" ${field.reason}`,
+        );
+      }
+    }
+  }
+}
+
+/** JSON text of a value with sorted keys; a cycle (recursive schema) is written as a back-reference. */
+export function stableJson(value: unknown): string {
+  const stack: unknown[] = [];
+  const walk = (v: unknown): string => {
+    if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'undefined';
+    const depth = stack.indexOf(v);
+    if (depth >= 0) return `{"$cycle":${stack.length - depth}}`;
+    stack.push(v);
+    const text = Array.isArray(v)
+      ? `[${v.map(walk).join(',')}]`
+      : `{${Object.keys(v)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${walk((v as Record<string, unknown>)[k])}`)
+          .join(',')}}`;
+    stack.pop();
+    return text;
+  };
+  return walk(value);
+}
