@@ -41,7 +41,13 @@ async function run(
   scratch.push(cwd);
   await writeFile(path.join(cwd, 'producer.yaml'), stringify(producer));
   await writeFile(path.join(cwd, 'consumer.yaml'), stringify(consumer));
-  const result = await generate({ input: cwd, outDir: path.join(cwd, 'out'), runtimeEntry, cwd, mode: 'strict' });
+  const result = await generate({
+    input: cwd,
+    outDir: path.join(cwd, 'out'),
+    runtimeEntry,
+    cwd,
+    mode: 'strict',
+  });
   const text = (file: string) => {
     const found = result.files.find((f) => f.path === file);
     expect(found, `${file} is emitted`).toBeDefined();
