@@ -48,6 +48,32 @@ function deadLetter(reason: DeadLetterReason, error: Error, type: string | undef
   return { kind: 'dead-letter', reason, error, type };
 }
 
+const NO_PARAMETERS: Readonly<Record<string, string>> = Object.freeze({});
+const templates = new Map<string, { names: string[]; pattern: RegExp }>();
+
+/** The parameters of an address template (`env.{env}.orders`) read back from a concrete topic name. */
+export function topicParameters(template: string, topic: string): Readonly<Record<string, string>> {
+  if (!template.includes('{')) return NO_PARAMETERS;
+  let parsed = templates.get(template);
+  if (!parsed) {
+    const names: string[] = [];
+    const source = template
+      .split(/(\{[^}]+\})/)
+      .map((part) => {
+        const name = /^\{([^}]+)\}$/.exec(part)?.[1];
+        if (name === undefined) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        names.push(name);
+        return '([^.]+)';
+      })
+      .join('');
+    parsed = { names, pattern: new RegExp(`^${source}$`) };
+    templates.set(template, parsed);
+  }
+  const match = parsed.pattern.exec(topic);
+  if (!match) return NO_PARAMETERS;
+  return Object.freeze(Object.fromEntries(parsed.names.map((name, i) => [name, match[i + 1] ?? ''])));
+}
+
 export function decide(record: ConsumedRecord, subscription: SubscriptionDefinition): Decision {
   const headers: Record<string, string> = {};
   for (const [key, bytes] of Object.entries(record.headers)) {
@@ -146,9 +172,10 @@ export function decide(record: ConsumedRecord, subscription: SubscriptionDefinit
       time: headers.ce_time ?? '',
       schemaVersion: definition.schemaVersion,
       // Keys are UTF-8 text derived from the payload; a key that is not text is derived again.
-      key: key ?? definition.partitionKey(payload),
+      key: key ?? definition.partitionKey?.(payload) ?? null,
       payload,
       headers,
+      parameters: topicParameters(topic.name, record.topic),
       topic: record.topic,
       partition: record.partition,
       offset: record.offset,

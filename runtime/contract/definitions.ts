@@ -19,25 +19,52 @@ export interface EventDefinition<TType extends string = string, TPayload = unkno
   readonly contentType: string;
   /**
    * Derives the Kafka key from the payload, as the contract's partition-key expression says.
+   * Absent when the publisher passes the key (`keyArgument`).
    * (Method syntax on purpose: a topic's definitions are read through `EventDefinition<string, unknown>`.)
    */
-  partitionKey(payload: TPayload): string;
+  partitionKey?(payload: TPayload): string;
+  /**
+   * Present when the contract gives no partition-key expression (documents generated leniently):
+   * the publisher passes `key`. `required` with `type` when the message declares a key schema;
+   * otherwise a missing or null key is sent as a null Kafka key.
+   */
+  readonly keyArgument?: KeyArgument;
   /**
    * For a parameterized channel (`tenant.{tenantId}.orders`): the concrete topic of one event,
    * its parameters read from the payload. Absent when `topic` is a plain name.
    */
   topicFor?(payload: TPayload): string;
-  /** The runtime expression the key comes from, e.g. `$message.payload#/user_id`. */
-  readonly partitionKeyExpression: string;
+  /** The runtime expression the key comes from, e.g. `$message.payload#/user_id`; absent for a key argument. */
+  readonly partitionKeyExpression?: string;
   readonly validatePayload: ValidateFunction<TPayload>;
   readonly validateHeaders: ValidateFunction<THeaders> | undefined;
+}
+
+export interface KeyArgument {
+  readonly required: boolean;
+  readonly type: 'string' | 'integer' | 'number';
+}
+
+/** A channel parameter the publisher passes (`parameters: { env: 'prod' }`) and a consumer reads from the topic name. */
+export interface TopicParameterDefinition {
+  readonly name: string;
+  /** The values allowed, when the contract lists them. */
+  readonly enum?: readonly string[];
+  /** A regular expression every value must match, when the contract gives one. */
+  readonly pattern?: string;
 }
 
 /** Event type → payload type of one topic. */
 export type EventMap = { readonly [type: string]: unknown };
 
 export interface TopicDefinition<TMap extends EventMap = EventMap> {
+  /** The topic name, or for a parameterized channel its address template (`env.{env}.orders`). */
   readonly name: string;
+  /**
+   * The address's parameters when the publisher passes them (no payload location in the contract);
+   * absent for a plain name or when every parameter comes from the payload (`topicFor`).
+   */
+  readonly parameters?: readonly TopicParameterDefinition[];
   readonly spec: TopicSpec;
   readonly events: { readonly [K in keyof TMap & string]: EventDefinition<K, TMap[K], unknown> };
 }

@@ -10,7 +10,14 @@ export { NonRetriableError } from '../consume/errors.ts';
 
 /** A domain event as a caller publishes it: its type and its payload; the key and headers follow from the contract. */
 export type OutgoingEvent<TMap extends EventMap> = {
-  readonly [K in keyof TMap & string]: { readonly type: K; readonly payload: TMap[K] };
+  readonly [K in keyof TMap & string]: {
+    readonly type: K;
+    readonly payload: TMap[K];
+    /** The Kafka key, for events whose contract has no partition-key expression (generated publishers type it per event). */
+    readonly key?: string | number | null;
+    /** Address parameters the contract does not derive from the payload (generated publishers type them per topic). */
+    readonly parameters?: Readonly<Record<string, string>>;
+  };
 }[keyof TMap & string];
 
 export interface PublishOptions {
@@ -26,7 +33,8 @@ export interface PublishOptions {
 export interface PublishReceipt {
   readonly id: string;
   readonly topic: string;
-  readonly key: string;
+  /** Null for an event sent without a key (its contract has no partition key and none was passed). */
+  readonly key: string | null;
   readonly partition: number;
   readonly offset: string;
 }
@@ -74,9 +82,15 @@ export interface ReceivedEvent<TType extends string, TPayload, THeaders> {
   readonly source: string;
   readonly time: string;
   readonly schemaVersion: number;
-  readonly key: string;
+  /** The record's key; null when it was sent without one (contracts without a partition key). */
+  readonly key: string | null;
   readonly payload: TPayload;
   readonly headers: THeaders;
+  /**
+   * For a parameterized channel consumed by pattern: the parameters parsed from the record's
+   * topic name (`env.prod.orders` → `{ env: 'prod' }`); empty otherwise.
+   */
+  readonly parameters: Readonly<Record<string, string>>;
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;

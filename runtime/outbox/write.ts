@@ -20,6 +20,7 @@ import type {
   TopicOutbox,
 } from '../contract/events.ts';
 import { quoteIdent } from '../db/migrate.ts';
+import { EventValidationError } from '../produce/errors.ts';
 import { type PrepareContext, type PreparedEvent, prepareEvent } from '../produce/prepare-event.ts';
 
 export const OUTBOX_TABLE = 'domain_event_outbox';
@@ -63,9 +64,21 @@ export async function writeToOutbox(
   if (prepared.length === 0) return prepared;
   const columns: [string[], string[], string[], string[], string[], string[]] = [[], [], [], [], [], []];
   for (const e of prepared) {
+    // The relay keeps order per key and spreads keys over its lanes; a keyless event has neither yet.
+    if (e.key === null) {
+      throw new EventValidationError(e.type, 'key', [
+        {
+          path: '/key',
+          schemaPath: '#/bindings/kafka/key',
+          message: 'is required to write through the outbox (the relay orders events by key); pass `key`',
+        },
+      ]);
+    }
+  }
+  for (const e of prepared) {
     columns[0].push(e.id);
     columns[1].push(e.topic);
-    columns[2].push(e.key);
+    columns[2].push(e.key as string);
     columns[3].push(e.type);
     columns[4].push(JSON.stringify(e.headers));
     columns[5].push(e.value);
@@ -81,7 +94,12 @@ export async function writeToOutbox(
   return prepared;
 }
 
-const receipt = (e: PreparedEvent): OutboxReceipt => ({ id: e.id, type: e.type, topic: e.topic, key: e.key });
+const receipt = (e: PreparedEvent): OutboxReceipt => ({
+  id: e.id,
+  type: e.type,
+  topic: e.topic,
+  key: e.key ?? '',
+});
 
 /** Typed outbox writes for one topic: what the generated `…Outbox` mappers return. */
 export function outboxFor<TMap extends EventMap>(

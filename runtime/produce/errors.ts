@@ -7,12 +7,15 @@ export interface SchemaViolation {
   readonly message: string;
 }
 
+export type EventPart = 'payload' | 'headers' | 'key' | 'parameters';
+
 /** An event its contract refuses: thrown before anything is written or sent. */
 export class EventValidationError extends Error {
   readonly eventType: string;
-  readonly part: 'payload' | 'headers';
+  /** What broke the contract: the payload, the headers, the Kafka key or the address parameters a publisher passed. */
+  readonly part: EventPart;
   readonly violations: readonly SchemaViolation[];
-  constructor(eventType: string, part: 'payload' | 'headers', violations: readonly SchemaViolation[]) {
+  constructor(eventType: string, part: EventPart, violations: readonly SchemaViolation[]) {
     super(
       `${eventType} ${part} breaks its contract: ${violations.map((v) => `${v.path} ${v.message} (${v.schemaPath})`).join('; ')}`,
     );

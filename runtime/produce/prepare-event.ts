@@ -15,7 +15,8 @@ export interface PreparedEvent {
   readonly id: string;
   readonly type: string;
   readonly topic: string;
-  readonly key: string;
+  /** Null when the contract has no partition key and the publisher passed none. */
+  readonly key: string | null;
   readonly headers: Readonly<Record<string, string>>;
   readonly payload: unknown;
   /** The record value: the payload's JSON text (Kafka gets it as UTF-8, the outbox as jsonb). */
@@ -29,7 +30,12 @@ export interface PrepareContext {
 
 export function prepareEvent(
   topic: TopicDefinition,
-  event: { readonly type: string; readonly payload: unknown },
+  event: {
+    readonly type: string;
+    readonly payload: unknown;
+    readonly key?: string | number | null;
+    readonly parameters?: Readonly<Record<string, string>>;
+  },
   options: PublishOptions = {},
   context: PrepareContext = {},
 ): PreparedEvent {
@@ -41,7 +47,12 @@ export function prepareEvent(
   if (!definition.validatePayload(payload)) {
     throw new EventValidationError(event.type, 'payload', violations(definition.validatePayload.errors));
   }
-  const key = definition.partitionKey(payload);
+  const key = definition.partitionKey ? definition.partitionKey(payload) : keyArgument(definition, event.key);
+  const address = definition.topicFor
+    ? definition.topicFor(payload)
+    : topic.parameters
+      ? topicAddress(topic, event.parameters)
+      : definition.topic;
   const id = options.id ?? (context.newId ? context.newId() : randomUUID());
   const time = (options.time ?? context.now?.())?.toISOString() ?? nowIso();
   const headers: Record<string, string> = {
@@ -51,10 +62,10 @@ export function prepareEvent(
     ce_source: definition.source,
     ce_time: time,
     ce_schemaversion: String(definition.schemaVersion),
-    ce_subject: key,
     'content-type': definition.contentType,
     traceparent: options.traceparent ?? newTraceparent(),
   };
+  if (key !== null) headers.ce_subject = key;
   if (options.tracestate) headers.tracestate = options.tracestate;
   // Headers built here from a fresh UUID, the clock and a fresh trace context hold by construction;
   // the contract's header schema is checked when a caller supplied one of them.
@@ -69,12 +80,97 @@ export function prepareEvent(
   return {
     id,
     type: definition.type,
-    topic: definition.topicFor ? definition.topicFor(payload) : definition.topic,
+    topic: address,
     key,
     headers,
     payload,
     value: JSON.stringify(payload),
   };
+}
+
+/** The key a publisher passed, checked against the contract's key rule: text, or null for none. */
+function keyArgument(definition: EventDefinition<string, unknown, unknown>, key: unknown): string | null {
+  const rule = definition.keyArgument ?? { required: false, type: 'string' as const };
+  const refuse = (message: string): never => {
+    throw new EventValidationError(definition.type, 'key', [
+      { path: '/key', schemaPath: '#/bindings/kafka/key', message },
+    ]);
+  };
+  if (key === undefined || key === null) return rule.required ? refuse('is required') : null;
+  if (rule.type === 'string' && typeof key !== 'string') return refuse(`must be a string, not ${typeof key}`);
+  if (rule.type === 'integer' && !Number.isSafeInteger(key)) return refuse('must be a safe integer');
+  if (rule.type === 'number' && (typeof key !== 'number' || !Number.isFinite(key)))
+    return refuse('must be a finite number');
+  if (typeof key !== 'string' && typeof key !== 'number') return refuse(`must be a ${rule.type}`);
+  return String(key);
+}
+
+const compiledPatterns = new WeakMap<object, RegExp>();
+
+/**
+ * The concrete topic of a parameterized channel from the parameters the publisher passed: each one
+ * present, in its enum or matching its pattern, and made only of characters Kafka allows in a topic name.
+ */
+export function topicAddress(
+  topic: TopicDefinition,
+  parameters: Readonly<Record<string, string>> | undefined,
+): string {
+  const violations: SchemaViolation[] = [];
+  const values = new Map<string, string>();
+  for (const parameter of topic.parameters ?? []) {
+    const value: unknown = parameters?.[parameter.name];
+    const path = `/parameters/${parameter.name}`;
+    const schemaPath = `#/parameters/${parameter.name}`;
+    if (typeof value !== 'string' || value === '') {
+      violations.push({
+        path,
+        schemaPath,
+        message: value === undefined ? 'is required' : 'must be a non-empty string',
+      });
+      continue;
+    }
+    if (parameter.enum && !parameter.enum.includes(value)) {
+      violations.push({
+        path,
+        schemaPath: `${schemaPath}/enum`,
+        message: `must be one of ${parameter.enum.join(', ')}`,
+      });
+      continue;
+    }
+    if (parameter.pattern !== undefined) {
+      let pattern = compiledPatterns.get(parameter);
+      if (!pattern) {
+        pattern = new RegExp(parameter.pattern, 'u');
+        compiledPatterns.set(parameter, pattern);
+      }
+      if (!pattern.test(value)) {
+        violations.push({
+          path,
+          schemaPath: `${schemaPath}/pattern`,
+          message: `must match ${parameter.pattern}`,
+        });
+        continue;
+      }
+    }
+    if (!/^[A-Za-z0-9._-]+$/.test(value)) {
+      violations.push({
+        path,
+        schemaPath,
+        message: 'may hold only ASCII letters, digits, ".", "_" and "-" (a Kafka topic name)',
+      });
+      continue;
+    }
+    values.set(parameter.name, value);
+  }
+  const address = topic.name.replace(/\{([^}]+)\}/g, (_, name: string) => values.get(name) ?? '');
+  if (violations.length === 0 && address.length > 249)
+    violations.push({
+      path: '/parameters',
+      schemaPath: '#/parameters',
+      message: `make a topic name of ${address.length} characters (at most 249)`,
+    });
+  if (violations.length > 0) throw new EventValidationError(topic.name, 'parameters', violations);
+  return address;
 }
 
 /** The clock as ISO 8601, formatted once per millisecond (a batch of events shares it). */

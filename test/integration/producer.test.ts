@@ -103,7 +103,7 @@ describe('direct publishing on a real broker', () => {
         expect(record, definition.type).toBeDefined();
         expect(counts.get(receipt.id)).toBe(1);
         expect(JSON.parse(record!.value!)).toEqual(payload);
-        expect(record!.key).toBe(definition.partitionKey(payload));
+        expect(record!.key).toBe(definition.partitionKey?.(payload));
         expect({
           topic: record!.topic,
           key: record!.key,
@@ -168,8 +168,8 @@ describe('direct publishing on a real broker', () => {
       const partitionOfKey = new Map<string, number>();
       const lastOffset = new Map<number, bigint>();
       for (const r of receipts) {
-        expect(partitionOfKey.get(r.key) ?? r.partition).toBe(r.partition);
-        partitionOfKey.set(r.key, r.partition);
+        expect(partitionOfKey.get(r.key!) ?? r.partition).toBe(r.partition);
+        partitionOfKey.set(r.key!, r.partition);
         const offset = BigInt(r.offset);
         expect(offset > (lastOffset.get(r.partition) ?? -1n)).toBe(true);
         lastOffset.set(r.partition, offset);

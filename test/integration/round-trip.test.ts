@@ -43,7 +43,7 @@ const run = randomUUID().slice(0, 8);
 interface Seen {
   readonly type: string;
   readonly topic: string;
-  readonly key: string;
+  readonly key: string | null;
   readonly payload: unknown;
   readonly headers: Record<string, unknown>;
   readonly group: string;
@@ -52,7 +52,7 @@ interface Seen {
 /** Every event this test publishes, by id, and where each arrived. */
 const expected = new Map<
   string,
-  { type: string; topic: string; key: string; payload: unknown; via: 'outbox' | 'direct' }
+  { type: string; topic: string; key: string | null; payload: unknown; via: 'outbox' | 'direct' }
 >();
 const seen = new Map<string, Seen[]>();
 
