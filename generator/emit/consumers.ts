@@ -1,7 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog, ConsumerGroupModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { type GeneratedFile, importFrom, literal, q, renderTs } from './render.ts';
+import { type GeneratedFile, importFrom, literal, propertyKey, q, renderTs } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 
 /**
@@ -55,14 +55,14 @@ function groupStatements(group: ConsumerGroupModel, catalog: Catalog, names: Nam
     const handlers = s.events.map((e) => {
       const n = names.event(e);
       const model = catalog.events.find((m) => m.name === e);
-      return `    ${e}: EventHandler<${q(e)}, ${n.payload}, ${model?.headers === undefined ? 'unknown' : n.headers}>;`;
+      return `    ${propertyKey(e)}: EventHandler<${q(e)}, ${n.payload}, ${model?.headers === undefined ? 'unknown' : n.headers}>;`;
     });
     return `  ${docComment(`\`${s.topic}\`: ${s.events.length} event type(s); retried ${s.retry.maxAttempts} time(s) in all, then dead-lettered.`)}\n  ${t.handlerKey}: {\n${handlers.join('\n')}\n  };`;
   });
-  const subscriptions = group.subscriptions.map((s) => {
-    const topic = catalog.topics.find((t) => t.address === s.topic);
-    return `    {\n      topic: ${names.topic(s.topic).definition},\n      handlerKey: ${q(names.topic(s.topic).handlerKey)},\n      events: ${literal(s.events, '      ')},\n      retry: ${literal(s.retry, '      ')},\n      deadLetterTopic: ${q(topic?.deadLetterTopic ?? '')},\n    },`;
-  });
+  const subscriptions = group.subscriptions.map(
+    (s) =>
+      `    {\n      topic: ${names.topic(s.topic).definition},\n      handlerKey: ${q(names.topic(s.topic).handlerKey)},\n      events: ${literal(s.events, '      ')},\n      retry: ${literal(s.retry, '      ')},\n      deadLetterTopic: ${q(s.deadLetterTopic)},\n    },`,
+  );
   return [
     `${docComment(`Handlers of consumer group \`${group.groupId}\` (context \`${group.context}\`): one per event type it subscribes to.`)}\nexport type ${g.handlers} = {\n${members.join('\n')}\n};`,
     `${docComment(`Consumer group \`${group.groupId}\` as the contracts define it.`)}\nexport const ${g.definition}: ConsumerGroupDefinition = {\n  groupId: ${q(group.groupId)},\n  context: ${q(group.context)},\n  subscriptions: [\n${subscriptions.join('\n')}\n  ],\n};`,

@@ -1,6 +1,6 @@
 import type { Project } from 'ts-morph';
 import type { Catalog } from '../model/catalog.ts';
-import { type GeneratedFile, literal, renderTs } from './render.ts';
+import { type GeneratedFile, literal, propertyKey, renderTs } from './render.ts';
 
 /**
  * `examples.ts`: every example from the contracts, typed by its event's
@@ -10,7 +10,7 @@ import { type GeneratedFile, literal, renderTs } from './render.ts';
 export function emitExamples(project: Project, catalog: Catalog): GeneratedFile {
   const entries = catalog.events.map((e) => {
     const examples = e.examples.map((x) => ({ name: x.name, summary: x.summary, payload: x.payload }));
-    return `  ${e.name}: ${literal(examples, '  ')},`;
+    return `  ${propertyKey(e.name)}: ${literal(examples, '  ')},`;
   });
   return renderTs(
     project,

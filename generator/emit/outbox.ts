@@ -1,7 +1,8 @@
 import type { Project } from 'ts-morph';
 import type { Catalog } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { type GeneratedFile, renderTs, topicModuleImports } from './render.ts';
+import { publishInput } from './producers.ts';
+import { type GeneratedFile, importFrom, renderTs, topicModuleImports } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 
 /**
@@ -20,8 +21,12 @@ export function emitOutbox(project: Project, catalog: Catalog, names: Names, run
       topics.map((t) => names.topic(t.address).union),
     ),
   ];
-  for (const topic of topics) {
+  const inputs = topics.map((topic) => publishInput(topic, catalog, names).type);
+  const fromProducers = inputs.filter((type) => topics.every((t) => names.topic(t.address).union !== type));
+  if (fromProducers.length > 0) statements.push(importFrom(fromProducers, './producers.ts', true));
+  for (const [i, topic] of topics.entries()) {
     const t = names.topic(topic.address);
+    const input = inputs[i]!;
     statements.push(
       [
         docComment(
@@ -31,9 +36,9 @@ export function emitOutbox(project: Project, catalog: Catalog, names: Names, run
         docComment(
           'Validates the event and inserts it into `domain_event_outbox` through `db`, which must be inside the transaction that makes the business change.\n\n@throws EventValidationError listing each failing schema path; nothing is written.',
         ),
-        `  write(db: ClientBase, event: ${t.union}, options?: PublishOptions): Promise<OutboxReceipt>;`,
+        `  write(db: ClientBase, event: ${input}, options?: PublishOptions): Promise<OutboxReceipt>;`,
         docComment('Writes several events in one statement; all are validated before any is written.'),
-        `  writeAll(db: ClientBase, events: readonly ${t.union}[], options?: Omit<PublishOptions, 'id'>): Promise<OutboxReceipt[]>;`,
+        `  writeAll(db: ClientBase, events: readonly ${input}[], options?: Omit<PublishOptions, 'id'>): Promise<OutboxReceipt[]>;`,
         '}',
         '',
         docComment(`The \`${topic.address}\` outbox mapper on top of the runtime's outbox writer.`),

@@ -1,7 +1,7 @@
 import type { Project } from 'ts-morph';
-import type { Catalog } from '../model/catalog.ts';
+import type { Catalog, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { type GeneratedFile, renderTs, topicModuleImports } from './render.ts';
+import { type GeneratedFile, propertyKey, q, renderTs, topicModuleImports } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 
 /** `producers.ts`: a typed publisher per event topic; the runtime does the keying, headers, validation and sending. */
@@ -22,6 +22,8 @@ export function emitProducers(
   ];
   for (const topic of topics) {
     const t = names.topic(topic.address);
+    const input = publishInput(topic, catalog, names);
+    statements.push(...input.statements);
     statements.push(
       [
         docComment(
@@ -31,9 +33,9 @@ export function emitProducers(
         docComment(
           'Validates the payload, derives the key and the envelope headers from the contract, and publishes one event.\n\n@throws EventValidationError listing each failing schema path when the payload breaks the contract.',
         ),
-        `  publish(event: ${t.union}, options?: PublishOptions): Promise<PublishReceipt>;`,
+        `  publish(event: ${input.type}, options?: PublishOptions): Promise<PublishReceipt>;`,
         docComment('Publishes several events in one batch; all are validated before any is sent.'),
-        `  publishAll(events: readonly ${t.union}[], options?: Omit<PublishOptions, 'id'>): Promise<PublishReceipt[]>;`,
+        `  publishAll(events: readonly ${input.type}[], options?: Omit<PublishOptions, 'id'>): Promise<PublishReceipt[]>;`,
         '}',
         '',
         docComment(`The \`${topic.address}\` publisher on top of a producer.`),
@@ -44,4 +46,45 @@ export function emitProducers(
     );
   }
   return renderTs(project, 'producers.ts', statements, 'Typed publishers, one per topic.');
+}
+
+/**
+ * What a topic's `publish` takes: the topic's event union when every key and address comes from
+ * the payload; otherwise a union that also carries, per event, the `key` the publisher passes
+ * and the topic's `parameters`.
+ */
+export function publishInput(
+  topic: TopicModel,
+  catalog: Catalog,
+  names: Names,
+): { type: string; statements: string[] } {
+  const t = names.topic(topic.address);
+  const passed = topic.parameters.filter((p) => p.location === undefined);
+  const events = topic.events.map((name) => catalog.events.find((e) => e.name === name)!);
+  if (passed.length === 0 && events.every((e) => e.key.source === 'payload'))
+    return { type: t.union, statements: [] };
+  const statements: string[] = [];
+  if (passed.length > 0) {
+    const members = passed.map((p) => {
+      const doc = p.description ? `${docComment(p.description)}\n  ` : '';
+      const type = p.enum ? p.enum.map((v) => q(v)).join(' | ') : 'string';
+      return `  ${doc}readonly ${propertyKey(p.name)}: ${type};`;
+    });
+    statements.push(
+      `${docComment(`The parameters of \`${topic.address}\` a publisher passes: they make the topic name.`)}\nexport interface ${t.parameters} {\n${members.join('\n')}\n}`,
+    );
+  }
+  const union = events.map((e) => {
+    const parts = [`readonly type: ${q(e.name)}`, `readonly payload: ${names.event(e.name).payload}`];
+    if (e.key.source === 'argument') {
+      const type = e.key.type === 'string' ? 'string' : 'number';
+      parts.push(e.key.required ? `readonly key: ${type}` : 'readonly key?: string | null');
+    }
+    if (passed.length > 0) parts.push(`readonly parameters: ${t.parameters}`);
+    return `  | { ${parts.join('; ')} }`;
+  });
+  statements.push(
+    `${docComment(`An event as \`publish\` takes it on \`${topic.address}\`: its type, payload${events.some((e) => e.key.source === 'argument') ? ', key' : ''}${passed.length > 0 ? ' and the address parameters' : ''}.`)}\nexport type ${t.publishInput} =\n${union.join('\n')};`,
+  );
+  return { type: t.publishInput, statements };
 }

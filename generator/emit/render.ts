@@ -91,6 +91,11 @@ export function q(value: string): string {
   return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\n', '\\n')}'`;
 }
 
+/** A property name as TypeScript source: bare when it is an identifier, quoted otherwise. */
+export function propertyKey(name: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : q(name);
+}
+
 /** An object or array literal as TypeScript source, keys in the order given. */
 export function literal(value: unknown, indent = ''): string {
   if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);

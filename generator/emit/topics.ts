@@ -1,7 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { type GeneratedFile, importFrom, literal, renderTs } from './render.ts';
+import { type GeneratedFile, importFrom, literal, propertyKey, renderTs } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 
 /**
@@ -23,16 +23,25 @@ export function emitTopics(project: Project, catalog: Catalog, names: Names, run
     const t = names.topic(topic.address);
     const doc = docComment(topicDoc(topic));
     if (topic.kind === 'event' && topic.events.length > 0) {
-      const events = topic.events.map((e) => `    ${e}: ${names.event(e).definition},`).join('\n');
+      const events = topic.events
+        .map((e) => `    ${propertyKey(e)}: ${names.event(e).definition},`)
+        .join('\n');
+      const passed = topic.parameters.some((p) => p.location === undefined)
+        ? `  parameters: ${literal(
+            topic.parameters.map((p) => ({ name: p.name, enum: p.enum, pattern: p.pattern })),
+            '  ',
+          )},\n`
+        : '';
       statements.push(
-        `${doc}\nexport const ${t.definition}: TopicDefinition<${t.map}> = {\n  name: ${literal(topic.address)},\n  spec: ${literal(spec(topic), '  ')},\n  events: {\n${events}\n  },\n};`,
+        `${doc}\nexport const ${t.definition}: TopicDefinition<${t.map}> = {\n  name: ${literal(topic.address)},\n${passed}  spec: ${literal(spec(topic), '  ')},\n  events: {\n${events}\n  },\n};`,
       );
       if (topic.parameters.length === 0) specNames.push(`${t.definition}.spec`);
       else
         specNames.push(...expand(topic).map((name) => `{ ...${t.definition}.spec, name: ${literal(name)} }`));
     } else {
       statements.push(`${doc}\nexport const ${t.definition}: TopicSpec = ${literal(spec(topic))};`);
-      specNames.push(t.definition);
+      if (topic.parameters.length === 0) specNames.push(t.definition);
+      else specNames.push(...expand(topic).map((name) => `{ ...${t.definition}, name: ${literal(name)} }`));
     }
   }
   statements.push(

@@ -43,6 +43,10 @@ export interface TopicNames {
   readonly outboxFactory: string;
   /** Key in a consumer group's handler map, e.g. `userEvents`. */
   readonly handlerKey: string;
+  /** What `publish` takes when some event needs a key or parameters passed, e.g. `SensorReadingsPublishEvent`. */
+  readonly publishInput: string;
+  /** The address parameters a publisher passes, e.g. `SensorReadingsParameters`. */
+  readonly parameters: string;
 }
 
 export interface GroupNames {
@@ -127,6 +131,8 @@ function topicNames(t: TopicModel, claim: Claim): TopicNames {
     outbox: claim(`${base}Outbox`, what, t.location),
     outboxFactory: claim(`${camel(base)}Outbox`, what, t.location),
     handlerKey: camel(base),
+    publishInput: claim(`${base}PublishEvent`, what, t.location),
+    parameters: claim(`${base}Parameters`, what, t.location),
   };
 }
 

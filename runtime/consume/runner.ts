@@ -41,7 +41,7 @@ import type { KafkaProducerPort } from '../kafka/producer-port.ts';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
 import { errorDetails, type Logger } from '../produce/logger.ts';
 import { type DeadLetterReason, deadLetterRecord } from './dead-letter.ts';
-import { type AnyReceivedEvent, decide } from './decode.ts';
+import { type AnyReceivedEvent, decide, topicParameters } from './decode.ts';
 import { describe, HandlerFailedError, isNonRetriable } from './errors.ts';
 import { type Claim, claimEvent, claimEvents, releaseClaims } from './processed-events.ts';
 import { backoffDelayMs, INFRASTRUCTURE_RETRY, waitActive } from './retry.ts';
@@ -140,6 +140,10 @@ interface Route {
 }
 
 /** `tenant.{tenantId}.orders` → /^tenant\.[^.]+\.orders$/; a plain name stays a string. */
+function fillTemplate(template: string, parameters: Readonly<Record<string, string>>): string {
+  return template.replace(/\{([^}]+)\}/g, (whole, name: string) => parameters[name] ?? whole);
+}
+
 function topicSubscription(name: string): TopicSubscription {
   if (!name.includes('{')) return name;
   const pattern = name
@@ -676,8 +680,12 @@ export class GroupRunner {
     failure: { reason: DeadLetterReason; error: Error; attempts: number; eventType: string },
   ): Promise<RecordOutcome> {
     const { metrics, groupId, logger, deadLetters, signal } = this.#options;
+    // A parameterized topic's dead-letter topic may carry the same parameters (`env.{env}.orders.dlq`).
+    const deadLetterTopic = subscription.deadLetterTopic.includes('{')
+      ? fillTemplate(subscription.deadLetterTopic, topicParameters(subscription.topic.name, record.topic))
+      : subscription.deadLetterTopic;
     const deadLetter = deadLetterRecord(record, {
-      deadLetterTopic: subscription.deadLetterTopic,
+      deadLetterTopic,
       groupId,
       reason: failure.reason,
       error: failure.error,
@@ -690,7 +698,7 @@ export class GroupRunner {
       offset: record.offset,
       eventType: failure.eventType,
       reason: failure.reason,
-      deadLetterTopic: subscription.deadLetterTopic,
+      deadLetterTopic,
     };
     for (let failures = 0; ; ) {
       if (!scope.isActive()) return 'interrupted';
