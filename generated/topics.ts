@@ -72,8 +72,6 @@ export const chatEventsTopic: TopicDefinition<ChatEventsEventMap> = {
  * source (3 partitions), adding `kafka_dlt-*` provenance headers and the
  * attempt count. Retention is 14 days, longer than the source's 7 days, so
  * operators can investigate and replay after the original has expired.
- *
- * Dead-letter topic of `chat.events`.
  */
 export const chatEventsDlqTopic: TopicSpec = {
   name: 'chat.events.dlq',
@@ -134,8 +132,6 @@ export const dwBatchCompletedTopic: TopicDefinition<DwBatchCompletedEventMap> = 
  * dead letters. Retention is 14 days, longer than the source's 7
  * days, so operators can investigate and replay (runbook) after the
  * original has expired.
- *
- * Dead-letter topic of `domain.dw-batch-completed`.
  */
 export const dwBatchCompletedDlqTopic: TopicSpec = {
   name: 'domain.dw-batch-completed.dlq',
@@ -196,8 +192,6 @@ export const filePolicyUpdatedTopic: TopicDefinition<FilePolicyUpdatedEventMap> 
  * dead letters. Retention is 14 days, longer than the source's 7
  * days, so operators can investigate and replay (runbook) after the
  * original has expired.
- *
- * Dead-letter topic of `domain.file-policy-updated`.
  */
 export const filePolicyUpdatedDlqTopic: TopicSpec = {
   name: 'domain.file-policy-updated.dlq',
@@ -258,8 +252,6 @@ export const permissionChangedTopic: TopicDefinition<PermissionChangedEventMap> 
  * dead letters. Retention is 14 days, longer than the source's 7
  * days, so operators can investigate and replay (runbook) after the
  * original has expired.
- *
- * Dead-letter topic of `domain.permission-changed`.
  */
 export const permissionChangedDlqTopic: TopicSpec = {
   name: 'domain.permission-changed.dlq',
@@ -320,8 +312,6 @@ export const policyBundleAppliedTopic: TopicDefinition<PolicyBundleAppliedEventM
  * dead letters. Retention is 14 days, longer than the source's 7
  * days, so operators can investigate and replay (runbook) after the
  * original has expired.
- *
- * Dead-letter topic of `domain.policy-bundle-applied`.
  */
 export const policyBundleAppliedDlqTopic: TopicSpec = {
   name: 'domain.policy-bundle-applied.dlq',
@@ -382,8 +372,6 @@ export const friendEventsTopic: TopicDefinition<FriendEventsEventMap> = {
  * provenance headers and the attempt count (`kafka_deliveryAttempt`) and the reason (`kafka_dlt-reason`). Retention is 14 days, longer
  * than the source's 7 days, so operators can investigate and replay after
  * the original has expired.
- *
- * Dead-letter topic of `friend.events`.
  */
 export const friendEventsDlqTopic: TopicSpec = {
   name: 'friend.events.dlq',
@@ -442,8 +430,6 @@ export const messageEventsTopic: TopicDefinition<MessageEventsEventMap> = {
  * provenance headers and the attempt count (`kafka_deliveryAttempt`) and the reason (`kafka_dlt-reason`). Retention is 14 days, longer
  * than the source's 7 days, so operators can investigate and replay after
  * the original has expired.
- *
- * Dead-letter topic of `message.events`.
  */
 export const messageEventsDlqTopic: TopicSpec = {
   name: 'message.events.dlq',
@@ -499,8 +485,6 @@ export const notificationEventsTopic: TopicDefinition<NotificationEventsEventMap
  * source (3 partitions), adding `kafka_dlt-*` provenance headers and the
  * attempt count. Retention is 14 days, longer than the source's 7 days, so
  * operators can investigate and replay after the original has expired.
- *
- * Dead-letter topic of `notification.events`.
  */
 export const notificationEventsDlqTopic: TopicSpec = {
   name: 'notification.events.dlq',
@@ -558,8 +542,6 @@ export const userEventsTopic: TopicDefinition<UserEventsEventMap> = {
  * adding `kafka_dlt-*` provenance headers and the attempt count (`kafka_deliveryAttempt`) and the reason (`kafka_dlt-reason`).
  * Retention is 14 days, longer than the source's 7 days, so operators can
  * investigate and replay after the original has expired.
- *
- * Dead-letter topic of `user.events`.
  */
 export const userEventsDlqTopic: TopicSpec = {
   name: 'user.events.dlq',
@@ -618,8 +600,6 @@ export const userOnlineStatusTopic: TopicDefinition<UserOnlineStatusEventMap> = 
  * days, far longer than the source's 1 hour, so operators can investigate
  * (a dead presence event is rarely worth replaying, but the reason it
  * failed is).
- *
- * Dead-letter topic of `user.online_status`.
  */
 export const userOnlineStatusDlqTopic: TopicSpec = {
   name: 'user.online_status.dlq',
@@ -636,7 +616,28 @@ export const userOnlineStatusDlqTopic: TopicSpec = {
 };
 
 /** Every topic and dead-letter topic the contracts define, sorted by name: what `applyTopics` creates. */
-export const topicSpecs: readonly TopicSpec[] = [chatEventsTopic.spec, chatEventsDlqTopic, dwBatchCompletedTopic.spec, dwBatchCompletedDlqTopic, filePolicyUpdatedTopic.spec, filePolicyUpdatedDlqTopic, permissionChangedTopic.spec, permissionChangedDlqTopic, policyBundleAppliedTopic.spec, policyBundleAppliedDlqTopic, friendEventsTopic.spec, friendEventsDlqTopic, messageEventsTopic.spec, messageEventsDlqTopic, notificationEventsTopic.spec, notificationEventsDlqTopic, userEventsTopic.spec, userEventsDlqTopic, userOnlineStatusTopic.spec, userOnlineStatusDlqTopic];
+export const topicSpecs: readonly TopicSpec[] = [
+  chatEventsTopic.spec,
+  chatEventsDlqTopic,
+  dwBatchCompletedTopic.spec,
+  dwBatchCompletedDlqTopic,
+  filePolicyUpdatedTopic.spec,
+  filePolicyUpdatedDlqTopic,
+  permissionChangedTopic.spec,
+  permissionChangedDlqTopic,
+  policyBundleAppliedTopic.spec,
+  policyBundleAppliedDlqTopic,
+  friendEventsTopic.spec,
+  friendEventsDlqTopic,
+  messageEventsTopic.spec,
+  messageEventsDlqTopic,
+  notificationEventsTopic.spec,
+  notificationEventsDlqTopic,
+  userEventsTopic.spec,
+  userEventsDlqTopic,
+  userOnlineStatusTopic.spec,
+  userOnlineStatusDlqTopic,
+];
 
 /** Every topic that carries events, by name: for tools that work on all of them (replays, round trips). */
 export const eventTopics: Readonly<Record<string, TopicDefinition>> = {

@@ -12,17 +12,21 @@ export function emitProducers(
   runtime: string,
 ): GeneratedFile {
   const topics = catalog.topics.filter((t) => t.kind === 'event' && t.events.length > 0);
+  const inputs = topics.map((topic) => publishInput(topic, catalog, names));
   const statements: string[] = [
     ...topicModuleImports(
       ['EventProducer', 'PublishOptions', 'PublishReceipt'],
       runtime,
       topics.map((t) => names.topic(t.address).definition),
-      topics.map((t) => names.topic(t.address).union),
+      [
+        ...topics.map((t) => names.topic(t.address).union).filter((u) => inputs.some((i) => i.type === u)),
+        ...inputs.flatMap((i) => i.payloadTypes),
+      ],
     ),
   ];
   for (const topic of topics) {
     const t = names.topic(topic.address);
-    const input = publishInput(topic, catalog, names);
+    const input = inputs[topics.indexOf(topic)]!;
     statements.push(...input.statements);
     statements.push(
       [
@@ -57,12 +61,12 @@ export function publishInput(
   topic: TopicModel,
   catalog: Catalog,
   names: Names,
-): { type: string; statements: string[] } {
+): { type: string; statements: string[]; payloadTypes: string[] } {
   const t = names.topic(topic.address);
   const passed = topic.parameters.filter((p) => p.location === undefined);
   const events = topic.events.map((name) => catalog.events.find((e) => e.name === name)!);
   if (passed.length === 0 && events.every((e) => e.key.source === 'payload'))
-    return { type: t.union, statements: [] };
+    return { type: t.union, statements: [], payloadTypes: [] };
   const statements: string[] = [];
   if (passed.length > 0) {
     const members = passed.map((p) => {
@@ -86,5 +90,5 @@ export function publishInput(
   statements.push(
     `${docComment(`An event as \`publish\` takes it on \`${topic.address}\`: its type, payload${events.some((e) => e.key.source === 'argument') ? ', key' : ''}${passed.length > 0 ? ' and the address parameters' : ''}.`)}\nexport type ${t.publishInput} =\n${union.join('\n')};`,
   );
-  return { type: t.publishInput, statements };
+  return { type: t.publishInput, statements, payloadTypes: events.map((e) => names.event(e.name).payload) };
 }

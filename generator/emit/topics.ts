@@ -45,7 +45,11 @@ export function emitTopics(project: Project, catalog: Catalog, names: Names, run
     }
   }
   statements.push(
-    `/** Every topic and dead-letter topic the contracts define, sorted by name: what \`applyTopics\` creates. */\nexport const topicSpecs: readonly TopicSpec[] = [${specNames.join(', ')}];`,
+    `/** Every topic and dead-letter topic the contracts define, sorted by name: what \`applyTopics\` creates. */\nexport const topicSpecs: readonly TopicSpec[] = ${
+      specNames.join(', ').length <= 70
+        ? `[${specNames.join(', ')}]`
+        : `[\n${specNames.map((n) => `  ${n},`).join('\n')}\n]`
+    };`,
   );
   const topicConsts = eventTopics.map((t) => names.topic(t.address).definition);
   statements.push(
@@ -81,8 +85,10 @@ function spec(topic: TopicModel): Record<string, unknown> {
 function topicDoc(topic: TopicModel): string {
   const lines = [`\`${topic.address}\`${topic.title ? `: ${topic.title}` : ''}`];
   if (topic.description) lines.push('', topic.description.trim());
-  if (topic.kind === 'dead-letter') lines.push('', `Dead-letter topic of \`${topic.deadLetterFor}\`.`);
-  else {
+  if (topic.kind === 'dead-letter') {
+    if (!topic.description?.startsWith('Dead-letter topic of'))
+      lines.push('', `Dead-letter topic of \`${topic.deadLetterFor}\`.`);
+  } else {
     lines.push(
       '',
       `Producers: ${topic.producers.join(', ') || 'none'}. Consumer groups: ${topic.consumerGroups.join(', ') || 'none'}.`,
