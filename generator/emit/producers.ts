@@ -75,7 +75,7 @@ export function publishInput(
       return `  ${doc}readonly ${propertyKey(p.name)}: ${type};`;
     });
     statements.push(
-      `${docComment(`The parameters of \`${topic.address}\` a publisher passes: they make the topic name.`)}\nexport interface ${t.parameters} {\n${members.join('\n')}\n}`,
+      `${docComment(`The parameters of \`${topic.address}\` a publisher passes: they make the topic name.`)}\nexport type ${t.parameters} = {\n${members.join('\n')}\n};`,
     );
   }
   const union = events.map((e) => {
@@ -88,7 +88,12 @@ export function publishInput(
     return `  | { ${parts.join('; ')} }`;
   });
   statements.push(
-    `${docComment(`An event as \`publish\` takes it on \`${topic.address}\`: its type, payload${events.some((e) => e.key.source === 'argument') ? ', key' : ''}${passed.length > 0 ? ' and the address parameters' : ''}.`)}\nexport type ${t.publishInput} =\n${union.join('\n')};`,
+    `${docComment(`An event as \`publish\` takes it on \`${topic.address}\`: ${listed(['its type', 'payload', ...(events.some((e) => e.key.source === 'argument') ? ['key'] : []), ...(passed.length > 0 ? ['the address parameters'] : [])])}.`)}\nexport type ${t.publishInput} =\n${union.join('\n')};`,
   );
   return { type: t.publishInput, statements, payloadTypes: events.map((e) => names.event(e.name).payload) };
+}
+
+/** `a, b and c`. */
+function listed(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }

@@ -18,7 +18,8 @@ export function emitTopics(project: Project, catalog: Catalog, names: Names, run
     ...(definitions.length ? [importFrom(definitions, './events.ts')] : []),
     ...(maps.length ? [importFrom(maps, './types.ts', true)] : []),
   ];
-  const specNames: string[] = [];
+  /** Each spec's topic name and the expression that gives it, sorted by name before printing. */
+  const specs: [string, string][] = [];
   for (const topic of catalog.topics) {
     const t = names.topic(topic.address);
     const doc = docComment(topicDoc(topic));
@@ -35,15 +36,27 @@ export function emitTopics(project: Project, catalog: Catalog, names: Names, run
       statements.push(
         `${doc}\nexport const ${t.definition}: TopicDefinition<${t.map}> = {\n  name: ${literal(topic.address)},\n${passed}  spec: ${literal(spec(topic), '  ')},\n  events: {\n${events}\n  },\n};`,
       );
-      if (topic.parameters.length === 0) specNames.push(`${t.definition}.spec`);
+      if (topic.parameters.length === 0) specs.push([topic.address, `${t.definition}.spec`]);
       else
-        specNames.push(...expand(topic).map((name) => `{ ...${t.definition}.spec, name: ${literal(name)} }`));
+        specs.push(
+          ...expand(topic).map((name): [string, string] => [
+            name,
+            `{ ...${t.definition}.spec, name: ${literal(name)} }`,
+          ]),
+        );
     } else {
       statements.push(`${doc}\nexport const ${t.definition}: TopicSpec = ${literal(spec(topic))};`);
-      if (topic.parameters.length === 0) specNames.push(t.definition);
-      else specNames.push(...expand(topic).map((name) => `{ ...${t.definition}, name: ${literal(name)} }`));
+      if (topic.parameters.length === 0) specs.push([topic.address, t.definition]);
+      else
+        specs.push(
+          ...expand(topic).map((name): [string, string] => [
+            name,
+            `{ ...${t.definition}, name: ${literal(name)} }`,
+          ]),
+        );
     }
   }
+  const specNames = specs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, code]) => code);
   statements.push(
     `/** Every topic and dead-letter topic the contracts define, sorted by name: what \`applyTopics\` creates. */\nexport const topicSpecs: readonly TopicSpec[] = ${
       specNames.join(', ').length <= 70

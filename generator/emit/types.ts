@@ -1,7 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog, EventModel, JsonSchema } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { type GeneratedFile, q, renderTs } from './render.ts';
+import { type GeneratedFile, propertyKey, q, renderTs } from './render.ts';
 import { docComment, docOf, membersOf, type TypeContext, typeOf } from './schema-to-type.ts';
 
 /**
@@ -44,14 +44,14 @@ export function emitTypes(project: Project, catalog: Catalog, names: Names): Gen
     statements.push(
       `${docComment(`Every event carried by \`${topic.address}\`, discriminated by \`type\`.`)}\nexport type ${t.union} =\n${members.join('\n')};`,
     );
-    const map = topic.events.map((e) => `  ${e}: ${names.event(e).payload};`);
+    const map = topic.events.map((e) => `  ${propertyKey(e)}: ${names.event(e).payload};`);
     statements.push(
       `${docComment(`Event type → payload of \`${topic.address}\`.`)}\nexport type ${t.map} = {\n${map.join('\n')}\n};`,
     );
   }
   const all = catalog.events.map((e) => q(e.name)).join(' | ') || 'never';
   statements.push(`/** Every event type in the contracts. */\nexport type EventType = ${all};`);
-  const payloads = catalog.events.map((e) => `  ${e.name}: ${names.event(e.name).payload};`);
+  const payloads = catalog.events.map((e) => `  ${propertyKey(e.name)}: ${names.event(e.name).payload};`);
   statements.push(
     `/** Event type → payload, for every event in the contracts. */\nexport type EventPayloadMap = {\n${payloads.join('\n')}\n};`,
   );
