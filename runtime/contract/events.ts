@@ -57,7 +57,8 @@ export interface OutboxReceipt {
   readonly id: string;
   readonly type: string;
   readonly topic: string;
-  readonly key: string;
+  /** Null for an event written without a key. */
+  readonly key: string | null;
 }
 
 /** Typed outbox writes for one topic. `db` is the caller's own client, inside its open transaction. */

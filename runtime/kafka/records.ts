@@ -14,7 +14,7 @@ export interface OutgoingRecord {
    * source partition number, as Spring's DeadLetterPublishingRecoverer does.
    */
   readonly partition?: number;
-  /** Events always have a string key; a dead letter repeats the original key bytes, which may be null. */
+  /** An event's key as text, or null for an event without one; a dead letter repeats the original key bytes. */
   readonly key: string | Buffer | null;
   /** Events: the payload's JSON text (sent as UTF-8). A dead letter repeats the original bytes, which may be null. */
   readonly value: string | Buffer | null;

@@ -20,7 +20,6 @@ import type {
   TopicOutbox,
 } from '../contract/events.ts';
 import { quoteIdent } from '../db/migrate.ts';
-import { EventValidationError } from '../produce/errors.ts';
 import { type PrepareContext, type PreparedEvent, prepareEvent } from '../produce/prepare-event.ts';
 
 export const OUTBOX_TABLE = 'domain_event_outbox';
@@ -62,23 +61,18 @@ export async function writeToOutbox(
     prepareEvent(topic, event, event.id !== undefined ? { ...publish, id: event.id } : publish, context),
   );
   if (prepared.length === 0) return prepared;
-  const columns: [string[], string[], string[], string[], string[], string[]] = [[], [], [], [], [], []];
-  for (const e of prepared) {
-    // The relay keeps order per key and spreads keys over its lanes; a keyless event has neither yet.
-    if (e.key === null) {
-      throw new EventValidationError(e.type, 'key', [
-        {
-          path: '/key',
-          schemaPath: '#/bindings/kafka/key',
-          message: 'is required to write through the outbox (the relay orders events by key); pass `key`',
-        },
-      ]);
-    }
-  }
+  const columns: [string[], string[], (string | null)[], string[], string[], string[]] = [
+    [],
+    [],
+    [],
+    [],
+    [],
+    [],
+  ];
   for (const e of prepared) {
     columns[0].push(e.id);
     columns[1].push(e.topic);
-    columns[2].push(e.key as string);
+    columns[2].push(e.key);
     columns[3].push(e.type);
     columns[4].push(JSON.stringify(e.headers));
     columns[5].push(e.value);

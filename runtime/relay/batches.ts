@@ -3,7 +3,8 @@
 export interface RowIdentity {
   readonly id: string;
   readonly topic: string;
-  readonly key: string;
+  /** Null for an event without a key: it has no order to keep with any other row. */
+  readonly key: string | null;
 }
 
 /** Groups in order of first appearance; rows keep their order inside a group. */
@@ -20,8 +21,9 @@ export function groupRows<T>(rows: readonly T[], keyOf: (row: T) => string): T[]
 
 export const byTopic = <T extends RowIdentity>(rows: readonly T[]): T[][] => groupRows(rows, (r) => r.topic);
 
+/** Rows per key (topic and key); a keyless row is a group of its own. */
 export const byKey = <T extends RowIdentity>(rows: readonly T[]): T[][] =>
-  groupRows(rows, (r) => `${r.topic}\u0000${r.key}`);
+  groupRows(rows, (r) => (r.key === null ? `\u0001${r.id}` : `${r.topic}\u0000${r.key}`));
 
 /** The earliest row of each key: the one that holds back the rest of its key when it fails. */
 export function firstRowPerKey<T extends RowIdentity>(rows: readonly T[]): T[] {

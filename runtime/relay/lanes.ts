@@ -54,7 +54,12 @@ export function planLanes(input: LanePlanInput): LanePlan {
   return { target, release: [], acquire };
 }
 
-/** The lane of a key, as the outbox's generated column computes it. */
-export function laneOf(topic: string, key: string): number {
-  return createHash('md5').update(`${topic} ${key}`, 'utf8').digest()[0]! & (LANES - 1);
+/** The lane of a key (of the event id, for a keyless event), as the outbox's generated column computes it. */
+export function laneOf(topic: string, key: string | null, eventId?: string): number {
+  return (
+    createHash('md5')
+      .update(`${topic} ${key ?? eventId ?? ''}`, 'utf8')
+      .digest()[0]! &
+    (LANES - 1)
+  );
 }

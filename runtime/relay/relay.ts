@@ -101,7 +101,7 @@ interface OutboxRow {
   readonly id: string;
   readonly event_id: string;
   readonly topic: string;
-  readonly key: string;
+  readonly key: string | null;
   readonly event_type: string;
   readonly headers: Record<string, string>;
   readonly payload: string;
@@ -425,6 +425,7 @@ function statements(table: string) {
         SELECT topic, key, min(id) AS from_id
           FROM ${table}
          WHERE published_at IS NULL AND next_attempt_at IS NOT NULL AND next_attempt_at > now()
+           AND key IS NOT NULL
          GROUP BY topic, key
       )
       SELECT o.id, o.event_id, o.topic, o.key, o.event_type, o.headers, o.payload::text AS payload
@@ -433,6 +434,8 @@ function statements(table: string) {
          AND o.lane = ANY($1::smallint[])
          AND o.topic <> ALL($3::text[])
          AND NOT EXISTS (SELECT 1 FROM held h WHERE h.topic = o.topic AND h.key = o.key AND o.id >= h.from_id)
+         -- A keyless row in back-off holds back only itself.
+         AND NOT (o.key IS NULL AND o.next_attempt_at IS NOT NULL AND o.next_attempt_at > now())
        ORDER BY o.id
        LIMIT $2`,
     markPublished: `UPDATE ${table} SET published_at = now(), next_attempt_at = NULL WHERE id = ANY($1::bigint[])`,

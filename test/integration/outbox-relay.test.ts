@@ -486,6 +486,48 @@ describe('outbox relay', () => {
     expect(key1).toEqual(['1a', '1b', '1c']);
   });
 
+  it('publishes keyless events with a null key; one in back-off holds back no other', async () => {
+    const { schema } = await schemaForTest();
+    const topic = await topicForTest('relay-keyless', 3);
+    // As a contract generated without a partition key defines it: the publisher may pass no key.
+    const { partitionKey: _derived, partitionKeyExpression: _expression, ...keyless } = notificationSentEvent;
+    const definition = retargeted({ ...keyless, keyArgument: { required: false, type: 'string' } }, topic);
+    const base = eventExamples.NotificationSent[0]!.payload;
+    const event = (step: string, content: Record<string, unknown> = {}) => ({
+      type: 'NotificationSent',
+      payload: { ...base, notification_id: randomUUID(), title: step, content },
+    });
+    const huge = { blob: randomBytes(1_200_000).toString('base64') };
+    const written = await inTransaction((c) =>
+      writeToOutbox(c, definition, [event('a'), event('b', huge), event('c'), event('d')], { schema }),
+    );
+    expect(written.map((w) => w.key)).toEqual([null, null, null, null]);
+    const stored = await rows(schema);
+    expect(stored.map((r) => r.key)).toEqual([null, null, null, null]);
+    for (const r of stored) expect(r.lane).toBe(laneOf(topic, null, String(r.event_id)));
+
+    const reader = await startReader(brokers, [topic]);
+    cleanups.push(() => reader.stop());
+    await relayForTest({
+      producer: await producerForTest(),
+      schema,
+      backoffInitialMs: 60_000,
+      pollIntervalMs: 100,
+    });
+    const [a, , c, d] = written;
+    const delivered = new Set([a!.id, c!.id, d!.id]);
+    await reader.waitFor(
+      (rs) => ids(rs, delivered) >= delivered.size,
+      30_000,
+      'the keyless events Kafka takes',
+    );
+    const mine = reader.records.filter((r) => delivered.has(r.headers.ce_id ?? ''));
+    expect(mine.map((r) => r.key)).toEqual([null, null, null]);
+    expect(mine.every((r) => r.headers.ce_subject === undefined)).toBe(true);
+    const [refused] = await rows(schema, `event_id = '${written[1]!.id}'`);
+    expect(refused).toMatchObject({ attempts: 1, published_at: null });
+  });
+
   it('refuses a missing topic after the retry window and goes on with the other topics', async () => {
     const { schema } = await schemaForTest();
     const topic = await topicForTest('relay-present', 3);
