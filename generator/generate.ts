@@ -109,7 +109,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     emitProducers(project, catalog, names, runtime),
     emitOutbox(project, catalog, names, runtime),
     emitConsumers(project, catalog, names, runtime),
-    emitCatalog(project, catalog),
+    emitCatalog(project, catalog, names),
     emitExamples(project, catalog),
     emitIndex(project, [
       'types.ts',
