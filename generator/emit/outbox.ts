@@ -1,6 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
+import { outgoingEventType } from './outgoing-event.ts';
 import { type GeneratedFile, renderTs, topicModuleImports } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 
@@ -11,17 +12,24 @@ import { docComment } from './schema-to-type.ts';
  */
 export function emitOutbox(project: Project, catalog: Catalog, names: Names, runtime: string): GeneratedFile {
   const topics = catalog.topics.filter((t) => t.kind === 'event' && t.events.length > 0);
+  const events = new Map(topics.map((t) => [t, outgoingEventType(t, catalog, names)]));
   const statements: string[] = [
     "import type { ClientBase } from 'pg';",
     ...topicModuleImports(
-      ['OutboxReceipt', 'OutboxWriter', 'PublishOptions'],
+      [
+        'OutboxReceipt',
+        'OutboxWriter',
+        'PublishOptions',
+        ...[...events.values()].flatMap((e) => e.runtimeTypes),
+      ],
       runtime,
       topics.map((t) => names.topic(t.address).definition),
-      topics.map((t) => names.topic(t.address).union),
+      [...events.values()].flatMap((e) => e.typeImports),
     ),
   ];
   for (const topic of topics) {
     const t = names.topic(topic.address);
+    const event = events.get(topic)!.type;
     statements.push(
       [
         docComment(
@@ -31,9 +39,9 @@ export function emitOutbox(project: Project, catalog: Catalog, names: Names, run
         docComment(
           'Validates the event and inserts it into `domain_event_outbox` through `db`, which must be inside the transaction that makes the business change.\n\n@throws EventValidationError listing each failing schema path; nothing is written.',
         ),
-        `  write(db: ClientBase, event: ${t.union}, options?: PublishOptions): Promise<OutboxReceipt>;`,
+        `  write(db: ClientBase, event: ${event}, options?: PublishOptions): Promise<OutboxReceipt>;`,
         docComment('Writes several events in one statement; all are validated before any is written.'),
-        `  writeAll(db: ClientBase, events: readonly ${t.union}[], options?: Omit<PublishOptions, 'id'>): Promise<OutboxReceipt[]>;`,
+        `  writeAll(db: ClientBase, events: readonly ${event}[], options?: Omit<PublishOptions, 'id'>): Promise<OutboxReceipt[]>;`,
         '}',
         '',
         docComment(`The \`${topic.address}\` outbox mapper on top of the runtime's outbox writer.`),

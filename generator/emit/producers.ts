@@ -1,6 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
+import { outgoingEventType } from './outgoing-event.ts';
 import { type GeneratedFile, renderTs, topicModuleImports } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 
@@ -12,16 +13,23 @@ export function emitProducers(
   runtime: string,
 ): GeneratedFile {
   const topics = catalog.topics.filter((t) => t.kind === 'event' && t.events.length > 0);
+  const events = new Map(topics.map((t) => [t, outgoingEventType(t, catalog, names)]));
   const statements: string[] = [
     ...topicModuleImports(
-      ['EventProducer', 'PublishOptions', 'PublishReceipt'],
+      [
+        'EventProducer',
+        'PublishOptions',
+        'PublishReceipt',
+        ...[...events.values()].flatMap((e) => e.runtimeTypes),
+      ],
       runtime,
       topics.map((t) => names.topic(t.address).definition),
-      topics.map((t) => names.topic(t.address).union),
+      [...events.values()].flatMap((e) => e.typeImports),
     ),
   ];
   for (const topic of topics) {
     const t = names.topic(topic.address);
+    const event = events.get(topic)!.type;
     statements.push(
       [
         docComment(
@@ -31,9 +39,9 @@ export function emitProducers(
         docComment(
           'Validates the payload, derives the key and the envelope headers from the contract, and publishes one event.\n\n@throws EventValidationError listing each failing schema path when the payload breaks the contract.',
         ),
-        `  publish(event: ${t.union}, options?: PublishOptions): Promise<PublishReceipt>;`,
+        `  publish(event: ${event}, options?: PublishOptions): Promise<PublishReceipt>;`,
         docComment('Publishes several events in one batch; all are validated before any is sent.'),
-        `  publishAll(events: readonly ${t.union}[], options?: Omit<PublishOptions, 'id'>): Promise<PublishReceipt[]>;`,
+        `  publishAll(events: readonly ${event}[], options?: Omit<PublishOptions, 'id'>): Promise<PublishReceipt[]>;`,
         '}',
         '',
         docComment(`The \`${topic.address}\` publisher on top of a producer.`),
