@@ -66,7 +66,9 @@ interface JobsSdk {
     publish(event: unknown): Promise<{ id: string }>;
     publishAll(events: readonly unknown[]): Promise<{ id: string }[]>;
   };
-  jobsOutbox(outbox: OutboxWriter): { write(db: pg.ClientBase, event: unknown): Promise<{ id: string }> };
+  jobsOutbox(outbox: OutboxWriter): {
+    write(db: pg.ClientBase, event: unknown, options?: { id?: string }): Promise<{ id: string }>;
+  };
   createJobsWorkerGroup(
     runtime: EventConsumerFactory,
     handlers: Record<string, Record<string, (event: Received) => void>>,
@@ -185,6 +187,7 @@ describe('typed application headers on the real broker', () => {
     const outbox = sdk.jobsOutbox(createOutboxWriter({ schema }));
     const client = await pool.connect();
     let written: { id: string };
+    let withId: { id: string };
     try {
       await client.query('BEGIN');
       written = await outbox.write(client, {
@@ -192,6 +195,12 @@ describe('typed application headers on the real broker', () => {
         payload: payload('outbox-1'),
         headers: { retryCount: 7, meta: { origin: 'outbox' } },
       });
+      // An explicit event id takes another path through the mapper: the headers must survive it too.
+      withId = await outbox.write(
+        client,
+        { type: 'JobQueued', payload: payload('outbox-2'), headers: { retryCount: 8, urgent: true } },
+        { id: randomUUID() },
+      );
       await client.query('COMMIT');
     } finally {
       client.release();
@@ -208,9 +217,10 @@ describe('typed application headers on the real broker', () => {
       pollIntervalMs: 200,
     });
     await relay.start();
-    await waitFor('the relayed event handled', () => received.has(written.id));
+    await waitFor('the relayed events handled', () => received.has(written.id) && received.has(withId.id));
     expect(received.get(written.id)!.headers).toMatchObject({ retryCount: 7, meta: { origin: 'outbox' } });
     expect(received.get(written.id)!.headers).not.toHaveProperty('urgent');
+    expect(received.get(withId.id)!.headers).toMatchObject({ retryCount: 8, urgent: true });
   });
 
   it('dead-letters a record whose integer header does not decode, as schema-invalid naming the header', async () => {
