@@ -1,7 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { outgoingEventType } from './outgoing-event.ts';
+import { methodSignature, outgoingEventType } from './outgoing-event.ts';
 import { type GeneratedFile, renderTs, topicModuleImports } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 
@@ -29,7 +29,8 @@ export function emitOutbox(project: Project, catalog: Catalog, names: Names, run
   ];
   for (const topic of topics) {
     const t = names.topic(topic.address);
-    const event = events.get(topic)!.type;
+    const outgoing = events.get(topic)!;
+    const event = outgoing.type;
     statements.push(
       [
         docComment(
@@ -39,9 +40,19 @@ export function emitOutbox(project: Project, catalog: Catalog, names: Names, run
         docComment(
           'Validates the event and inserts it into `domain_event_outbox` through `db`, which must be inside the transaction that makes the business change.\n\n@throws EventValidationError listing each failing schema path; nothing is written.',
         ),
-        `  write(db: ClientBase, event: ${event}, options?: PublishOptions): Promise<OutboxReceipt>;`,
+        methodSignature(
+          outgoing,
+          'write',
+          ['db: ClientBase', `event: ${event}`, 'options?: PublishOptions'],
+          'Promise<OutboxReceipt>',
+        ),
         docComment('Writes several events in one statement; all are validated before any is written.'),
-        `  writeAll(db: ClientBase, events: readonly ${event}[], options?: Omit<PublishOptions, 'id'>): Promise<OutboxReceipt[]>;`,
+        methodSignature(
+          outgoing,
+          'writeAll',
+          ['db: ClientBase', `events: readonly ${event}[]`, "options?: Omit<PublishOptions, 'id'>"],
+          'Promise<OutboxReceipt[]>',
+        ),
         '}',
         '',
         docComment(`The \`${topic.address}\` outbox mapper on top of the runtime's outbox writer.`),

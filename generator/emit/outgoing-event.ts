@@ -37,3 +37,18 @@ export function outgoingEventType(topic: TopicModel, catalog: Catalog, names: Na
     typeImports: [union, ...withHeaders.map((e) => e.headers)],
   };
 }
+
+/**
+ * One method signature of a publisher or outbox interface, indented for its body: on one line as
+ * before for a plain union, one parameter a line when the event type carries application headers.
+ */
+export function methodSignature(
+  event: OutgoingEventType,
+  name: string,
+  parameters: readonly string[],
+  returns: string,
+): string {
+  return event.runtimeTypes.length === 0
+    ? `  ${name}(${parameters.join(', ')}): ${returns};`
+    : `  ${name}(\n${parameters.map((p) => `    ${p},`).join('\n')}\n  ): ${returns};`;
+}

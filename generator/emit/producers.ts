@@ -1,7 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { outgoingEventType } from './outgoing-event.ts';
+import { methodSignature, outgoingEventType } from './outgoing-event.ts';
 import { type GeneratedFile, renderTs, topicModuleImports } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 
@@ -29,7 +29,8 @@ export function emitProducers(
   ];
   for (const topic of topics) {
     const t = names.topic(topic.address);
-    const event = events.get(topic)!.type;
+    const outgoing = events.get(topic)!;
+    const event = outgoing.type;
     statements.push(
       [
         docComment(
@@ -37,11 +38,23 @@ export function emitProducers(
         ),
         `export interface ${t.publisher} {`,
         docComment(
-          'Validates the payload, derives the key and the envelope headers from the contract, and publishes one event.\n\n@throws EventValidationError listing each failing schema path when the payload breaks the contract.',
+          outgoing.runtimeTypes.length === 0
+            ? 'Validates the payload, derives the key and the envelope headers from the contract, and publishes one event.\n\n@throws EventValidationError listing each failing schema path when the payload breaks the contract.'
+            : 'Validates the payload and the typed application `headers`, derives the key and the envelope headers from the contract, encodes the application headers as text, and publishes one event.\n\n@throws EventValidationError listing each failing schema path when the payload or a header breaks the contract.',
         ),
-        `  publish(event: ${event}, options?: PublishOptions): Promise<PublishReceipt>;`,
+        methodSignature(
+          outgoing,
+          'publish',
+          [`event: ${event}`, 'options?: PublishOptions'],
+          'Promise<PublishReceipt>',
+        ),
         docComment('Publishes several events in one batch; all are validated before any is sent.'),
-        `  publishAll(events: readonly ${event}[], options?: Omit<PublishOptions, 'id'>): Promise<PublishReceipt[]>;`,
+        methodSignature(
+          outgoing,
+          'publishAll',
+          [`events: readonly ${event}[]`, "options?: Omit<PublishOptions, 'id'>"],
+          'Promise<PublishReceipt[]>',
+        ),
         '}',
         '',
         docComment(`The \`${topic.address}\` publisher on top of a producer.`),
