@@ -92,6 +92,20 @@ const cases: [string, { code: string; error: string | null }][] = [
     },
   ],
   [
+    'a header whose name is not an identifier',
+    {
+      code: `void jobs.publish({ type: 'JobCancelled', payload, headers: { 'x-attempt': 2 } });`,
+      error: null,
+    },
+  ],
+  [
+    'a header whose name is not an identifier, given the wrong type',
+    {
+      code: `void jobs.publish({ type: 'JobCancelled', payload, headers: { 'x-attempt': '2' } });`,
+      error: "Type 'string' is not assignable to type 'number",
+    },
+  ],
+  [
     'a boolean header given as text',
     {
       code: `void jobs.publish({ type: 'JobCancelled', payload, headers: { urgent: 'yes' } });`,
