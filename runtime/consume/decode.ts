@@ -15,7 +15,7 @@ import { type HeaderFields, isEnvelopeHeader } from '../contract/headers.ts';
 import type { ConsumedRecord } from '../kafka/consumer-port.ts';
 import { EventValidationError, type SchemaViolation, UnknownEventTypeError } from '../produce/errors.ts';
 import { decodeHeader, describeCodec, MISFIT } from '../produce/header-codec.ts';
-import { violations } from '../produce/prepare-event.ts';
+import { pointerSegment, violations } from '../produce/prepare-event.ts';
 import type { DeadLetterReason } from './dead-letter.ts';
 import { UndecodableRecordError } from './errors.ts';
 
@@ -58,9 +58,10 @@ function decodeTypedHeaders(
     const codec = fields[name]!;
     const value = decodeHeader(codec, text);
     if (value === MISFIT) {
+      const segment = pointerSegment(name);
       refused.push({
-        path: `/${name}`,
-        schemaPath: `#/properties/${name}`,
+        path: `/${segment}`,
+        schemaPath: `#/properties/${segment}`,
         message: `is ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)}, not ${describeCodec(codec)}`,
       });
     } else {

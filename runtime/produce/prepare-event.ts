@@ -104,7 +104,7 @@ function addApplicationHeaders(
   for (const name of Object.keys(supplied)) {
     if (isEnvelopeHeader(name)) {
       refused.push({
-        path: `/${name}`,
+        path: `/${pointerSegment(name)}`,
         schemaPath: '#/envelope',
         message:
           'is an envelope header the runtime sets; it cannot be an application header (id, time, traceparent and tracestate are publish options)',
@@ -124,7 +124,7 @@ function addApplicationHeaders(
       const text = encodeHeader(codec, typed[name]);
       if (text === MISFIT) {
         refused.push({
-          path: `/${name}`,
+          path: `/${pointerSegment(name)}`,
           schemaPath: '#/x-header-codec',
           message: `is not ${describeCodec(codec)}`,
         });
@@ -134,6 +134,11 @@ function addApplicationHeaders(
     }
   }
   if (refused.length > 0) throw new EventValidationError(definition.type, 'headers', refused);
+}
+
+/** A header name as one JSON pointer segment (`~` and `/` escaped). */
+export function pointerSegment(name: string): string {
+  return name.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
 /** The clock as ISO 8601, formatted once per millisecond (a batch of events shares it). */
