@@ -20,6 +20,7 @@ const prelude = `
 import type { ClientBase } from 'pg';
 import type { EventProducer, EventConsumerFactory, OutboxWriter } from '../../runtime/contract/index.ts';
 import { jobsPublisher, jobsOutbox, createJobsWorkerGroup } from './sdk/index.ts';
+import { eventExamples, userEventsPublisher } from '../../generated/index.ts';
 declare const producer: EventProducer;
 declare const runtime: EventConsumerFactory;
 declare const outboxWriter: OutboxWriter;
@@ -27,6 +28,8 @@ declare const tx: ClientBase;
 const jobs = jobsPublisher(producer);
 const outbox = jobsOutbox(outboxWriter);
 const payload = { jobId: 'j-1' };
+const users = userEventsPublisher(producer);
+const registered = eventExamples.UserRegistered[0]!.payload;
 `;
 
 const cases: [string, { code: string; error: string | null }][] = [
@@ -121,6 +124,17 @@ const cases: [string, { code: string; error: string | null }][] = [
     {
       code: `void jobs.publish({ type: 'JobNoted', payload, headers: { note: 'x' } });`,
       error: "Object literal may only specify known properties, and 'note' does not exist",
+    },
+  ],
+  [
+    "the repository's own contracts (envelope only): publishing as before",
+    { code: `void users.publish({ type: 'UserRegistered', payload: registered });`, error: null },
+  ],
+  [
+    "the repository's own contracts (envelope only): no application headers",
+    {
+      code: `void users.publish({ type: 'UserRegistered', payload: registered, headers: { retryCount: 1 } });`,
+      error: "Object literal may only specify known properties, and 'headers' does not exist",
     },
   ],
   [
