@@ -1,6 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog, EventModel, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
+import { applicationHeaderFacts } from './header-codecs.ts';
 import { type GeneratedFile, importFrom, q, renderTs } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 import { keyDoc } from './types.ts';
@@ -69,9 +70,22 @@ function definition(event: EventModel, names: Names, topic: TopicModel | undefin
     ...key,
     `  validatePayload: ${n.validatePayload},`,
     `  validateHeaders: ${event.headers === undefined ? 'undefined' : n.validateHeaders},`,
+    ...headerCodecLines(event),
     '};',
   ].join('\n');
 }
+
+/** `headerFields` and `requiredHeaders` of a definition: how typed application headers travel as text. */
+function headerCodecLines(event: EventModel): string[] {
+  const facts = applicationHeaderFacts(event.headers);
+  const fields = Object.entries(facts.fields).map(([name, codec]) => `${property(name)}: ${q(codec)}`);
+  return [
+    ...(fields.length > 0 ? [`  headerFields: { ${fields.join(', ')} },`] : []),
+    ...(facts.required.length > 0 ? [`  requiredHeaders: [${facts.required.map(q).join(', ')}],`] : []),
+  ];
+}
+
+const property = (name: string) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : q(name));
 
 /** `.a.b` or `['a-b']` access for a payload path. */
 function accessor(path: readonly string[]): string {

@@ -1,6 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
+import { methodSignature, outgoingEventType } from './outgoing-event.ts';
 import { publishInput } from './producers.ts';
 import { type GeneratedFile, importFrom, renderTs, topicModuleImports } from './render.ts';
 import { docComment } from './schema-to-type.ts';
@@ -12,21 +13,31 @@ import { docComment } from './schema-to-type.ts';
  */
 export function emitOutbox(project: Project, catalog: Catalog, names: Names, runtime: string): GeneratedFile {
   const topics = catalog.topics.filter((t) => t.kind === 'event' && t.events.length > 0);
+  const inputs = new Map(topics.map((t) => [t, publishInput(t, catalog, names).type]));
+  const events = new Map(topics.map((t) => [t, outgoingEventType(t, catalog, names, inputs.get(t)!)]));
+  // Publish inputs that carry keys or parameters are declared once, in producers.ts.
+  const fromProducers = topics
+    .map((t) => inputs.get(t)!)
+    .filter((type, i) => type !== names.topic(topics[i]!.address).union);
   const statements: string[] = [
     "import type { ClientBase } from 'pg';",
+    ...(fromProducers.length > 0 ? [importFrom(fromProducers, './producers.ts', true)] : []),
     ...topicModuleImports(
-      ['OutboxReceipt', 'OutboxWriter', 'PublishOptions'],
+      [
+        'OutboxReceipt',
+        'OutboxWriter',
+        'PublishOptions',
+        ...[...events.values()].flatMap((e) => e.runtimeTypes),
+      ],
       runtime,
       topics.map((t) => names.topic(t.address).definition),
-      topics.map((t) => names.topic(t.address).union),
+      [...events.values()].flatMap((e) => e.typeImports),
     ),
   ];
-  const inputs = topics.map((topic) => publishInput(topic, catalog, names).type);
-  const fromProducers = inputs.filter((type) => topics.every((t) => names.topic(t.address).union !== type));
-  if (fromProducers.length > 0) statements.push(importFrom(fromProducers, './producers.ts', true));
-  for (const [i, topic] of topics.entries()) {
+  for (const topic of topics) {
     const t = names.topic(topic.address);
-    const input = inputs[i]!;
+    const outgoing = events.get(topic)!;
+    const event = outgoing.type;
     statements.push(
       [
         docComment(
@@ -36,9 +47,19 @@ export function emitOutbox(project: Project, catalog: Catalog, names: Names, run
         docComment(
           'Validates the event and inserts it into `domain_event_outbox` through `db`, which must be inside the transaction that makes the business change.\n\n@throws EventValidationError listing each failing schema path; nothing is written.',
         ),
-        `  write(db: ClientBase, event: ${input}, options?: PublishOptions): Promise<OutboxReceipt>;`,
+        methodSignature(
+          outgoing,
+          'write',
+          ['db: ClientBase', `event: ${event}`, 'options?: PublishOptions'],
+          'Promise<OutboxReceipt>',
+        ),
         docComment('Writes several events in one statement; all are validated before any is written.'),
-        `  writeAll(db: ClientBase, events: readonly ${input}[], options?: Omit<PublishOptions, 'id'>): Promise<OutboxReceipt[]>;`,
+        methodSignature(
+          outgoing,
+          'writeAll',
+          ['db: ClientBase', `events: readonly ${event}[]`, "options?: Omit<PublishOptions, 'id'>"],
+          'Promise<OutboxReceipt[]>',
+        ),
         '}',
         '',
         docComment(`The \`${topic.address}\` outbox mapper on top of the runtime's outbox writer.`),

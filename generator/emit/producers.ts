@@ -1,6 +1,7 @@
 import type { Project } from 'ts-morph';
 import type { Catalog, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
+import { methodSignature, outgoingEventType } from './outgoing-event.ts';
 import { type GeneratedFile, propertyKey, q, renderTs, topicModuleImports } from './render.ts';
 import { docComment } from './schema-to-type.ts';
 
@@ -12,22 +13,29 @@ export function emitProducers(
   runtime: string,
 ): GeneratedFile {
   const topics = catalog.topics.filter((t) => t.kind === 'event' && t.events.length > 0);
-  const inputs = topics.map((topic) => publishInput(topic, catalog, names));
+  const inputs = new Map(topics.map((t) => [t, publishInput(t, catalog, names)]));
+  const events = new Map(topics.map((t) => [t, outgoingEventType(t, catalog, names, inputs.get(t)!.type)]));
   const statements: string[] = [
     ...topicModuleImports(
-      ['EventProducer', 'PublishOptions', 'PublishReceipt'],
+      [
+        'EventProducer',
+        'PublishOptions',
+        'PublishReceipt',
+        ...[...events.values()].flatMap((e) => e.runtimeTypes),
+      ],
       runtime,
       topics.map((t) => names.topic(t.address).definition),
       [
-        ...topics.map((t) => names.topic(t.address).union).filter((u) => inputs.some((i) => i.type === u)),
-        ...inputs.flatMap((i) => i.payloadTypes),
+        ...[...events.values()].flatMap((e) => e.typeImports),
+        ...[...inputs.values()].flatMap((i) => i.payloadTypes),
       ],
     ),
   ];
   for (const topic of topics) {
     const t = names.topic(topic.address);
-    const input = inputs[topics.indexOf(topic)]!;
-    statements.push(...input.statements);
+    const outgoing = events.get(topic)!;
+    const event = outgoing.type;
+    statements.push(...inputs.get(topic)!.statements);
     statements.push(
       [
         docComment(
@@ -35,11 +43,23 @@ export function emitProducers(
         ),
         `export interface ${t.publisher} {`,
         docComment(
-          'Validates the payload, derives the key and the envelope headers from the contract, and publishes one event.\n\n@throws EventValidationError listing each failing schema path when the payload breaks the contract.',
+          outgoing.runtimeTypes.length === 0
+            ? 'Validates the payload, derives the key and the envelope headers from the contract, and publishes one event.\n\n@throws EventValidationError listing each failing schema path when the payload breaks the contract.'
+            : 'Validates the payload and the typed application `headers`, derives the key and the envelope headers from the contract, encodes the application headers as text, and publishes one event.\n\n@throws EventValidationError listing each failing schema path when the payload or a header breaks the contract.',
         ),
-        `  publish(event: ${input.type}, options?: PublishOptions): Promise<PublishReceipt>;`,
+        methodSignature(
+          outgoing,
+          'publish',
+          [`event: ${event}`, 'options?: PublishOptions'],
+          'Promise<PublishReceipt>',
+        ),
         docComment('Publishes several events in one batch; all are validated before any is sent.'),
-        `  publishAll(events: readonly ${input.type}[], options?: Omit<PublishOptions, 'id'>): Promise<PublishReceipt[]>;`,
+        methodSignature(
+          outgoing,
+          'publishAll',
+          [`events: readonly ${event}[]`, "options?: Omit<PublishOptions, 'id'>"],
+          'Promise<PublishReceipt[]>',
+        ),
         '}',
         '',
         docComment(`The \`${topic.address}\` publisher on top of a producer.`),

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventExamples } from '../../generated/examples.ts';
 import { userEventsTopic } from '../../generated/topics.ts';
+import { jobsTopic } from '../../test/support/typed-headers-topic.ts';
 import type { SubscriptionDefinition } from '../contract/definitions.ts';
 import type { ConsumedRecord, RecordHeader } from '../kafka/consumer-port.ts';
 import { prepareEvent } from '../produce/prepare-event.ts';
@@ -180,5 +181,103 @@ describe('decide', () => {
     const decision = deadLetter(decide(build(), subscription));
     expect(decision.reason).toBe(want.reason);
     expect(decision.error.message).toMatch(want.message);
+  });
+});
+
+describe('decide with typed application headers', () => {
+  const jobs: SubscriptionDefinition = {
+    topic: jobsTopic,
+    handlerKey: 'jobs',
+    events: ['JobQueued'],
+    retry: { maxAttempts: 3, initialIntervalMs: 200, multiplier: 2, maxIntervalMs: 5000 },
+    deadLetterTopic: 'jobs.events.dlq',
+  };
+  /** A record as the publisher writes it, with `overrides` replacing (or, undefined, removing) header texts. */
+  function jobRecord(overrides: Record<string, string | undefined>): ConsumedRecord {
+    const prepared = prepareEvent(
+      jobsTopic,
+      { type: 'JobQueued', payload: { jobId: 'j-1' }, headers: { retryCount: 0 } },
+      { id: ID },
+    );
+    const headers: Record<string, string> = { ...prepared.headers };
+    for (const [name, text] of Object.entries(overrides)) {
+      if (text === undefined) delete headers[name];
+      else headers[name] = text;
+    }
+    return toRecord(headers, Buffer.from(prepared.value));
+  }
+
+  it('decodes each typed header from its text before validation: the handler gets numbers, booleans, objects', () => {
+    const decision = decide(
+      jobRecord({
+        retryCount: '3',
+        urgent: 'true',
+        ratio: '-1.5',
+        priority: 'high',
+        meta: '{"origin":"cron","hops":[1,2]}',
+      }),
+      jobs,
+    );
+    if (decision.kind !== 'dispatch') throw new Error(`expected a dispatch, got ${JSON.stringify(decision)}`);
+    expect(decision.event.headers).toMatchObject({
+      retryCount: 3,
+      urgent: true,
+      ratio: -1.5,
+      priority: 'high',
+      meta: { origin: 'cron', hops: [1, 2] },
+      ce_type: 'JobQueued',
+    });
+  });
+
+  it('reads back exactly what the publisher encoded', () => {
+    const headers = {
+      retryCount: 7,
+      urgent: false,
+      ratio: 1e-7,
+      priority: 'low',
+      meta: { origin: 'é "q"' },
+    } as const;
+    const prepared = prepareEvent(
+      jobsTopic,
+      { type: 'JobQueued', payload: { jobId: 'j' }, headers },
+      { id: ID },
+    );
+    const decision = decide(toRecord({ ...prepared.headers }, Buffer.from(prepared.value)), jobs);
+    if (decision.kind !== 'dispatch') throw new Error(`expected a dispatch, got ${decision.kind}`);
+    expect(decision.event.headers).toMatchObject(headers);
+  });
+
+  it('leaves a missing optional header absent', () => {
+    const decision = decide(jobRecord({}), jobs);
+    if (decision.kind !== 'dispatch') throw new Error(`expected a dispatch, got ${decision.kind}`);
+    expect(decision.event.headers).not.toHaveProperty('urgent');
+    expect(decision.event.headers).not.toHaveProperty('meta');
+    expect(decision.event.headers).toHaveProperty('retryCount', 0);
+  });
+
+  const refusals: [string, Record<string, string | undefined>, RegExp][] = [
+    [
+      'text that is not an integer',
+      { retryCount: 'abc' },
+      /headers breaks its contract: \/retryCount is "abc", not an integer as JSON text/,
+    ],
+    ['a fraction for an integer', { retryCount: '1.5' }, /\/retryCount must be integer/],
+    ['an integer below the minimum', { retryCount: '-1' }, /\/retryCount must be >= 0/],
+    ['a boolean that is not true or false', { urgent: 'yes' }, /\/urgent is "yes", not `true` or `false`/],
+    ['an object header that is not JSON', { meta: '{origin' }, /\/meta is "\{origin", not JSON text/],
+    ['an object header missing a field', { meta: '{}' }, /\/meta\/origin is required/],
+    ['an enum header outside its list', { priority: 'urgent' }, /\/priority must be equal to one of/],
+    ['a missing required header', { retryCount: undefined }, /\/retryCount is required/],
+  ];
+  it.each(refusals)('dead-letters %s as schema-invalid, naming the header', (_name, overrides, message) => {
+    const decision = deadLetter(decide(jobRecord(overrides), jobs));
+    expect(decision.reason).toBe('schema-invalid');
+    expect(decision.type).toBe('JobQueued');
+    expect(decision.error.message).toMatch(message);
+  });
+
+  it('quotes a long undecodable header text only in part', () => {
+    const decision = deadLetter(decide(jobRecord({ retryCount: 'x'.repeat(500) }), jobs));
+    expect(decision.error.message.length).toBeLessThan(300);
   });
 });

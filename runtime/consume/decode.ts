@@ -5,14 +5,17 @@
  *
  * Order of checks: the envelope headers are UTF-8 text → `ce_type` names an event the topic
  * carries → the group subscribes to it (else skipped) → the value is UTF-8 JSON
+ * → typed application headers decode from their text (`EventDefinition.headerFields`)
  * → headers and payload validate against the contract, and `ce_schemaversion`
  * is the version this consumer was generated from.
  */
 import type { EventDefinition, SubscriptionDefinition } from '../contract/definitions.ts';
 import type { ReceivedEvent } from '../contract/events.ts';
+import { type HeaderFields, isEnvelopeHeader } from '../contract/headers.ts';
 import type { ConsumedRecord } from '../kafka/consumer-port.ts';
 import { EventValidationError, type SchemaViolation, UnknownEventTypeError } from '../produce/errors.ts';
-import { violations } from '../produce/prepare-event.ts';
+import { decodeHeader, describeCodec, MISFIT } from '../produce/header-codec.ts';
+import { pointerSegment, violations } from '../produce/prepare-event.ts';
 import type { DeadLetterReason } from './dead-letter.ts';
 import { UndecodableRecordError } from './errors.ts';
 
@@ -39,9 +42,32 @@ function decodeText(bytes: Buffer): string | undefined {
   }
 }
 
-/** Headers the envelope defines (CloudEvents binary mode, W3C trace context): they must be text. */
-function isEnvelopeHeader(name: string): boolean {
-  return name.startsWith('ce_') || name === 'content-type' || name === 'traceparent' || name === 'tracestate';
+/**
+ * Replaces the text of each header in `fields` present in `headers` by its value (a number, a
+ * boolean, a JSON value); text that does not decode is a violation naming the header. A header the
+ * record lacks stays absent.
+ */
+function decodeTypedHeaders(
+  fields: HeaderFields,
+  headers: Record<string, unknown>,
+  refused: SchemaViolation[],
+): void {
+  for (const name of Object.keys(fields)) {
+    const text = headers[name];
+    if (typeof text !== 'string') continue;
+    const codec = fields[name]!;
+    const value = decodeHeader(codec, text);
+    if (value === MISFIT) {
+      const segment = pointerSegment(name);
+      refused.push({
+        path: `/${segment}`,
+        schemaPath: `#/properties/${segment}`,
+        message: `is ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)}, not ${describeCodec(codec)}`,
+      });
+    } else {
+      headers[name] = value;
+    }
+  }
 }
 
 function deadLetter(reason: DeadLetterReason, error: Error, type: string | undefined): Decision {
@@ -75,6 +101,7 @@ export function topicParameters(template: string, topic: string): Readonly<Recor
 }
 
 export function decide(record: ConsumedRecord, subscription: SubscriptionDefinition): Decision {
+  // Text as received; `decodeTypedHeaders` later replaces the typed application headers (never the envelope) by their values.
   const headers: Record<string, string> = {};
   for (const [key, bytes] of Object.entries(record.headers)) {
     if (bytes === undefined) continue;
@@ -137,7 +164,10 @@ export function decide(record: ConsumedRecord, subscription: SubscriptionDefinit
   }
 
   const headerViolations: SchemaViolation[] = [];
-  if (definition.validateHeaders && !definition.validateHeaders(headers)) {
+  // Typed application headers travel as text: read each into its contract type before validation.
+  if (definition.headerFields !== undefined)
+    decodeTypedHeaders(definition.headerFields, headers, headerViolations);
+  if (headerViolations.length === 0 && definition.validateHeaders && !definition.validateHeaders(headers)) {
     headerViolations.push(...violations(definition.validateHeaders.errors));
   }
   if (!headers.ce_id) {

@@ -6,6 +6,7 @@
  */
 import type { ValidateFunction } from 'ajv';
 import type { TopicSpec } from '../topics/topic-spec.ts';
+import type { HeaderFields } from './headers.ts';
 
 export interface EventDefinition<TType extends string = string, TPayload = unknown, THeaders = unknown> {
   /** Event type on the wire (`ce_type`). */
@@ -38,6 +39,17 @@ export interface EventDefinition<TType extends string = string, TPayload = unkno
   readonly partitionKeyExpression?: string;
   readonly validatePayload: ValidateFunction<TPayload>;
   readonly validateHeaders: ValidateFunction<THeaders> | undefined;
+  /**
+   * Application headers (beside the envelope) the contract types other than string: how each
+   * travels as text (`retryCount: 'integer'`, `meta: 'json'`). Encoded on publish, decoded on
+   * consume before validation. Absent when the event has none.
+   */
+  readonly headerFields?: HeaderFields;
+  /**
+   * Application headers the contract requires: a publish without them is validated (and refused)
+   * even though the caller passed no headers. Absent when none is required.
+   */
+  readonly requiredHeaders?: readonly string[];
 }
 
 export interface KeyArgument {

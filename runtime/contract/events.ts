@@ -8,7 +8,12 @@ import type { ConsumerGroupDefinition, EventMap, TopicDefinition } from './defin
 /** Throw it (or a subclass naming the rule) from a handler for a record that can never succeed: dead-lettered at once, no retries. */
 export { NonRetriableError } from '../consume/errors.ts';
 
-/** A domain event as a caller publishes it: its type and its payload; the key and headers follow from the contract. */
+/**
+ * A domain event as a caller publishes it: its type, its payload and the application headers its
+ * contract declares (typed values, e.g. `{ retryCount: 3 }`: the runtime validates and encodes
+ * them); the key and the envelope headers follow from the contract. Generated publishers type
+ * `headers` per event (`WithApplicationHeaders`); here any are accepted and checked at run time.
+ */
 export type OutgoingEvent<TMap extends EventMap> = {
   readonly [K in keyof TMap & string]: {
     readonly type: K;
@@ -17,6 +22,8 @@ export type OutgoingEvent<TMap extends EventMap> = {
     readonly key?: string | number | null;
     /** Address parameters the contract does not derive from the payload (generated publishers type them per topic). */
     readonly parameters?: Readonly<Record<string, string>>;
+    /** The contract's application headers, typed (generated publishers type them per event). */
+    readonly headers?: Readonly<Record<string, unknown>>;
   };
 }[keyof TMap & string];
 

@@ -2,3 +2,4 @@ export type { TopicSpec } from '../topics/topic-spec.ts';
 export type * from './definitions.ts';
 export type * from './events.ts';
 export { NonRetriableError } from './events.ts';
+export type * from './headers.ts';

@@ -34,6 +34,8 @@ export interface OutboxOptions {
 export interface OutboxEventInput {
   readonly type: string;
   readonly payload: unknown;
+  /** Application headers, typed as the contract declares them; stored (and relayed) as text. */
+  readonly headers?: Readonly<Record<string, unknown>> | undefined;
   /** Event id (`ce_id`); a new UUID when absent. */
   readonly id?: string;
 }
@@ -111,7 +113,7 @@ export function outboxFor<TMap extends EventMap>(
       const [written] = await writeToOutbox(
         db,
         definition,
-        [id !== undefined ? { type: event.type, payload: event.payload, id } : event],
+        [id !== undefined ? { type: event.type, payload: event.payload, headers: event.headers, id } : event],
         { ...options, ...rest },
       );
       return receipt(written!);

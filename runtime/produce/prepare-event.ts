@@ -2,14 +2,17 @@
  * Turns a typed event into exactly what goes on the wire, once, for both
  * ways of publishing (directly, or through the outbox): validated payload,
  * the Kafka key from the contract's partition-key expression, the topic
- * (parameters resolved), and the CloudEvents envelope headers with W3C trace
- * context. Nothing here does I/O.
+ * (parameters resolved), the CloudEvents envelope headers with W3C trace
+ * context, and the contract's application headers, validated typed and
+ * encoded to text. Nothing here does I/O.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ErrorObject } from 'ajv';
 import type { EventDefinition, TopicDefinition } from '../contract/definitions.ts';
 import type { PublishOptions } from '../contract/events.ts';
+import { isEnvelopeHeader } from '../contract/headers.ts';
 import { EventValidationError, type SchemaViolation, UnknownEventTypeError } from './errors.ts';
+import { describeCodec, encodeHeader, MISFIT } from './header-codec.ts';
 
 export interface PreparedEvent {
   readonly id: string;
@@ -35,6 +38,8 @@ export function prepareEvent(
     readonly payload: unknown;
     readonly key?: string | number | null;
     readonly parameters?: Readonly<Record<string, string>>;
+    /** Application headers, typed (`{ retryCount: 3 }`): validated, then encoded to text. */
+    readonly headers?: Readonly<Record<string, unknown>> | undefined;
   },
   options: PublishOptions = {},
   context: PrepareContext = {},
@@ -67,15 +72,19 @@ export function prepareEvent(
   };
   if (key !== null) headers.ce_subject = key;
   if (options.tracestate) headers.tracestate = options.tracestate;
-  // Headers built here from a fresh UUID, the clock and a fresh trace context hold by construction;
-  // the contract's header schema is checked when a caller supplied one of them.
-  const supplied =
-    options.id !== undefined ||
-    options.traceparent !== undefined ||
-    options.tracestate !== undefined ||
-    context.newId !== undefined;
-  if (supplied && definition.validateHeaders && !definition.validateHeaders(headers)) {
-    throw new EventValidationError(event.type, 'headers', violations(definition.validateHeaders.errors));
+  if (event.headers !== undefined || definition.requiredHeaders !== undefined) {
+    addApplicationHeaders(definition, event.headers ?? {}, headers);
+  } else {
+    // Headers built here from a fresh UUID, the clock and a fresh trace context hold by construction;
+    // the contract's header schema is checked when a caller supplied one of them.
+    const supplied =
+      options.id !== undefined ||
+      options.traceparent !== undefined ||
+      options.tracestate !== undefined ||
+      context.newId !== undefined;
+    if (supplied && definition.validateHeaders && !definition.validateHeaders(headers)) {
+      throw new EventValidationError(event.type, 'headers', violations(definition.validateHeaders.errors));
+    }
   }
   return {
     id,
@@ -171,6 +180,58 @@ export function topicAddress(
     });
   if (violations.length > 0) throw new EventValidationError(topic.name, 'parameters', violations);
   return address;
+}
+
+/**
+ * Checks a caller's application headers against the contract with their typed values (beside the
+ * envelope built so far), then adds each one to `headers` as text, by the codec the generator chose.
+ * Throws `EventValidationError` naming every header refused; `headers` is then not to be used.
+ */
+function addApplicationHeaders(
+  definition: EventDefinition<string, unknown, unknown>,
+  supplied: Readonly<Record<string, unknown>>,
+  headers: Record<string, string>,
+): void {
+  const refused: SchemaViolation[] = [];
+  const typed: Record<string, unknown> = { ...headers };
+  for (const name of Object.keys(supplied)) {
+    if (isEnvelopeHeader(name)) {
+      refused.push({
+        path: `/${pointerSegment(name)}`,
+        schemaPath: '#/envelope',
+        message:
+          'is an envelope header the runtime sets; it cannot be an application header (id, time, traceparent and tracestate are publish options)',
+      });
+    } else if (supplied[name] !== undefined) {
+      typed[name] = supplied[name];
+    }
+  }
+  if (refused.length === 0 && definition.validateHeaders && !definition.validateHeaders(typed)) {
+    refused.push(...violations(definition.validateHeaders.errors));
+  }
+  if (refused.length === 0) {
+    const fields = definition.headerFields;
+    for (const name of Object.keys(typed)) {
+      if (Object.hasOwn(headers, name)) continue;
+      const codec = fields !== undefined && Object.hasOwn(fields, name) ? fields[name] : undefined;
+      const text = encodeHeader(codec, typed[name]);
+      if (text === MISFIT) {
+        refused.push({
+          path: `/${pointerSegment(name)}`,
+          schemaPath: '#/x-header-codec',
+          message: `is not ${describeCodec(codec)}`,
+        });
+      } else {
+        headers[name] = text;
+      }
+    }
+  }
+  if (refused.length > 0) throw new EventValidationError(definition.type, 'headers', refused);
+}
+
+/** A header name as one JSON pointer segment (`~` and `/` escaped). */
+export function pointerSegment(name: string): string {
+  return name.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
 /** The clock as ISO 8601, formatted once per millisecond (a batch of events shares it). */

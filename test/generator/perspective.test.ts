@@ -100,7 +100,7 @@ describe('AsyncAPI 3 perspective: send publishes, receive consumes', { timeout: 
     expect(consumers).toContain('topic: itemsTopic,');
     expect(consumers).not.toContain("context: 'producer'");
     expect(text('catalog.ts')).toMatch(
-      /name: 'items\.events',[\s\S]*?producers: \[\s*'producer',?\s*\],\s*consumerGroups: \[\s*'g',?\s*\]/,
+      /\.\.\.itemsTopic\.spec,[\s\S]*?producers: \[\s*'producer',?\s*\],\s*consumerGroups: \[\s*'g',?\s*\]/,
     );
   });
 
@@ -136,7 +136,7 @@ describe('AsyncAPI 3 perspective: send publishes, receive consumes', { timeout: 
     expect(consumers).toContain("groupId: 'g',\n  context: 'producer',");
     expect(consumers).not.toContain("context: 'consumer'");
     expect(text('catalog.ts')).toMatch(
-      /name: 'items\.events',[\s\S]*?producers: \[\s*'consumer',?\s*\],\s*consumerGroups: \[\s*'g',?\s*\]/,
+      /\.\.\.itemsTopic\.spec,[\s\S]*?producers: \[\s*'consumer',?\s*\],\s*consumerGroups: \[\s*'g',?\s*\]/,
     );
   });
 });
