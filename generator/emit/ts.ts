@@ -176,7 +176,7 @@ export function propertyName(name: string): ts.PropertyName {
 
 /** True when `name` can be written bare as an identifier or property name. */
 export function isIdentifier(name: string): boolean {
-  return name.length > 0 && ts.isIdentifierText(name, ts.ScriptTarget.ESNext);
+  return /^[\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D]*$/u.test(name);
 }
 
 /**
@@ -203,7 +203,10 @@ export function docText(text: string): string {
     .trim();
 }
 
-const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed, neverAsciiEscape: true });
+// `neverAsciiEscape` (an option the printer has but does not declare) keeps non-ASCII text such as
+// Korean descriptions readable instead of `\uXXXX`; line separators are escaped either way.
+const printerOptions = { newLine: ts.NewLineKind.LineFeed, neverAsciiEscape: true };
+const printer = ts.createPrinter(printerOptions);
 const scratch = ts.createSourceFile('emit.ts', '', ts.ScriptTarget.ESNext, false, ts.ScriptKind.TS);
 
 /** TypeScript source of one node. */
