@@ -42,7 +42,7 @@ const awkward = [
   'a\r\nb',
   'line\u2028sep',
   'para\u2029sep',
-  'back`tick`${x}',
+  'back`tick`$' + '{x}',
   "it's",
   'c:\\dir',
   '*/',

@@ -295,7 +295,7 @@ export function toAjvSchema(schema: JsonSchema, vocabulary?: AjvVocabulary): Jso
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) {
       if (key.startsWith('x-') || ANNOTATIONS.has(key) || ASYNCAPI_ANNOTATIONS.has(key)) continue;
-      const at = `${pointer}/${escape(key)}`;
+      const at = `${pointer}/${pointerSegment(key)}`;
       if (vocabulary && !vocabulary.isKeyword(key)) {
         vocabulary.report(
           node,
@@ -320,7 +320,7 @@ export function toAjvSchema(schema: JsonSchema, vocabulary?: AjvVocabulary): Jso
         out[key] = Object.fromEntries(
           Object.entries(value).map(([k, v]) => [
             k,
-            Array.isArray(v) ? v : copy(v, `${at}/${escape(k)}`, false),
+            Array.isArray(v) ? v : copy(v, `${at}/${pointerSegment(k)}`, false),
           ]),
         );
       else out[key] = copy(value, at, false);
@@ -368,7 +368,7 @@ function isSchemaMap(key: string): boolean {
   ].includes(key);
 }
 
-function escape(segment: string): string {
+function pointerSegment(segment: string): string {
   return segment.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
