@@ -29,7 +29,10 @@ async function validatorsOf(specs: readonly EventSpec[]) {
 }
 let counter = 0;
 
-const object = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({
+const object = (
+  properties: Record<string, JsonSchema>,
+  required: string[] = [],
+): { [k: string]: unknown } => ({
   type: 'object',
   properties,
   required,
