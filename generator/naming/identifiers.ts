@@ -25,6 +25,9 @@ export const FIXED_NAMES: readonly string[] = [
   'topicSpecs',
   'eventTopics',
   'topicTemplates',
+  // type parameters of shared header types (a type of that name would be shadowed inside them)
+  'TType',
+  'TVersion',
   // runtime types the generated modules import
   'EventDefinition',
   'TopicDefinition',
