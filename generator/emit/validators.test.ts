@@ -172,4 +172,27 @@ describe('emitValidators: each distinct schema compiles once', () => {
     expect(dts).toContain('export declare const validateEnvelopeHeaders: ValidateFunction<EnvelopeHeaders>;');
     expect(dts).toContain('export declare const validateDoneAHeaders: ValidateFunction<DoneAHeaders>;');
   });
+
+  it('still refuses an example whose headers name another event or version', async () => {
+    const headers = { ce_id: 'x', ce_type: 'DoneB', ce_schemaversion: '2' };
+    const { diagnostics } = await validatorsOf([
+      {
+        name: 'DoneA',
+        payload: object({}),
+        headers: envelope(),
+        examples: [{ name: 'wrong', payload: {}, headers }],
+      },
+      { name: 'DoneB', payload: object({}), headers: envelope() },
+    ]);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({
+        code: 'invalid-example',
+        severity: 'error',
+        pointer: '#/components/messages/DoneA/examples/0/headers',
+        message: expect.stringMatching(
+          /\/ce_type must be "DoneA" for this event; \/ce_schemaversion must be "1"/,
+        ),
+      }),
+    ]);
+  });
 });

@@ -245,15 +245,27 @@ function checkExamples(
 ): void {
   event.examples.forEach((example, i) => {
     const value = part === 'payload' ? example.payload : example.headers;
-    if (value === undefined || validate(value)) return;
+    if (value === undefined) return;
+    const pinned = part === 'headers' ? pinViolations(event, value) : [];
+    if (validate(value) && pinned.length === 0) return;
     diagnostics.push({
       code: 'invalid-example',
       severity: 'error',
       file: event.location.file,
       pointer: `${event.location.pointer}/examples/${i}/${part}`,
-      message: `example ${example.name ? `"${example.name}" ` : ''}of "${event.name}" does not match its ${part} schema: ${describeErrors(validate.errors ?? [])}`,
+      message: `example ${example.name ? `"${example.name}" ` : ''}of "${event.name}" does not match its ${part} schema: ${[describeErrors(validate.errors ?? []), ...pinned].filter(Boolean).join('; ')}`,
     });
   });
+}
+
+/** The header values an event fixes (the shared envelope validator leaves them to the runtime): an example must agree. */
+function pinViolations(event: EventModel, headers: unknown): string[] {
+  if (typeof headers !== 'object' || headers === null) return [];
+  const h = headers as Record<string, unknown>;
+  const want: Record<string, string> = { ce_type: event.name, ce_schemaversion: String(event.schemaVersion) };
+  return Object.entries(want)
+    .filter(([key, value]) => h[key] !== undefined && h[key] !== value)
+    .map(([key, value]) => `/${key} must be ${JSON.stringify(value)} for this event`);
 }
 
 export function describeErrors(errors: readonly ErrorObject[]): string {
