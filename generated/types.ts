@@ -2,6 +2,65 @@
 // Payload and header types of every event, and per topic the union of its events.
 
 /**
+ * EnvelopeHeaders
+ *
+ * Kafka record headers of every domain event (CloudEvents 1.0 Kafka binding, binary content mode, plus W3C Trace Context). All header values are UTF-8 strings. The event type travels in `ce_type`, so a topic may carry several event types and a consumer dispatches on `ce_type`, never by sniffing payload fields. Other headers are allowed (brokers, tracing libraries and dead-letter publishing add their own, e.g. Spring Kafka's `kafka_dlt-*`), as long as they are strings.
+ *
+ * Shared by 15 event type(s); each event's `…Headers` type fixes `ce_type` (`TType`) and `ce_schemaversion` (`TVersion`).
+ */
+export interface EnvelopeHeaders<TType extends string = string, TVersion extends string = string> {
+  /** CloudEvents specification version the envelope follows; always `1.0`. */
+  ce_specversion: '1.0';
+  /**
+   * Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key).
+   *
+   * @format uuid
+   */
+  ce_id: string;
+  /**
+   * Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.
+   *
+   * @pattern ^[A-Z][A-Za-z0-9]*$
+   */
+  ce_type: TType;
+  /**
+   * The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`).
+   *
+   * @format uri-reference
+   */
+  ce_source: string;
+  /**
+   * When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox.
+   *
+   * @format date-time
+   */
+  ce_time: string;
+  /**
+   * Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.
+   *
+   * @pattern ^[0-9]+$
+   */
+  ce_schemaversion: TVersion;
+  /**
+   * The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key.
+   *
+   * @minLength 1
+   */
+  ce_subject?: string;
+  /** Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`. */
+  'content-type': 'application/json';
+  /**
+   * W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace.
+   *
+   * @pattern ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$
+   */
+  traceparent: string;
+  /** W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one. */
+  tracestate?: string;
+  [key: string]: unknown;
+}
+
+/**
  * Chat room created
  *
  * A direct or group chat room was created.
@@ -55,58 +114,8 @@ export interface ChatRoomCreated {
   timestamp: string;
 }
 
-/** Kafka record headers of {@link ChatRoomCreated}: the CloudEvents envelope with `ce_type` fixed to 'ChatRoomCreated'. */
-export interface ChatRoomCreatedHeaders {
-  /** CloudEvents specification version the envelope follows; always `1.0`. */
-  ce_specversion: '1.0';
-  /**
-   * Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key).
-   *
-   * @format uuid
-   */
-  ce_id: string;
-  /**
-   * Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.
-   *
-   * @pattern ^[A-Z][A-Za-z0-9]*$
-   */
-  ce_type: 'ChatRoomCreated';
-  /**
-   * The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`).
-   *
-   * @format uri-reference
-   */
-  ce_source: string;
-  /**
-   * When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox.
-   *
-   * @format date-time
-   */
-  ce_time: string;
-  /**
-   * Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.
-   *
-   * @pattern ^[0-9]+$
-   */
-  ce_schemaversion: '1';
-  /**
-   * The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key.
-   *
-   * @minLength 1
-   */
-  ce_subject?: string;
-  /** Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`. */
-  'content-type': 'application/json';
-  /**
-   * W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace.
-   *
-   * @pattern ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$
-   */
-  traceparent: string;
-  /** W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one. */
-  tracestate?: string;
-  [key: string]: unknown;
-}
+/** Kafka record headers of {@link ChatRoomCreated}: {@link EnvelopeHeaders} with `ce_type` "ChatRoomCreated" and `ce_schemaversion` "1". */
+export type ChatRoomCreatedHeaders = EnvelopeHeaders<'ChatRoomCreated', '1'>;
 
 /**
  * DW batch completed
@@ -155,58 +164,8 @@ export interface DwBatchCompleted {
   occurredAt: string;
 }
 
-/** Kafka record headers of {@link DwBatchCompleted}: the CloudEvents envelope with `ce_type` fixed to 'DwBatchCompleted'. */
-export interface DwBatchCompletedHeaders {
-  /** CloudEvents specification version the envelope follows; always `1.0`. */
-  ce_specversion: '1.0';
-  /**
-   * Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key).
-   *
-   * @format uuid
-   */
-  ce_id: string;
-  /**
-   * Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.
-   *
-   * @pattern ^[A-Z][A-Za-z0-9]*$
-   */
-  ce_type: 'DwBatchCompleted';
-  /**
-   * The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`).
-   *
-   * @format uri-reference
-   */
-  ce_source: string;
-  /**
-   * When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox.
-   *
-   * @format date-time
-   */
-  ce_time: string;
-  /**
-   * Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.
-   *
-   * @pattern ^[0-9]+$
-   */
-  ce_schemaversion: '1';
-  /**
-   * The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key.
-   *
-   * @minLength 1
-   */
-  ce_subject?: string;
-  /** Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`. */
-  'content-type': 'application/json';
-  /**
-   * W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace.
-   *
-   * @pattern ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$
-   */
-  traceparent: string;
-  /** W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one. */
-  tracestate?: string;
-  [key: string]: unknown;
-}
+/** Kafka record headers of {@link DwBatchCompleted}: {@link EnvelopeHeaders} with `ce_type` "DwBatchCompleted" and `ce_schemaversion` "1". */
+export type DwBatchCompletedHeaders = EnvelopeHeaders<'DwBatchCompleted', '1'>;
 
 /**
  * File policy updated
@@ -241,58 +200,8 @@ export interface FilePolicyUpdated {
   occurredAt: string;
 }
 
-/** Kafka record headers of {@link FilePolicyUpdated}: the CloudEvents envelope with `ce_type` fixed to 'FilePolicyUpdated'. */
-export interface FilePolicyUpdatedHeaders {
-  /** CloudEvents specification version the envelope follows; always `1.0`. */
-  ce_specversion: '1.0';
-  /**
-   * Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key).
-   *
-   * @format uuid
-   */
-  ce_id: string;
-  /**
-   * Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.
-   *
-   * @pattern ^[A-Z][A-Za-z0-9]*$
-   */
-  ce_type: 'FilePolicyUpdated';
-  /**
-   * The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`).
-   *
-   * @format uri-reference
-   */
-  ce_source: string;
-  /**
-   * When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox.
-   *
-   * @format date-time
-   */
-  ce_time: string;
-  /**
-   * Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.
-   *
-   * @pattern ^[0-9]+$
-   */
-  ce_schemaversion: '1';
-  /**
-   * The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key.
-   *
-   * @minLength 1
-   */
-  ce_subject?: string;
-  /** Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`. */
-  'content-type': 'application/json';
-  /**
-   * W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace.
-   *
-   * @pattern ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$
-   */
-  traceparent: string;
-  /** W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one. */
-  tracestate?: string;
-  [key: string]: unknown;
-}
+/** Kafka record headers of {@link FilePolicyUpdated}: {@link EnvelopeHeaders} with `ce_type` "FilePolicyUpdated" and `ce_schemaversion` "1". */
+export type FilePolicyUpdatedHeaders = EnvelopeHeaders<'FilePolicyUpdated', '1'>;
 
 /**
  * Friend request accepted
@@ -346,58 +255,8 @@ export interface FriendRequestAccepted {
   timestamp: string;
 }
 
-/** Kafka record headers of {@link FriendRequestAccepted}: the CloudEvents envelope with `ce_type` fixed to 'FriendRequestAccepted'. */
-export interface FriendRequestAcceptedHeaders {
-  /** CloudEvents specification version the envelope follows; always `1.0`. */
-  ce_specversion: '1.0';
-  /**
-   * Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key).
-   *
-   * @format uuid
-   */
-  ce_id: string;
-  /**
-   * Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.
-   *
-   * @pattern ^[A-Z][A-Za-z0-9]*$
-   */
-  ce_type: 'FriendRequestAccepted';
-  /**
-   * The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`).
-   *
-   * @format uri-reference
-   */
-  ce_source: string;
-  /**
-   * When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox.
-   *
-   * @format date-time
-   */
-  ce_time: string;
-  /**
-   * Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.
-   *
-   * @pattern ^[0-9]+$
-   */
-  ce_schemaversion: '1';
-  /**
-   * The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key.
-   *
-   * @minLength 1
-   */
-  ce_subject?: string;
-  /** Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`. */
-  'content-type': 'application/json';
-  /**
-   * W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace.
-   *
-   * @pattern ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$
-   */
-  traceparent: string;
-  /** W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one. */
-  tracestate?: string;
-  [key: string]: unknown;
-}
+/** Kafka record headers of {@link FriendRequestAccepted}: {@link EnvelopeHeaders} with `ce_type` "FriendRequestAccepted" and `ce_schemaversion` "1". */
+export type FriendRequestAcceptedHeaders = EnvelopeHeaders<'FriendRequestAccepted', '1'>;
 
 /**
  * Friend request cancelled
@@ -451,58 +310,8 @@ export interface FriendRequestCancelled {
   timestamp: string;
 }
 
-/** Kafka record headers of {@link FriendRequestCancelled}: the CloudEvents envelope with `ce_type` fixed to 'FriendRequestCancelled'. */
-export interface FriendRequestCancelledHeaders {
-  /** CloudEvents specification version the envelope follows; always `1.0`. */
-  ce_specversion: '1.0';
-  /**
-   * Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key).
-   *
-   * @format uuid
-   */
-  ce_id: string;
-  /**
-   * Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.
-   *
-   * @pattern ^[A-Z][A-Za-z0-9]*$
-   */
-  ce_type: 'FriendRequestCancelled';
-  /**
-   * The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`).
-   *
-   * @format uri-reference
-   */
-  ce_source: string;
-  /**
-   * When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox.
-   *
-   * @format date-time
-   */
-  ce_time: string;
-  /**
-   * Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.
-   *
-   * @pattern ^[0-9]+$
-   */
-  ce_schemaversion: '1';
-  /**
-   * The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key.
-   *
-   * @minLength 1
-   */
-  ce_subject?: string;
-  /** Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`. */
-  'content-type': 'application/json';
-  /**
-   * W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace.
-   *
-   * @pattern ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$
-   */
-  traceparent: string;
-  /** W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one. */
-  tracestate?: string;
-  [key: string]: unknown;
-}
+/** Kafka record headers of {@link FriendRequestCancelled}: {@link EnvelopeHeaders} with `ce_type` "FriendRequestCancelled" and `ce_schemaversion` "1". */
+export type FriendRequestCancelledHeaders = EnvelopeHeaders<'FriendRequestCancelled', '1'>;
 
 /**
  * Friend request rejected
@@ -557,58 +366,8 @@ export interface FriendRequestRejected {
   timestamp: string;
 }
 
-/** Kafka record headers of {@link FriendRequestRejected}: the CloudEvents envelope with `ce_type` fixed to 'FriendRequestRejected'. */
-export interface FriendRequestRejectedHeaders {
-  /** CloudEvents specification version the envelope follows; always `1.0`. */
-  ce_specversion: '1.0';
-  /**
-   * Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key).
-   *
-   * @format uuid
-   */
-  ce_id: string;
-  /**
-   * Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.
-   *
-   * @pattern ^[A-Z][A-Za-z0-9]*$
-   */
-  ce_type: 'FriendRequestRejected';
-  /**
-   * The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`).
-   *
-   * @format uri-reference
-   */
-  ce_source: string;
-  /**
-   * When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox.
-   *
-   * @format date-time
-   */
-  ce_time: string;
-  /**
-   * Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.
-   *
-   * @pattern ^[0-9]+$
-   */
-  ce_schemaversion: '1';
-  /**
-   * The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key.
-   *
-   * @minLength 1
-   */
-  ce_subject?: string;
-  /** Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`. */
-  'content-type': 'application/json';
-  /**
-   * W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace.
-   *
-   * @pattern ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$
-   */
-  traceparent: string;
-  /** W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one. */
-  tracestate?: string;
-  [key: string]: unknown;
-}
+/** Kafka record headers of {@link FriendRequestRejected}: {@link EnvelopeHeaders} with `ce_type` "FriendRequestRejected" and `ce_schemaversion` "1". */
+export type FriendRequestRejectedHeaders = EnvelopeHeaders<'FriendRequestRejected', '1'>;
 
 /**
  * Friend request sent
@@ -661,58 +420,8 @@ export interface FriendRequestSent {
   timestamp: string;
 }
 
-/** Kafka record headers of {@link FriendRequestSent}: the CloudEvents envelope with `ce_type` fixed to 'FriendRequestSent'. */
-export interface FriendRequestSentHeaders {
-  /** CloudEvents specification version the envelope follows; always `1.0`. */
-  ce_specversion: '1.0';
-  /**
-   * Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key).
-   *
-   * @format uuid
-   */
-  ce_id: string;
-  /**
-   * Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.
-   *
-   * @pattern ^[A-Z][A-Za-z0-9]*$
-   */
-  ce_type: 'FriendRequestSent';
-  /**
-   * The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`).
-   *
-   * @format uri-reference
-   */
-  ce_source: string;
-  /**
-   * When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox.
-   *
-   * @format date-time
-   */
-  ce_time: string;
-  /**
-   * Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.
-   *
-   * @pattern ^[0-9]+$
-   */
-  ce_schemaversion: '1';
-  /**
-   * The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key.
-   *
-   * @minLength 1
-   */
-  ce_subject?: string;
-  /** Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`. */
-  'content-type': 'application/json';
-  /**
-   * W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace.
-   *
-   * @pattern ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$
-   */
-  traceparent: string;
-  /** W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one. */
-  tracestate?: string;
-  [key: string]: unknown;
-}
+/** Kafka record headers of {@link FriendRequestSent}: {@link EnvelopeHeaders} with `ce_type` "FriendRequestSent" and `ce_schemaversion` "1". */
+export type FriendRequestSentHeaders = EnvelopeHeaders<'FriendRequestSent', '1'>;
 
 /**
  * Message sent
@@ -768,58 +477,8 @@ export interface MessageSent {
   created_at: string;
 }
 
-/** Kafka record headers of {@link MessageSent}: the CloudEvents envelope with `ce_type` fixed to 'MessageSent'. */
-export interface MessageSentHeaders {
-  /** CloudEvents specification version the envelope follows; always `1.0`. */
-  ce_specversion: '1.0';
-  /**
-   * Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key).
-   *
-   * @format uuid
-   */
-  ce_id: string;
-  /**
-   * Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.
-   *
-   * @pattern ^[A-Z][A-Za-z0-9]*$
-   */
-  ce_type: 'MessageSent';
-  /**
-   * The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`).
-   *
-   * @format uri-reference
-   */
-  ce_source: string;
-  /**
-   * When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox.
-   *
-   * @format date-time
-   */
-  ce_time: string;
-  /**
-   * Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.
-   *
-   * @pattern ^[0-9]+$
-   */
-  ce_schemaversion: '1';
-  /**
-   * The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key.
-   *
-   * @minLength 1
-   */
-  ce_subject?: string;
-  /** Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`. */
-  'content-type': 'application/json';
-  /**
-   * W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace.
-   *
-   * @pattern ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$
-   */
-  traceparent: string;
-  /** W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one. */
-  tracestate?: string;
-  [key: string]: unknown;
-}
+/** Kafka record headers of {@link MessageSent}: {@link EnvelopeHeaders} with `ce_type` "MessageSent" and `ce_schemaversion` "1". */
+export type MessageSentHeaders = EnvelopeHeaders<'MessageSent', '1'>;
 
 /**
  * Messages read
@@ -859,58 +518,8 @@ export interface MessagesRead {
   timestamp: string;
 }
 
-/** Kafka record headers of {@link MessagesRead}: the CloudEvents envelope with `ce_type` fixed to 'MessagesRead'. */
-export interface MessagesReadHeaders {
-  /** CloudEvents specification version the envelope follows; always `1.0`. */
-  ce_specversion: '1.0';
-  /**
-   * Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key).
-   *
-   * @format uuid
-   */
-  ce_id: string;
-  /**
-   * Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.
-   *
-   * @pattern ^[A-Z][A-Za-z0-9]*$
-   */
-  ce_type: 'MessagesRead';
-  /**
-   * The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`).
-   *
-   * @format uri-reference
-   */
-  ce_source: string;
-  /**
-   * When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox.
-   *
-   * @format date-time
-   */
-  ce_time: string;
-  /**
-   * Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.
-   *
-   * @pattern ^[0-9]+$
-   */
-  ce_schemaversion: '1';
-  /**
-   * The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key.
-   *
-   * @minLength 1
-   */
-  ce_subject?: string;
-  /** Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`. */
-  'content-type': 'application/json';
-  /**
-   * W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace.
-   *
-   * @pattern ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$
-   */
-  traceparent: string;
-  /** W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one. */
-  tracestate?: string;
-  [key: string]: unknown;
-}
+/** Kafka record headers of {@link MessagesRead}: {@link EnvelopeHeaders} with `ce_type` "MessagesRead" and `ce_schemaversion` "1". */
+export type MessagesReadHeaders = EnvelopeHeaders<'MessagesRead', '1'>;
 
 /**
  * Notification sent
@@ -958,58 +567,8 @@ export interface NotificationSent {
   timestamp: string;
 }
 
-/** Kafka record headers of {@link NotificationSent}: the CloudEvents envelope with `ce_type` fixed to 'NotificationSent'. */
-export interface NotificationSentHeaders {
-  /** CloudEvents specification version the envelope follows; always `1.0`. */
-  ce_specversion: '1.0';
-  /**
-   * Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key).
-   *
-   * @format uuid
-   */
-  ce_id: string;
-  /**
-   * Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.
-   *
-   * @pattern ^[A-Z][A-Za-z0-9]*$
-   */
-  ce_type: 'NotificationSent';
-  /**
-   * The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`).
-   *
-   * @format uri-reference
-   */
-  ce_source: string;
-  /**
-   * When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox.
-   *
-   * @format date-time
-   */
-  ce_time: string;
-  /**
-   * Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.
-   *
-   * @pattern ^[0-9]+$
-   */
-  ce_schemaversion: '1';
-  /**
-   * The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key.
-   *
-   * @minLength 1
-   */
-  ce_subject?: string;
-  /** Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`. */
-  'content-type': 'application/json';
-  /**
-   * W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace.
-   *
-   * @pattern ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$
-   */
-  traceparent: string;
-  /** W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one. */
-  tracestate?: string;
-  [key: string]: unknown;
-}
+/** Kafka record headers of {@link NotificationSent}: {@link EnvelopeHeaders} with `ce_type` "NotificationSent" and `ce_schemaversion` "1". */
+export type NotificationSentHeaders = EnvelopeHeaders<'NotificationSent', '1'>;
 
 /**
  * Permission changed
@@ -1061,58 +620,8 @@ export interface PermissionChanged {
   occurredAt: string;
 }
 
-/** Kafka record headers of {@link PermissionChanged}: the CloudEvents envelope with `ce_type` fixed to 'PermissionChanged'. */
-export interface PermissionChangedHeaders {
-  /** CloudEvents specification version the envelope follows; always `1.0`. */
-  ce_specversion: '1.0';
-  /**
-   * Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key).
-   *
-   * @format uuid
-   */
-  ce_id: string;
-  /**
-   * Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.
-   *
-   * @pattern ^[A-Z][A-Za-z0-9]*$
-   */
-  ce_type: 'PermissionChanged';
-  /**
-   * The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`).
-   *
-   * @format uri-reference
-   */
-  ce_source: string;
-  /**
-   * When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox.
-   *
-   * @format date-time
-   */
-  ce_time: string;
-  /**
-   * Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.
-   *
-   * @pattern ^[0-9]+$
-   */
-  ce_schemaversion: '1';
-  /**
-   * The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key.
-   *
-   * @minLength 1
-   */
-  ce_subject?: string;
-  /** Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`. */
-  'content-type': 'application/json';
-  /**
-   * W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace.
-   *
-   * @pattern ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$
-   */
-  traceparent: string;
-  /** W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one. */
-  tracestate?: string;
-  [key: string]: unknown;
-}
+/** Kafka record headers of {@link PermissionChanged}: {@link EnvelopeHeaders} with `ce_type` "PermissionChanged" and `ce_schemaversion` "1". */
+export type PermissionChangedHeaders = EnvelopeHeaders<'PermissionChanged', '1'>;
 
 /**
  * Policy bundle applied
@@ -1153,58 +662,8 @@ export interface PolicyBundleApplied {
   occurredAt: string;
 }
 
-/** Kafka record headers of {@link PolicyBundleApplied}: the CloudEvents envelope with `ce_type` fixed to 'PolicyBundleApplied'. */
-export interface PolicyBundleAppliedHeaders {
-  /** CloudEvents specification version the envelope follows; always `1.0`. */
-  ce_specversion: '1.0';
-  /**
-   * Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key).
-   *
-   * @format uuid
-   */
-  ce_id: string;
-  /**
-   * Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.
-   *
-   * @pattern ^[A-Z][A-Za-z0-9]*$
-   */
-  ce_type: 'PolicyBundleApplied';
-  /**
-   * The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`).
-   *
-   * @format uri-reference
-   */
-  ce_source: string;
-  /**
-   * When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox.
-   *
-   * @format date-time
-   */
-  ce_time: string;
-  /**
-   * Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.
-   *
-   * @pattern ^[0-9]+$
-   */
-  ce_schemaversion: '1';
-  /**
-   * The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key.
-   *
-   * @minLength 1
-   */
-  ce_subject?: string;
-  /** Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`. */
-  'content-type': 'application/json';
-  /**
-   * W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace.
-   *
-   * @pattern ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$
-   */
-  traceparent: string;
-  /** W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one. */
-  tracestate?: string;
-  [key: string]: unknown;
-}
+/** Kafka record headers of {@link PolicyBundleApplied}: {@link EnvelopeHeaders} with `ce_type` "PolicyBundleApplied" and `ce_schemaversion` "1". */
+export type PolicyBundleAppliedHeaders = EnvelopeHeaders<'PolicyBundleApplied', '1'>;
 
 /**
  * User online status changed
@@ -1234,58 +693,8 @@ export interface UserOnlineStatusChanged {
   timestamp: string;
 }
 
-/** Kafka record headers of {@link UserOnlineStatusChanged}: the CloudEvents envelope with `ce_type` fixed to 'UserOnlineStatusChanged'. */
-export interface UserOnlineStatusChangedHeaders {
-  /** CloudEvents specification version the envelope follows; always `1.0`. */
-  ce_specversion: '1.0';
-  /**
-   * Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key).
-   *
-   * @format uuid
-   */
-  ce_id: string;
-  /**
-   * Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.
-   *
-   * @pattern ^[A-Z][A-Za-z0-9]*$
-   */
-  ce_type: 'UserOnlineStatusChanged';
-  /**
-   * The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`).
-   *
-   * @format uri-reference
-   */
-  ce_source: string;
-  /**
-   * When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox.
-   *
-   * @format date-time
-   */
-  ce_time: string;
-  /**
-   * Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.
-   *
-   * @pattern ^[0-9]+$
-   */
-  ce_schemaversion: '1';
-  /**
-   * The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key.
-   *
-   * @minLength 1
-   */
-  ce_subject?: string;
-  /** Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`. */
-  'content-type': 'application/json';
-  /**
-   * W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace.
-   *
-   * @pattern ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$
-   */
-  traceparent: string;
-  /** W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one. */
-  tracestate?: string;
-  [key: string]: unknown;
-}
+/** Kafka record headers of {@link UserOnlineStatusChanged}: {@link EnvelopeHeaders} with `ce_type` "UserOnlineStatusChanged" and `ce_schemaversion` "1". */
+export type UserOnlineStatusChangedHeaders = EnvelopeHeaders<'UserOnlineStatusChanged', '1'>;
 
 /**
  * User profile updated
@@ -1333,58 +742,8 @@ export interface UserProfileUpdated {
   timestamp: string;
 }
 
-/** Kafka record headers of {@link UserProfileUpdated}: the CloudEvents envelope with `ce_type` fixed to 'UserProfileUpdated'. */
-export interface UserProfileUpdatedHeaders {
-  /** CloudEvents specification version the envelope follows; always `1.0`. */
-  ce_specversion: '1.0';
-  /**
-   * Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key).
-   *
-   * @format uuid
-   */
-  ce_id: string;
-  /**
-   * Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.
-   *
-   * @pattern ^[A-Z][A-Za-z0-9]*$
-   */
-  ce_type: 'UserProfileUpdated';
-  /**
-   * The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`).
-   *
-   * @format uri-reference
-   */
-  ce_source: string;
-  /**
-   * When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox.
-   *
-   * @format date-time
-   */
-  ce_time: string;
-  /**
-   * Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.
-   *
-   * @pattern ^[0-9]+$
-   */
-  ce_schemaversion: '1';
-  /**
-   * The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key.
-   *
-   * @minLength 1
-   */
-  ce_subject?: string;
-  /** Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`. */
-  'content-type': 'application/json';
-  /**
-   * W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace.
-   *
-   * @pattern ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$
-   */
-  traceparent: string;
-  /** W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one. */
-  tracestate?: string;
-  [key: string]: unknown;
-}
+/** Kafka record headers of {@link UserProfileUpdated}: {@link EnvelopeHeaders} with `ce_type` "UserProfileUpdated" and `ce_schemaversion` "1". */
+export type UserProfileUpdatedHeaders = EnvelopeHeaders<'UserProfileUpdated', '1'>;
 
 /**
  * User registered
@@ -1431,62 +790,12 @@ export interface UserRegistered {
   timestamp: string;
 }
 
-/** Kafka record headers of {@link UserRegistered}: the CloudEvents envelope with `ce_type` fixed to 'UserRegistered'. */
-export interface UserRegisteredHeaders {
-  /** CloudEvents specification version the envelope follows; always `1.0`. */
-  ce_specversion: '1.0';
-  /**
-   * Unique id of this event occurrence, assigned once when the event is written to the outbox and kept on every redelivery and relay retry. Consumers deduplicate on it (idempotency key).
-   *
-   * @format uuid
-   */
-  ce_id: string;
-  /**
-   * Event type: the AsyncAPI message `name` (PascalCase, e.g. `UserRegistered`). Consumers dispatch on it.
-   *
-   * @pattern ^[A-Z][A-Za-z0-9]*$
-   */
-  ce_type: 'UserRegistered';
-  /**
-   * The publishing bounded context: the `id` of its AsyncAPI document (e.g. `urn:contract-events:chat:user`).
-   *
-   * @format uri-reference
-   */
-  ce_source: string;
-  /**
-   * When the event occurred (RFC 3339), the moment the business transaction committed it to the outbox.
-   *
-   * @format date-time
-   */
-  ce_time: string;
-  /**
-   * Major version of the payload schema, the message's `x-schema-version` written as decimal digits. A breaking payload change bumps it (and ships under a new major version of the contract); additive changes keep it.
-   *
-   * @pattern ^[0-9]+$
-   */
-  ce_schemaversion: '1';
-  /**
-   * The partition key of the record (the value the message's `x-partition-key` points at), written as a string; the same value as the Kafka record key. Optional: informative for routers and tooling that cannot read the Kafka key.
-   *
-   * @minLength 1
-   */
-  ce_subject?: string;
-  /** Media type of the record value (CloudEvents `datacontenttype` in binary mode); always `application/json`. */
-  'content-type': 'application/json';
-  /**
-   * W3C Trace Context `traceparent` of the operation that produced the event (version-traceid-parentid-flags), captured in the outbox row so the consumer's span continues the producer's trace.
-   *
-   * @pattern ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$
-   */
-  traceparent: string;
-  /** W3C Trace Context `tracestate` (vendor-specific trace data), present when the producer had one. */
-  tracestate?: string;
-  [key: string]: unknown;
-}
+/** Kafka record headers of {@link UserRegistered}: {@link EnvelopeHeaders} with `ce_type` "UserRegistered" and `ce_schemaversion` "1". */
+export type UserRegisteredHeaders = EnvelopeHeaders<'UserRegistered', '1'>;
 
 /** Every event carried by `chat.events`, discriminated by `type`. */
 export type ChatEventsEvent =
-  | { readonly type: 'ChatRoomCreated'; readonly payload: ChatRoomCreated };
+  | { readonly type: 'ChatRoomCreated'; readonly payload: ChatRoomCreated; };
 
 /** Event type → payload of `chat.events`. */
 export type ChatEventsEventMap = {
@@ -1495,7 +804,7 @@ export type ChatEventsEventMap = {
 
 /** Every event carried by `domain.dw-batch-completed`, discriminated by `type`. */
 export type DwBatchCompletedEvent =
-  | { readonly type: 'DwBatchCompleted'; readonly payload: DwBatchCompleted };
+  | { readonly type: 'DwBatchCompleted'; readonly payload: DwBatchCompleted; };
 
 /** Event type → payload of `domain.dw-batch-completed`. */
 export type DwBatchCompletedEventMap = {
@@ -1504,7 +813,7 @@ export type DwBatchCompletedEventMap = {
 
 /** Every event carried by `domain.file-policy-updated`, discriminated by `type`. */
 export type FilePolicyUpdatedEvent =
-  | { readonly type: 'FilePolicyUpdated'; readonly payload: FilePolicyUpdated };
+  | { readonly type: 'FilePolicyUpdated'; readonly payload: FilePolicyUpdated; };
 
 /** Event type → payload of `domain.file-policy-updated`. */
 export type FilePolicyUpdatedEventMap = {
@@ -1513,7 +822,7 @@ export type FilePolicyUpdatedEventMap = {
 
 /** Every event carried by `domain.permission-changed`, discriminated by `type`. */
 export type PermissionChangedEvent =
-  | { readonly type: 'PermissionChanged'; readonly payload: PermissionChanged };
+  | { readonly type: 'PermissionChanged'; readonly payload: PermissionChanged; };
 
 /** Event type → payload of `domain.permission-changed`. */
 export type PermissionChangedEventMap = {
@@ -1522,7 +831,7 @@ export type PermissionChangedEventMap = {
 
 /** Every event carried by `domain.policy-bundle-applied`, discriminated by `type`. */
 export type PolicyBundleAppliedEvent =
-  | { readonly type: 'PolicyBundleApplied'; readonly payload: PolicyBundleApplied };
+  | { readonly type: 'PolicyBundleApplied'; readonly payload: PolicyBundleApplied; };
 
 /** Event type → payload of `domain.policy-bundle-applied`. */
 export type PolicyBundleAppliedEventMap = {
@@ -1531,10 +840,10 @@ export type PolicyBundleAppliedEventMap = {
 
 /** Every event carried by `friend.events`, discriminated by `type`. */
 export type FriendEventsEvent =
-  | { readonly type: 'FriendRequestAccepted'; readonly payload: FriendRequestAccepted }
-  | { readonly type: 'FriendRequestCancelled'; readonly payload: FriendRequestCancelled }
-  | { readonly type: 'FriendRequestRejected'; readonly payload: FriendRequestRejected }
-  | { readonly type: 'FriendRequestSent'; readonly payload: FriendRequestSent };
+  | { readonly type: 'FriendRequestAccepted'; readonly payload: FriendRequestAccepted; }
+  | { readonly type: 'FriendRequestCancelled'; readonly payload: FriendRequestCancelled; }
+  | { readonly type: 'FriendRequestRejected'; readonly payload: FriendRequestRejected; }
+  | { readonly type: 'FriendRequestSent'; readonly payload: FriendRequestSent; };
 
 /** Event type → payload of `friend.events`. */
 export type FriendEventsEventMap = {
@@ -1546,8 +855,8 @@ export type FriendEventsEventMap = {
 
 /** Every event carried by `message.events`, discriminated by `type`. */
 export type MessageEventsEvent =
-  | { readonly type: 'MessageSent'; readonly payload: MessageSent }
-  | { readonly type: 'MessagesRead'; readonly payload: MessagesRead };
+  | { readonly type: 'MessageSent'; readonly payload: MessageSent; }
+  | { readonly type: 'MessagesRead'; readonly payload: MessagesRead; };
 
 /** Event type → payload of `message.events`. */
 export type MessageEventsEventMap = {
@@ -1557,7 +866,7 @@ export type MessageEventsEventMap = {
 
 /** Every event carried by `notification.events`, discriminated by `type`. */
 export type NotificationEventsEvent =
-  | { readonly type: 'NotificationSent'; readonly payload: NotificationSent };
+  | { readonly type: 'NotificationSent'; readonly payload: NotificationSent; };
 
 /** Event type → payload of `notification.events`. */
 export type NotificationEventsEventMap = {
@@ -1566,8 +875,8 @@ export type NotificationEventsEventMap = {
 
 /** Every event carried by `user.events`, discriminated by `type`. */
 export type UserEventsEvent =
-  | { readonly type: 'UserProfileUpdated'; readonly payload: UserProfileUpdated }
-  | { readonly type: 'UserRegistered'; readonly payload: UserRegistered };
+  | { readonly type: 'UserProfileUpdated'; readonly payload: UserProfileUpdated; }
+  | { readonly type: 'UserRegistered'; readonly payload: UserRegistered; };
 
 /** Event type → payload of `user.events`. */
 export type UserEventsEventMap = {
@@ -1577,7 +886,7 @@ export type UserEventsEventMap = {
 
 /** Every event carried by `user.online_status`, discriminated by `type`. */
 export type UserOnlineStatusEvent =
-  | { readonly type: 'UserOnlineStatusChanged'; readonly payload: UserOnlineStatusChanged };
+  | { readonly type: 'UserOnlineStatusChanged'; readonly payload: UserOnlineStatusChanged; };
 
 /** Event type → payload of `user.online_status`. */
 export type UserOnlineStatusEventMap = {

@@ -2,389 +2,13 @@
 // Standalone ajv validators, compiled from the contracts at generate time.
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
-export const validateChatRoomCreatedHeaders = validate11;
-const schema12 = {"$id":"ChatRoomCreatedHeaders","type":"object","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0"},"ce_id":{"type":"string","format":"uuid"},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","const":"ChatRoomCreated"},"ce_source":{"type":"string","format":"uri-reference"},"ce_time":{"type":"string","format":"date-time"},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","const":"1"},"ce_subject":{"type":"string","minLength":1},"content-type":{"type":"string","const":"application/json"},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},"tracestate":{"type":"string"}},"additionalProperties":{"type":"string"}};
-const func4 = Object.prototype.hasOwnProperty;
-const func2 = require("ajv/dist/runtime/ucs2length").default;
-const formats2 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
-const formats4 = /^(?:[a-z][a-z0-9+\-.]*:)?(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'"()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?(?:\?(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
-const formats0 = require("ajv-formats/dist/formats").fullFormats["date-time"];
-const pattern0 = new RegExp("^[A-Z][A-Za-z0-9]*$", "u");
-const pattern1 = new RegExp("^[0-9]+$", "u");
-const pattern2 = new RegExp("^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$", "u");
-
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="ChatRoomCreatedHeaders" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.ce_specversion === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.ce_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.ce_type === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.ce_source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.ce_time === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.ce_schemaversion === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-if(data["content-type"] === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if(data.traceparent === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(func4.call(schema12.properties, key0))){
-if(typeof data[key0] !== "string"){
-const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.ce_specversion !== undefined){
-let data1 = data.ce_specversion;
-if(typeof data1 !== "string"){
-const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if("1.0" !== data1){
-const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data.ce_id !== undefined){
-let data2 = data.ce_id;
-if(typeof data2 === "string"){
-if(!(formats2.test(data2))){
-const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data.ce_type !== undefined){
-let data3 = data.ce_type;
-if("ChatRoomCreated" !== data3){
-const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "ChatRoomCreated"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(typeof data3 === "string"){
-if(!pattern0.test(data3)){
-const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data.ce_source !== undefined){
-let data4 = data.ce_source;
-if(typeof data4 === "string"){
-if(!(formats4.test(data4))){
-const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data.ce_time !== undefined){
-let data5 = data.ce_time;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.ce_schemaversion !== undefined){
-let data6 = data.ce_schemaversion;
-if("1" !== data6){
-const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-if(typeof data6 === "string"){
-if(!pattern1.test(data6)){
-const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data.ce_subject !== undefined){
-let data7 = data.ce_subject;
-if(typeof data7 === "string"){
-if(func2(data7) < 1){
-const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data["content-type"] !== undefined){
-let data8 = data["content-type"];
-if(typeof data8 !== "string"){
-const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if("application/json" !== data8){
-const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data.traceparent !== undefined){
-let data9 = data.traceparent;
-if(typeof data9 === "string"){
-if(!pattern2.test(data9)){
-const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data.tracestate !== undefined){
-if(typeof data.tracestate !== "string"){
-const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-validate11.errors = vErrors;
-return errors === 0;
-}
-
 export const validateChatRoomCreatedPayload = validate10;
-const schema11 = {"$id":"ChatRoomCreated","type":"object","additionalProperties":false,"required":["room_id","user_1_id","user_2_id","room_type","member_ids","room_name","timestamp"],"properties":{"room_id":{"type":"integer","minimum":1},"user_1_id":{"type":"integer","minimum":1},"user_2_id":{"type":"integer","minimum":1},"room_type":{"type":"string","enum":["direct","group"]},"member_ids":{"type":"array","minItems":2,"uniqueItems":true,"items":{"type":"integer","minimum":1}},"room_name":{"type":["string","null"],"minLength":1,"maxLength":100},"timestamp":{"type":"string","format":"date-time"}}};
+const schema11 = {"$id":"validateChatRoomCreatedPayload","type":"object","additionalProperties":false,"required":["room_id","user_1_id","user_2_id","room_type","member_ids","room_name","timestamp"],"properties":{"room_id":{"type":"integer","minimum":1},"user_1_id":{"type":"integer","minimum":1},"user_2_id":{"type":"integer","minimum":1},"room_type":{"type":"string","enum":["direct","group"]},"member_ids":{"type":"array","minItems":2,"uniqueItems":true,"items":{"type":"integer","minimum":1}},"room_name":{"type":["string","null"],"minLength":1,"maxLength":100},"timestamp":{"type":"string","format":"date-time"}}};
+const func2 = require("ajv/dist/runtime/ucs2length").default;
+const formats0 = require("ajv-formats/dist/formats").fullFormats["date-time"];
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="ChatRoomCreated" */;
+/*# sourceURL="validateChatRoomCreatedPayload" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -718,381 +342,11 @@ validate10.errors = vErrors;
 return errors === 0;
 }
 
-export const validateDwBatchCompletedHeaders = validate13;
-const schema14 = {"$id":"DwBatchCompletedHeaders","type":"object","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0"},"ce_id":{"type":"string","format":"uuid"},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","const":"DwBatchCompleted"},"ce_source":{"type":"string","format":"uri-reference"},"ce_time":{"type":"string","format":"date-time"},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","const":"1"},"ce_subject":{"type":"string","minLength":1},"content-type":{"type":"string","const":"application/json"},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},"tracestate":{"type":"string"}},"additionalProperties":{"type":"string"}};
-
-function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="DwBatchCompletedHeaders" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.ce_specversion === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.ce_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.ce_type === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.ce_source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.ce_time === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.ce_schemaversion === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-if(data["content-type"] === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if(data.traceparent === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(func4.call(schema14.properties, key0))){
-if(typeof data[key0] !== "string"){
-const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.ce_specversion !== undefined){
-let data1 = data.ce_specversion;
-if(typeof data1 !== "string"){
-const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if("1.0" !== data1){
-const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data.ce_id !== undefined){
-let data2 = data.ce_id;
-if(typeof data2 === "string"){
-if(!(formats2.test(data2))){
-const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data.ce_type !== undefined){
-let data3 = data.ce_type;
-if("DwBatchCompleted" !== data3){
-const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "DwBatchCompleted"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(typeof data3 === "string"){
-if(!pattern0.test(data3)){
-const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data.ce_source !== undefined){
-let data4 = data.ce_source;
-if(typeof data4 === "string"){
-if(!(formats4.test(data4))){
-const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data.ce_time !== undefined){
-let data5 = data.ce_time;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.ce_schemaversion !== undefined){
-let data6 = data.ce_schemaversion;
-if("1" !== data6){
-const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-if(typeof data6 === "string"){
-if(!pattern1.test(data6)){
-const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data.ce_subject !== undefined){
-let data7 = data.ce_subject;
-if(typeof data7 === "string"){
-if(func2(data7) < 1){
-const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data["content-type"] !== undefined){
-let data8 = data["content-type"];
-if(typeof data8 !== "string"){
-const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if("application/json" !== data8){
-const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data.traceparent !== undefined){
-let data9 = data.traceparent;
-if(typeof data9 === "string"){
-if(!pattern2.test(data9)){
-const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data.tracestate !== undefined){
-if(typeof data.tracestate !== "string"){
-const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-validate13.errors = vErrors;
-return errors === 0;
-}
-
 export const validateDwBatchCompletedPayload = validate12;
-const schema13 = {"$id":"DwBatchCompleted","type":"object","additionalProperties":false,"required":["batchId","orgRange","status","occurredAt"],"properties":{"batchId":{"type":"string","minLength":1,"maxLength":128},"orgRange":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1,"maxLength":64},"to":{"type":"string","minLength":1,"maxLength":64}}},"status":{"type":"string","enum":["SUCCEEDED","PARTIALLY_SUCCEEDED","FAILED"]},"occurredAt":{"type":"string","format":"date-time"}}};
+const schema13 = {"$id":"validateDwBatchCompletedPayload","type":"object","additionalProperties":false,"required":["batchId","orgRange","status","occurredAt"],"properties":{"batchId":{"type":"string","minLength":1,"maxLength":128},"orgRange":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1,"maxLength":64},"to":{"type":"string","minLength":1,"maxLength":64}}},"status":{"type":"string","enum":["SUCCEEDED","PARTIALLY_SUCCEEDED","FAILED"]},"occurredAt":{"type":"string","format":"date-time"}}};
 
 function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="DwBatchCompleted" */;
+/*# sourceURL="validateDwBatchCompletedPayload" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1363,11 +617,17 @@ validate12.errors = vErrors;
 return errors === 0;
 }
 
-export const validateFilePolicyUpdatedHeaders = validate15;
-const schema16 = {"$id":"FilePolicyUpdatedHeaders","type":"object","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0"},"ce_id":{"type":"string","format":"uuid"},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","const":"FilePolicyUpdated"},"ce_source":{"type":"string","format":"uri-reference"},"ce_time":{"type":"string","format":"date-time"},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","const":"1"},"ce_subject":{"type":"string","minLength":1},"content-type":{"type":"string","const":"application/json"},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},"tracestate":{"type":"string"}},"additionalProperties":{"type":"string"}};
+export const validateEnvelopeHeaders = validate11;
+const schema12 = {"$id":"validateEnvelopeHeaders","type":"object","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0"},"ce_id":{"type":"string","format":"uuid"},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$"},"ce_source":{"type":"string","format":"uri-reference"},"ce_time":{"type":"string","format":"date-time"},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$"},"ce_subject":{"type":"string","minLength":1},"content-type":{"type":"string","const":"application/json"},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},"tracestate":{"type":"string"}},"additionalProperties":{"type":"string"}};
+const func4 = Object.prototype.hasOwnProperty;
+const formats2 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+const formats4 = /^(?:[a-z][a-z0-9+\-.]*:)?(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'"()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?(?:\?(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
+const pattern0 = new RegExp("^[A-Z][A-Za-z0-9]*$", "u");
+const pattern1 = new RegExp("^[0-9]+$", "u");
+const pattern2 = new RegExp("^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$", "u");
 
-function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="FilePolicyUpdatedHeaders" */;
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="validateEnvelopeHeaders" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1452,7 +712,7 @@ vErrors.push(err7);
 errors++;
 }
 for(const key0 in data){
-if(!(func4.call(schema16.properties, key0))){
+if(!(func4.call(schema12.properties, key0))){
 if(typeof data[key0] !== "string"){
 const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
@@ -1515,8 +775,9 @@ errors++;
 }
 if(data.ce_type !== undefined){
 let data3 = data.ce_type;
-if("FilePolicyUpdated" !== data3){
-const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "FilePolicyUpdated"},message:"must be equal to constant"};
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1525,9 +786,9 @@ vErrors.push(err13);
 }
 errors++;
 }
-if(typeof data3 === "string"){
-if(!pattern0.test(data3)){
-const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
+}
+else {
+const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1537,8 +798,11 @@ vErrors.push(err14);
 errors++;
 }
 }
-else {
-const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.ce_source !== undefined){
+let data4 = data.ce_source;
+if(typeof data4 === "string"){
+if(!(formats4.test(data4))){
+const err15 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1548,11 +812,8 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data.ce_source !== undefined){
-let data4 = data.ce_source;
-if(typeof data4 === "string"){
-if(!(formats4.test(data4))){
-const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
+else {
+const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1562,8 +823,11 @@ vErrors.push(err16);
 errors++;
 }
 }
-else {
-const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.ce_time !== undefined){
+let data5 = data.ce_time;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err17 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1573,11 +837,8 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data.ce_time !== undefined){
-let data5 = data.ce_time;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+else {
+const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1587,8 +848,11 @@ vErrors.push(err18);
 errors++;
 }
 }
-else {
-const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.ce_schemaversion !== undefined){
+let data6 = data.ce_schemaversion;
+if(typeof data6 === "string"){
+if(!pattern1.test(data6)){
+const err19 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1598,10 +862,8 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data.ce_schemaversion !== undefined){
-let data6 = data.ce_schemaversion;
-if("1" !== data6){
-const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
+else {
+const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1610,9 +872,12 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(typeof data6 === "string"){
-if(!pattern1.test(data6)){
-const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+}
+if(data.ce_subject !== undefined){
+let data7 = data.ce_subject;
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+const err21 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1623,7 +888,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err22 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1633,11 +898,10 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data.ce_subject !== undefined){
-let data7 = data.ce_subject;
-if(typeof data7 === "string"){
-if(func2(data7) < 1){
-const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data["content-type"] !== undefined){
+let data8 = data["content-type"];
+if(typeof data8 !== "string"){
+const err23 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1646,9 +910,8 @@ vErrors.push(err23);
 }
 errors++;
 }
-}
-else {
-const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if("application/json" !== data8){
+const err24 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1658,10 +921,11 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data["content-type"] !== undefined){
-let data8 = data["content-type"];
-if(typeof data8 !== "string"){
-const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.traceparent !== undefined){
+let data9 = data.traceparent;
+if(typeof data9 === "string"){
+if(!pattern2.test(data9)){
+const err25 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1670,8 +934,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-if("application/json" !== data8){
-const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
+}
+else {
+const err26 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1681,11 +946,9 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data.traceparent !== undefined){
-let data9 = data.traceparent;
-if(typeof data9 === "string"){
-if(!pattern2.test(data9)){
-const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
+if(data.tracestate !== undefined){
+if(typeof data.tracestate !== "string"){
+const err27 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1695,8 +958,9 @@ vErrors.push(err27);
 errors++;
 }
 }
+}
 else {
-const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1705,40 +969,16 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
-if(data.tracestate !== undefined){
-if(typeof data.tracestate !== "string"){
-const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-validate15.errors = vErrors;
+validate11.errors = vErrors;
 return errors === 0;
 }
 
-export const validateFilePolicyUpdatedPayload = validate14;
-const schema15 = {"$id":"FilePolicyUpdated","type":"object","additionalProperties":false,"required":["fileType","maskingRuleId","occurredAt"],"properties":{"fileType":{"type":"string","pattern":"^[a-z0-9][a-z0-9.+-]{0,31}$"},"maskingRuleId":{"type":["string","null"],"minLength":1,"maxLength":128},"occurredAt":{"type":"string","format":"date-time"}}};
-const pattern6 = new RegExp("^[a-z0-9][a-z0-9.+-]{0,31}$", "u");
+export const validateFilePolicyUpdatedPayload = validate13;
+const schema14 = {"$id":"validateFilePolicyUpdatedPayload","type":"object","additionalProperties":false,"required":["fileType","maskingRuleId","occurredAt"],"properties":{"fileType":{"type":"string","pattern":"^[a-z0-9][a-z0-9.+-]{0,31}$"},"maskingRuleId":{"type":["string","null"],"minLength":1,"maxLength":128},"occurredAt":{"type":"string","format":"date-time"}}};
+const pattern3 = new RegExp("^[a-z0-9][a-z0-9.+-]{0,31}$", "u");
 
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="FilePolicyUpdated" */;
+function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="validateFilePolicyUpdatedPayload" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1787,7 +1027,7 @@ errors++;
 if(data.fileType !== undefined){
 let data0 = data.fileType;
 if(typeof data0 === "string"){
-if(!pattern6.test(data0)){
+if(!pattern3.test(data0)){
 const err4 = {instancePath:instancePath+"/fileType",schemaPath:"#/properties/fileType/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.+-]{0,31}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.+-]{0,31}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -1812,7 +1052,7 @@ errors++;
 if(data.maskingRuleId !== undefined){
 let data1 = data.maskingRuleId;
 if((typeof data1 !== "string") && (data1 !== null)){
-const err6 = {instancePath:instancePath+"/maskingRuleId",schemaPath:"#/properties/maskingRuleId/type",keyword:"type",params:{type: schema15.properties.maskingRuleId.type},message:"must be string,null"};
+const err6 = {instancePath:instancePath+"/maskingRuleId",schemaPath:"#/properties/maskingRuleId/type",keyword:"type",params:{type: schema14.properties.maskingRuleId.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1880,2925 +1120,280 @@ vErrors.push(err11);
 }
 errors++;
 }
+validate13.errors = vErrors;
+return errors === 0;
+}
+
+export const validateFriendRequestAcceptedPayload = validate14;
+const schema15 = {"$id":"validateFriendRequestAcceptedPayload","type":"object","additionalProperties":false,"required":["friendship_id","requester_id","requester_name","addressee_id","addressee_name","timestamp"],"properties":{"friendship_id":{"type":"integer","minimum":1},"requester_id":{"type":"integer","minimum":1},"requester_name":{"type":"string","minLength":1,"maxLength":100},"addressee_id":{"type":"integer","minimum":1},"addressee_name":{"type":"string","minLength":1,"maxLength":100},"timestamp":{"type":"string","format":"date-time"}}};
+
+function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="validateFriendRequestAcceptedPayload" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.friendship_id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "friendship_id"},message:"must have required property '"+"friendship_id"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.requester_id === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requester_id"},message:"must have required property '"+"requester_id"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.requester_name === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requester_name"},message:"must have required property '"+"requester_name"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.addressee_id === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "addressee_id"},message:"must have required property '"+"addressee_id"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.addressee_name === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "addressee_name"},message:"must have required property '"+"addressee_name"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.timestamp === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((((key0 === "friendship_id") || (key0 === "requester_id")) || (key0 === "requester_name")) || (key0 === "addressee_id")) || (key0 === "addressee_name")) || (key0 === "timestamp"))){
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.friendship_id !== undefined){
+let data0 = data.friendship_id;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err7 = {instancePath:instancePath+"/friendship_id",schemaPath:"#/properties/friendship_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 1 || isNaN(data0)){
+const err8 = {instancePath:instancePath+"/friendship_id",schemaPath:"#/properties/friendship_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.requester_id !== undefined){
+let data1 = data.requester_id;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err9 = {instancePath:instancePath+"/requester_id",schemaPath:"#/properties/requester_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+const err10 = {instancePath:instancePath+"/requester_id",schemaPath:"#/properties/requester_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+if(data.requester_name !== undefined){
+let data2 = data.requester_name;
+if(typeof data2 === "string"){
+if(func2(data2) > 100){
+const err11 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(func2(data2) < 1){
+const err12 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.addressee_id !== undefined){
+let data3 = data.addressee_id;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err14 = {instancePath:instancePath+"/addressee_id",schemaPath:"#/properties/addressee_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 1 || isNaN(data3)){
+const err15 = {instancePath:instancePath+"/addressee_id",schemaPath:"#/properties/addressee_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+if(data.addressee_name !== undefined){
+let data4 = data.addressee_name;
+if(typeof data4 === "string"){
+if(func2(data4) > 100){
+const err16 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(func2(data4) < 1){
+const err17 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.timestamp !== undefined){
+let data5 = data.timestamp;
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+const err19 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
 validate14.errors = vErrors;
 return errors === 0;
 }
 
-export const validateFriendRequestAcceptedHeaders = validate17;
-const schema18 = {"$id":"FriendRequestAcceptedHeaders","type":"object","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0"},"ce_id":{"type":"string","format":"uuid"},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","const":"FriendRequestAccepted"},"ce_source":{"type":"string","format":"uri-reference"},"ce_time":{"type":"string","format":"date-time"},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","const":"1"},"ce_subject":{"type":"string","minLength":1},"content-type":{"type":"string","const":"application/json"},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},"tracestate":{"type":"string"}},"additionalProperties":{"type":"string"}};
+export const validateMessageSentPayload = validate15;
+const schema16 = {"$id":"validateMessageSentPayload","type":"object","additionalProperties":false,"required":["message_id","room_id","user_id","username","content","message_type","created_at"],"properties":{"message_id":{"type":"string","format":"uuid"},"room_id":{"type":"integer","minimum":1},"user_id":{"type":"integer","minimum":1},"username":{"type":"string","minLength":1,"maxLength":50},"content":{"type":"string","minLength":1,"maxLength":10000},"message_type":{"type":"string","enum":["text","image","file"]},"created_at":{"type":"string","format":"date-time"}}};
 
-function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="FriendRequestAcceptedHeaders" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.ce_specversion === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.ce_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.ce_type === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.ce_source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.ce_time === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.ce_schemaversion === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-if(data["content-type"] === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if(data.traceparent === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(func4.call(schema18.properties, key0))){
-if(typeof data[key0] !== "string"){
-const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.ce_specversion !== undefined){
-let data1 = data.ce_specversion;
-if(typeof data1 !== "string"){
-const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if("1.0" !== data1){
-const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data.ce_id !== undefined){
-let data2 = data.ce_id;
-if(typeof data2 === "string"){
-if(!(formats2.test(data2))){
-const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data.ce_type !== undefined){
-let data3 = data.ce_type;
-if("FriendRequestAccepted" !== data3){
-const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "FriendRequestAccepted"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(typeof data3 === "string"){
-if(!pattern0.test(data3)){
-const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data.ce_source !== undefined){
-let data4 = data.ce_source;
-if(typeof data4 === "string"){
-if(!(formats4.test(data4))){
-const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data.ce_time !== undefined){
-let data5 = data.ce_time;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.ce_schemaversion !== undefined){
-let data6 = data.ce_schemaversion;
-if("1" !== data6){
-const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-if(typeof data6 === "string"){
-if(!pattern1.test(data6)){
-const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data.ce_subject !== undefined){
-let data7 = data.ce_subject;
-if(typeof data7 === "string"){
-if(func2(data7) < 1){
-const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data["content-type"] !== undefined){
-let data8 = data["content-type"];
-if(typeof data8 !== "string"){
-const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if("application/json" !== data8){
-const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data.traceparent !== undefined){
-let data9 = data.traceparent;
-if(typeof data9 === "string"){
-if(!pattern2.test(data9)){
-const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data.tracestate !== undefined){
-if(typeof data.tracestate !== "string"){
-const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-validate17.errors = vErrors;
-return errors === 0;
-}
-
-export const validateFriendRequestAcceptedPayload = validate16;
-const schema17 = {"$id":"FriendRequestAccepted","type":"object","additionalProperties":false,"required":["friendship_id","requester_id","requester_name","addressee_id","addressee_name","timestamp"],"properties":{"friendship_id":{"type":"integer","minimum":1},"requester_id":{"type":"integer","minimum":1},"requester_name":{"type":"string","minLength":1,"maxLength":100},"addressee_id":{"type":"integer","minimum":1},"addressee_name":{"type":"string","minLength":1,"maxLength":100},"timestamp":{"type":"string","format":"date-time"}}};
-
-function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="FriendRequestAccepted" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.friendship_id === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "friendship_id"},message:"must have required property '"+"friendship_id"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.requester_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requester_id"},message:"must have required property '"+"requester_id"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.requester_name === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requester_name"},message:"must have required property '"+"requester_name"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.addressee_id === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "addressee_id"},message:"must have required property '"+"addressee_id"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.addressee_name === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "addressee_name"},message:"must have required property '"+"addressee_name"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.timestamp === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((((((key0 === "friendship_id") || (key0 === "requester_id")) || (key0 === "requester_name")) || (key0 === "addressee_id")) || (key0 === "addressee_name")) || (key0 === "timestamp"))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.friendship_id !== undefined){
-let data0 = data.friendship_id;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err7 = {instancePath:instancePath+"/friendship_id",schemaPath:"#/properties/friendship_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 < 1 || isNaN(data0)){
-const err8 = {instancePath:instancePath+"/friendship_id",schemaPath:"#/properties/friendship_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.requester_id !== undefined){
-let data1 = data.requester_id;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err9 = {instancePath:instancePath+"/requester_id",schemaPath:"#/properties/requester_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 < 1 || isNaN(data1)){
-const err10 = {instancePath:instancePath+"/requester_id",schemaPath:"#/properties/requester_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-}
-if(data.requester_name !== undefined){
-let data2 = data.requester_name;
-if(typeof data2 === "string"){
-if(func2(data2) > 100){
-const err11 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-if(func2(data2) < 1){
-const err12 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-if(data.addressee_id !== undefined){
-let data3 = data.addressee_id;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err14 = {instancePath:instancePath+"/addressee_id",schemaPath:"#/properties/addressee_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 < 1 || isNaN(data3)){
-const err15 = {instancePath:instancePath+"/addressee_id",schemaPath:"#/properties/addressee_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-}
-if(data.addressee_name !== undefined){
-let data4 = data.addressee_name;
-if(typeof data4 === "string"){
-if(func2(data4) > 100){
-const err16 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-if(func2(data4) < 1){
-const err17 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-if(data.timestamp !== undefined){
-let data5 = data.timestamp;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err19 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-}
-else {
-const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-validate16.errors = vErrors;
-return errors === 0;
-}
-
-export const validateFriendRequestCancelledHeaders = validate19;
-const schema20 = {"$id":"FriendRequestCancelledHeaders","type":"object","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0"},"ce_id":{"type":"string","format":"uuid"},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","const":"FriendRequestCancelled"},"ce_source":{"type":"string","format":"uri-reference"},"ce_time":{"type":"string","format":"date-time"},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","const":"1"},"ce_subject":{"type":"string","minLength":1},"content-type":{"type":"string","const":"application/json"},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},"tracestate":{"type":"string"}},"additionalProperties":{"type":"string"}};
-
-function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="FriendRequestCancelledHeaders" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.ce_specversion === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.ce_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.ce_type === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.ce_source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.ce_time === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.ce_schemaversion === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-if(data["content-type"] === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if(data.traceparent === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(func4.call(schema20.properties, key0))){
-if(typeof data[key0] !== "string"){
-const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.ce_specversion !== undefined){
-let data1 = data.ce_specversion;
-if(typeof data1 !== "string"){
-const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if("1.0" !== data1){
-const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data.ce_id !== undefined){
-let data2 = data.ce_id;
-if(typeof data2 === "string"){
-if(!(formats2.test(data2))){
-const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data.ce_type !== undefined){
-let data3 = data.ce_type;
-if("FriendRequestCancelled" !== data3){
-const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "FriendRequestCancelled"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(typeof data3 === "string"){
-if(!pattern0.test(data3)){
-const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data.ce_source !== undefined){
-let data4 = data.ce_source;
-if(typeof data4 === "string"){
-if(!(formats4.test(data4))){
-const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data.ce_time !== undefined){
-let data5 = data.ce_time;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.ce_schemaversion !== undefined){
-let data6 = data.ce_schemaversion;
-if("1" !== data6){
-const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-if(typeof data6 === "string"){
-if(!pattern1.test(data6)){
-const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data.ce_subject !== undefined){
-let data7 = data.ce_subject;
-if(typeof data7 === "string"){
-if(func2(data7) < 1){
-const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data["content-type"] !== undefined){
-let data8 = data["content-type"];
-if(typeof data8 !== "string"){
-const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if("application/json" !== data8){
-const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data.traceparent !== undefined){
-let data9 = data.traceparent;
-if(typeof data9 === "string"){
-if(!pattern2.test(data9)){
-const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data.tracestate !== undefined){
-if(typeof data.tracestate !== "string"){
-const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-validate19.errors = vErrors;
-return errors === 0;
-}
-
-export const validateFriendRequestCancelledPayload = validate18;
-const schema19 = {"$id":"FriendRequestCancelled","type":"object","additionalProperties":false,"required":["friendship_id","requester_id","requester_name","addressee_id","addressee_name","timestamp"],"properties":{"friendship_id":{"type":"integer","minimum":1},"requester_id":{"type":"integer","minimum":1},"requester_name":{"type":"string","minLength":1,"maxLength":100},"addressee_id":{"type":"integer","minimum":1},"addressee_name":{"type":"string","minLength":1,"maxLength":100},"timestamp":{"type":"string","format":"date-time"}}};
-
-function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="FriendRequestCancelled" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.friendship_id === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "friendship_id"},message:"must have required property '"+"friendship_id"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.requester_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requester_id"},message:"must have required property '"+"requester_id"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.requester_name === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requester_name"},message:"must have required property '"+"requester_name"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.addressee_id === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "addressee_id"},message:"must have required property '"+"addressee_id"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.addressee_name === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "addressee_name"},message:"must have required property '"+"addressee_name"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.timestamp === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((((((key0 === "friendship_id") || (key0 === "requester_id")) || (key0 === "requester_name")) || (key0 === "addressee_id")) || (key0 === "addressee_name")) || (key0 === "timestamp"))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.friendship_id !== undefined){
-let data0 = data.friendship_id;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err7 = {instancePath:instancePath+"/friendship_id",schemaPath:"#/properties/friendship_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 < 1 || isNaN(data0)){
-const err8 = {instancePath:instancePath+"/friendship_id",schemaPath:"#/properties/friendship_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.requester_id !== undefined){
-let data1 = data.requester_id;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err9 = {instancePath:instancePath+"/requester_id",schemaPath:"#/properties/requester_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 < 1 || isNaN(data1)){
-const err10 = {instancePath:instancePath+"/requester_id",schemaPath:"#/properties/requester_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-}
-if(data.requester_name !== undefined){
-let data2 = data.requester_name;
-if(typeof data2 === "string"){
-if(func2(data2) > 100){
-const err11 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-if(func2(data2) < 1){
-const err12 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-if(data.addressee_id !== undefined){
-let data3 = data.addressee_id;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err14 = {instancePath:instancePath+"/addressee_id",schemaPath:"#/properties/addressee_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 < 1 || isNaN(data3)){
-const err15 = {instancePath:instancePath+"/addressee_id",schemaPath:"#/properties/addressee_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-}
-if(data.addressee_name !== undefined){
-let data4 = data.addressee_name;
-if(typeof data4 === "string"){
-if(func2(data4) > 100){
-const err16 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-if(func2(data4) < 1){
-const err17 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-if(data.timestamp !== undefined){
-let data5 = data.timestamp;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err19 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-}
-else {
-const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-validate18.errors = vErrors;
-return errors === 0;
-}
-
-export const validateFriendRequestRejectedHeaders = validate21;
-const schema22 = {"$id":"FriendRequestRejectedHeaders","type":"object","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0"},"ce_id":{"type":"string","format":"uuid"},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","const":"FriendRequestRejected"},"ce_source":{"type":"string","format":"uri-reference"},"ce_time":{"type":"string","format":"date-time"},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","const":"1"},"ce_subject":{"type":"string","minLength":1},"content-type":{"type":"string","const":"application/json"},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},"tracestate":{"type":"string"}},"additionalProperties":{"type":"string"}};
-
-function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="FriendRequestRejectedHeaders" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.ce_specversion === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.ce_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.ce_type === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.ce_source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.ce_time === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.ce_schemaversion === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-if(data["content-type"] === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if(data.traceparent === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(func4.call(schema22.properties, key0))){
-if(typeof data[key0] !== "string"){
-const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.ce_specversion !== undefined){
-let data1 = data.ce_specversion;
-if(typeof data1 !== "string"){
-const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if("1.0" !== data1){
-const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data.ce_id !== undefined){
-let data2 = data.ce_id;
-if(typeof data2 === "string"){
-if(!(formats2.test(data2))){
-const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data.ce_type !== undefined){
-let data3 = data.ce_type;
-if("FriendRequestRejected" !== data3){
-const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "FriendRequestRejected"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(typeof data3 === "string"){
-if(!pattern0.test(data3)){
-const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data.ce_source !== undefined){
-let data4 = data.ce_source;
-if(typeof data4 === "string"){
-if(!(formats4.test(data4))){
-const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data.ce_time !== undefined){
-let data5 = data.ce_time;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.ce_schemaversion !== undefined){
-let data6 = data.ce_schemaversion;
-if("1" !== data6){
-const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-if(typeof data6 === "string"){
-if(!pattern1.test(data6)){
-const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data.ce_subject !== undefined){
-let data7 = data.ce_subject;
-if(typeof data7 === "string"){
-if(func2(data7) < 1){
-const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data["content-type"] !== undefined){
-let data8 = data["content-type"];
-if(typeof data8 !== "string"){
-const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if("application/json" !== data8){
-const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data.traceparent !== undefined){
-let data9 = data.traceparent;
-if(typeof data9 === "string"){
-if(!pattern2.test(data9)){
-const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data.tracestate !== undefined){
-if(typeof data.tracestate !== "string"){
-const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-validate21.errors = vErrors;
-return errors === 0;
-}
-
-export const validateFriendRequestRejectedPayload = validate20;
-const schema21 = {"$id":"FriendRequestRejected","type":"object","additionalProperties":false,"required":["friendship_id","requester_id","requester_name","addressee_id","addressee_name","timestamp"],"properties":{"friendship_id":{"type":"integer","minimum":1},"requester_id":{"type":"integer","minimum":1},"requester_name":{"type":"string","minLength":1,"maxLength":100},"addressee_id":{"type":"integer","minimum":1},"addressee_name":{"type":"string","minLength":1,"maxLength":100},"timestamp":{"type":"string","format":"date-time"}}};
-
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="FriendRequestRejected" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.friendship_id === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "friendship_id"},message:"must have required property '"+"friendship_id"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.requester_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requester_id"},message:"must have required property '"+"requester_id"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.requester_name === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requester_name"},message:"must have required property '"+"requester_name"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.addressee_id === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "addressee_id"},message:"must have required property '"+"addressee_id"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.addressee_name === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "addressee_name"},message:"must have required property '"+"addressee_name"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.timestamp === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((((((key0 === "friendship_id") || (key0 === "requester_id")) || (key0 === "requester_name")) || (key0 === "addressee_id")) || (key0 === "addressee_name")) || (key0 === "timestamp"))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.friendship_id !== undefined){
-let data0 = data.friendship_id;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err7 = {instancePath:instancePath+"/friendship_id",schemaPath:"#/properties/friendship_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 < 1 || isNaN(data0)){
-const err8 = {instancePath:instancePath+"/friendship_id",schemaPath:"#/properties/friendship_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.requester_id !== undefined){
-let data1 = data.requester_id;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err9 = {instancePath:instancePath+"/requester_id",schemaPath:"#/properties/requester_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 < 1 || isNaN(data1)){
-const err10 = {instancePath:instancePath+"/requester_id",schemaPath:"#/properties/requester_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-}
-if(data.requester_name !== undefined){
-let data2 = data.requester_name;
-if(typeof data2 === "string"){
-if(func2(data2) > 100){
-const err11 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-if(func2(data2) < 1){
-const err12 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-if(data.addressee_id !== undefined){
-let data3 = data.addressee_id;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err14 = {instancePath:instancePath+"/addressee_id",schemaPath:"#/properties/addressee_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 < 1 || isNaN(data3)){
-const err15 = {instancePath:instancePath+"/addressee_id",schemaPath:"#/properties/addressee_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-}
-if(data.addressee_name !== undefined){
-let data4 = data.addressee_name;
-if(typeof data4 === "string"){
-if(func2(data4) > 100){
-const err16 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-if(func2(data4) < 1){
-const err17 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-if(data.timestamp !== undefined){
-let data5 = data.timestamp;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err19 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-}
-else {
-const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-validate20.errors = vErrors;
-return errors === 0;
-}
-
-export const validateFriendRequestSentHeaders = validate23;
-const schema24 = {"$id":"FriendRequestSentHeaders","type":"object","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0"},"ce_id":{"type":"string","format":"uuid"},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","const":"FriendRequestSent"},"ce_source":{"type":"string","format":"uri-reference"},"ce_time":{"type":"string","format":"date-time"},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","const":"1"},"ce_subject":{"type":"string","minLength":1},"content-type":{"type":"string","const":"application/json"},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},"tracestate":{"type":"string"}},"additionalProperties":{"type":"string"}};
-
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="FriendRequestSentHeaders" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.ce_specversion === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.ce_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.ce_type === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.ce_source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.ce_time === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.ce_schemaversion === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-if(data["content-type"] === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if(data.traceparent === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(func4.call(schema24.properties, key0))){
-if(typeof data[key0] !== "string"){
-const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.ce_specversion !== undefined){
-let data1 = data.ce_specversion;
-if(typeof data1 !== "string"){
-const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if("1.0" !== data1){
-const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data.ce_id !== undefined){
-let data2 = data.ce_id;
-if(typeof data2 === "string"){
-if(!(formats2.test(data2))){
-const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data.ce_type !== undefined){
-let data3 = data.ce_type;
-if("FriendRequestSent" !== data3){
-const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "FriendRequestSent"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(typeof data3 === "string"){
-if(!pattern0.test(data3)){
-const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data.ce_source !== undefined){
-let data4 = data.ce_source;
-if(typeof data4 === "string"){
-if(!(formats4.test(data4))){
-const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data.ce_time !== undefined){
-let data5 = data.ce_time;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.ce_schemaversion !== undefined){
-let data6 = data.ce_schemaversion;
-if("1" !== data6){
-const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-if(typeof data6 === "string"){
-if(!pattern1.test(data6)){
-const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data.ce_subject !== undefined){
-let data7 = data.ce_subject;
-if(typeof data7 === "string"){
-if(func2(data7) < 1){
-const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data["content-type"] !== undefined){
-let data8 = data["content-type"];
-if(typeof data8 !== "string"){
-const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if("application/json" !== data8){
-const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data.traceparent !== undefined){
-let data9 = data.traceparent;
-if(typeof data9 === "string"){
-if(!pattern2.test(data9)){
-const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data.tracestate !== undefined){
-if(typeof data.tracestate !== "string"){
-const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-validate23.errors = vErrors;
-return errors === 0;
-}
-
-export const validateFriendRequestSentPayload = validate22;
-const schema23 = {"$id":"FriendRequestSent","type":"object","additionalProperties":false,"required":["friendship_id","requester_id","requester_name","addressee_id","addressee_name","timestamp"],"properties":{"friendship_id":{"type":"integer","minimum":1},"requester_id":{"type":"integer","minimum":1},"requester_name":{"type":"string","minLength":1,"maxLength":100},"addressee_id":{"type":"integer","minimum":1},"addressee_name":{"type":"string","minLength":1,"maxLength":100},"timestamp":{"type":"string","format":"date-time"}}};
-
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="FriendRequestSent" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.friendship_id === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "friendship_id"},message:"must have required property '"+"friendship_id"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.requester_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requester_id"},message:"must have required property '"+"requester_id"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.requester_name === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requester_name"},message:"must have required property '"+"requester_name"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.addressee_id === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "addressee_id"},message:"must have required property '"+"addressee_id"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.addressee_name === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "addressee_name"},message:"must have required property '"+"addressee_name"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.timestamp === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((((((key0 === "friendship_id") || (key0 === "requester_id")) || (key0 === "requester_name")) || (key0 === "addressee_id")) || (key0 === "addressee_name")) || (key0 === "timestamp"))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.friendship_id !== undefined){
-let data0 = data.friendship_id;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err7 = {instancePath:instancePath+"/friendship_id",schemaPath:"#/properties/friendship_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 < 1 || isNaN(data0)){
-const err8 = {instancePath:instancePath+"/friendship_id",schemaPath:"#/properties/friendship_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.requester_id !== undefined){
-let data1 = data.requester_id;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err9 = {instancePath:instancePath+"/requester_id",schemaPath:"#/properties/requester_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 < 1 || isNaN(data1)){
-const err10 = {instancePath:instancePath+"/requester_id",schemaPath:"#/properties/requester_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-}
-if(data.requester_name !== undefined){
-let data2 = data.requester_name;
-if(typeof data2 === "string"){
-if(func2(data2) > 100){
-const err11 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-if(func2(data2) < 1){
-const err12 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/requester_name",schemaPath:"#/properties/requester_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-if(data.addressee_id !== undefined){
-let data3 = data.addressee_id;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err14 = {instancePath:instancePath+"/addressee_id",schemaPath:"#/properties/addressee_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 < 1 || isNaN(data3)){
-const err15 = {instancePath:instancePath+"/addressee_id",schemaPath:"#/properties/addressee_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-}
-if(data.addressee_name !== undefined){
-let data4 = data.addressee_name;
-if(typeof data4 === "string"){
-if(func2(data4) > 100){
-const err16 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-if(func2(data4) < 1){
-const err17 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/addressee_name",schemaPath:"#/properties/addressee_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-if(data.timestamp !== undefined){
-let data5 = data.timestamp;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err19 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-}
-else {
-const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-validate22.errors = vErrors;
-return errors === 0;
-}
-
-export const validateMessageSentHeaders = validate25;
-const schema26 = {"$id":"MessageSentHeaders","type":"object","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0"},"ce_id":{"type":"string","format":"uuid"},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","const":"MessageSent"},"ce_source":{"type":"string","format":"uri-reference"},"ce_time":{"type":"string","format":"date-time"},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","const":"1"},"ce_subject":{"type":"string","minLength":1},"content-type":{"type":"string","const":"application/json"},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},"tracestate":{"type":"string"}},"additionalProperties":{"type":"string"}};
-
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="MessageSentHeaders" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.ce_specversion === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.ce_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.ce_type === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.ce_source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.ce_time === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.ce_schemaversion === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-if(data["content-type"] === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if(data.traceparent === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(func4.call(schema26.properties, key0))){
-if(typeof data[key0] !== "string"){
-const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.ce_specversion !== undefined){
-let data1 = data.ce_specversion;
-if(typeof data1 !== "string"){
-const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if("1.0" !== data1){
-const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data.ce_id !== undefined){
-let data2 = data.ce_id;
-if(typeof data2 === "string"){
-if(!(formats2.test(data2))){
-const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data.ce_type !== undefined){
-let data3 = data.ce_type;
-if("MessageSent" !== data3){
-const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "MessageSent"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(typeof data3 === "string"){
-if(!pattern0.test(data3)){
-const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data.ce_source !== undefined){
-let data4 = data.ce_source;
-if(typeof data4 === "string"){
-if(!(formats4.test(data4))){
-const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data.ce_time !== undefined){
-let data5 = data.ce_time;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.ce_schemaversion !== undefined){
-let data6 = data.ce_schemaversion;
-if("1" !== data6){
-const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-if(typeof data6 === "string"){
-if(!pattern1.test(data6)){
-const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data.ce_subject !== undefined){
-let data7 = data.ce_subject;
-if(typeof data7 === "string"){
-if(func2(data7) < 1){
-const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data["content-type"] !== undefined){
-let data8 = data["content-type"];
-if(typeof data8 !== "string"){
-const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if("application/json" !== data8){
-const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data.traceparent !== undefined){
-let data9 = data.traceparent;
-if(typeof data9 === "string"){
-if(!pattern2.test(data9)){
-const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data.tracestate !== undefined){
-if(typeof data.tracestate !== "string"){
-const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-validate25.errors = vErrors;
-return errors === 0;
-}
-
-export const validateMessageSentPayload = validate24;
-const schema25 = {"$id":"MessageSent","type":"object","additionalProperties":false,"required":["message_id","room_id","user_id","username","content","message_type","created_at"],"properties":{"message_id":{"type":"string","format":"uuid"},"room_id":{"type":"integer","minimum":1},"user_id":{"type":"integer","minimum":1},"username":{"type":"string","minLength":1,"maxLength":50},"content":{"type":"string","minLength":1,"maxLength":10000},"message_type":{"type":"string","enum":["text","image","file"]},"created_at":{"type":"string","format":"date-time"}}};
-
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="MessageSent" */;
+function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="validateMessageSentPayload" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5042,7 +1637,7 @@ vErrors.push(err20);
 errors++;
 }
 if(!(((data5 === "text") || (data5 === "image")) || (data5 === "file"))){
-const err21 = {instancePath:instancePath+"/message_type",schemaPath:"#/properties/message_type/enum",keyword:"enum",params:{allowedValues: schema25.properties.message_type.enum},message:"must be equal to one of the allowed values"};
+const err21 = {instancePath:instancePath+"/message_type",schemaPath:"#/properties/message_type/enum",keyword:"enum",params:{allowedValues: schema16.properties.message_type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -5088,385 +1683,15 @@ vErrors.push(err24);
 }
 errors++;
 }
-validate24.errors = vErrors;
+validate15.errors = vErrors;
 return errors === 0;
 }
 
-export const validateMessagesReadHeaders = validate27;
-const schema28 = {"$id":"MessagesReadHeaders","type":"object","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0"},"ce_id":{"type":"string","format":"uuid"},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","const":"MessagesRead"},"ce_source":{"type":"string","format":"uri-reference"},"ce_time":{"type":"string","format":"date-time"},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","const":"1"},"ce_subject":{"type":"string","minLength":1},"content-type":{"type":"string","const":"application/json"},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},"tracestate":{"type":"string"}},"additionalProperties":{"type":"string"}};
+export const validateMessagesReadPayload = validate16;
+const schema17 = {"$id":"validateMessagesReadPayload","type":"object","additionalProperties":false,"required":["room_id","user_id","message_ids","timestamp"],"properties":{"room_id":{"type":"integer","minimum":1},"user_id":{"type":"integer","minimum":1},"message_ids":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","format":"uuid"}},"timestamp":{"type":"string","format":"date-time"}}};
 
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="MessagesReadHeaders" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.ce_specversion === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.ce_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.ce_type === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.ce_source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.ce_time === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.ce_schemaversion === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-if(data["content-type"] === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if(data.traceparent === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(func4.call(schema28.properties, key0))){
-if(typeof data[key0] !== "string"){
-const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.ce_specversion !== undefined){
-let data1 = data.ce_specversion;
-if(typeof data1 !== "string"){
-const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if("1.0" !== data1){
-const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data.ce_id !== undefined){
-let data2 = data.ce_id;
-if(typeof data2 === "string"){
-if(!(formats2.test(data2))){
-const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data.ce_type !== undefined){
-let data3 = data.ce_type;
-if("MessagesRead" !== data3){
-const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "MessagesRead"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(typeof data3 === "string"){
-if(!pattern0.test(data3)){
-const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data.ce_source !== undefined){
-let data4 = data.ce_source;
-if(typeof data4 === "string"){
-if(!(formats4.test(data4))){
-const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data.ce_time !== undefined){
-let data5 = data.ce_time;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.ce_schemaversion !== undefined){
-let data6 = data.ce_schemaversion;
-if("1" !== data6){
-const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-if(typeof data6 === "string"){
-if(!pattern1.test(data6)){
-const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data.ce_subject !== undefined){
-let data7 = data.ce_subject;
-if(typeof data7 === "string"){
-if(func2(data7) < 1){
-const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data["content-type"] !== undefined){
-let data8 = data["content-type"];
-if(typeof data8 !== "string"){
-const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if("application/json" !== data8){
-const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data.traceparent !== undefined){
-let data9 = data.traceparent;
-if(typeof data9 === "string"){
-if(!pattern2.test(data9)){
-const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data.tracestate !== undefined){
-if(typeof data.tracestate !== "string"){
-const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-validate27.errors = vErrors;
-return errors === 0;
-}
-
-export const validateMessagesReadPayload = validate26;
-const schema27 = {"$id":"MessagesRead","type":"object","additionalProperties":false,"required":["room_id","user_id","message_ids","timestamp"],"properties":{"room_id":{"type":"integer","minimum":1},"user_id":{"type":"integer","minimum":1},"message_ids":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","format":"uuid"}},"timestamp":{"type":"string","format":"date-time"}}};
-
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="MessagesRead" */;
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="validateMessagesReadPayload" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5683,385 +1908,15 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate26.errors = vErrors;
+validate16.errors = vErrors;
 return errors === 0;
 }
 
-export const validateNotificationSentHeaders = validate29;
-const schema30 = {"$id":"NotificationSentHeaders","type":"object","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0"},"ce_id":{"type":"string","format":"uuid"},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","const":"NotificationSent"},"ce_source":{"type":"string","format":"uri-reference"},"ce_time":{"type":"string","format":"date-time"},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","const":"1"},"ce_subject":{"type":"string","minLength":1},"content-type":{"type":"string","const":"application/json"},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},"tracestate":{"type":"string"}},"additionalProperties":{"type":"string"}};
+export const validateNotificationSentPayload = validate17;
+const schema18 = {"$id":"validateNotificationSentPayload","type":"object","additionalProperties":false,"required":["notification_id","user_id","notification_type","title","content","timestamp"],"properties":{"notification_id":{"type":"string","format":"uuid"},"user_id":{"type":"integer","minimum":1},"notification_type":{"type":"string","enum":["welcome","friend_request","friend_request_accepted","chat_room_created","new_message"]},"title":{"type":"string","minLength":1,"maxLength":200},"content":{"type":"object","additionalProperties":true},"timestamp":{"type":"string","format":"date-time"}}};
 
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="NotificationSentHeaders" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.ce_specversion === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.ce_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.ce_type === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.ce_source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.ce_time === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.ce_schemaversion === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-if(data["content-type"] === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if(data.traceparent === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(func4.call(schema30.properties, key0))){
-if(typeof data[key0] !== "string"){
-const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.ce_specversion !== undefined){
-let data1 = data.ce_specversion;
-if(typeof data1 !== "string"){
-const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if("1.0" !== data1){
-const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data.ce_id !== undefined){
-let data2 = data.ce_id;
-if(typeof data2 === "string"){
-if(!(formats2.test(data2))){
-const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data.ce_type !== undefined){
-let data3 = data.ce_type;
-if("NotificationSent" !== data3){
-const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "NotificationSent"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(typeof data3 === "string"){
-if(!pattern0.test(data3)){
-const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data.ce_source !== undefined){
-let data4 = data.ce_source;
-if(typeof data4 === "string"){
-if(!(formats4.test(data4))){
-const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data.ce_time !== undefined){
-let data5 = data.ce_time;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.ce_schemaversion !== undefined){
-let data6 = data.ce_schemaversion;
-if("1" !== data6){
-const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-if(typeof data6 === "string"){
-if(!pattern1.test(data6)){
-const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data.ce_subject !== undefined){
-let data7 = data.ce_subject;
-if(typeof data7 === "string"){
-if(func2(data7) < 1){
-const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data["content-type"] !== undefined){
-let data8 = data["content-type"];
-if(typeof data8 !== "string"){
-const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if("application/json" !== data8){
-const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data.traceparent !== undefined){
-let data9 = data.traceparent;
-if(typeof data9 === "string"){
-if(!pattern2.test(data9)){
-const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data.tracestate !== undefined){
-if(typeof data.tracestate !== "string"){
-const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-validate29.errors = vErrors;
-return errors === 0;
-}
-
-export const validateNotificationSentPayload = validate28;
-const schema29 = {"$id":"NotificationSent","type":"object","additionalProperties":false,"required":["notification_id","user_id","notification_type","title","content","timestamp"],"properties":{"notification_id":{"type":"string","format":"uuid"},"user_id":{"type":"integer","minimum":1},"notification_type":{"type":"string","enum":["welcome","friend_request","friend_request_accepted","chat_room_created","new_message"]},"title":{"type":"string","minLength":1,"maxLength":200},"content":{"type":"object","additionalProperties":true},"timestamp":{"type":"string","format":"date-time"}}};
-
-function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="NotificationSent" */;
+function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="validateNotificationSentPayload" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6200,7 +2055,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!(((((data2 === "welcome") || (data2 === "friend_request")) || (data2 === "friend_request_accepted")) || (data2 === "chat_room_created")) || (data2 === "new_message"))){
-const err12 = {instancePath:instancePath+"/notification_type",schemaPath:"#/properties/notification_type/enum",keyword:"enum",params:{allowedValues: schema29.properties.notification_type.enum},message:"must be equal to one of the allowed values"};
+const err12 = {instancePath:instancePath+"/notification_type",schemaPath:"#/properties/notification_type/enum",keyword:"enum",params:{allowedValues: schema18.properties.notification_type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -6296,388 +2151,18 @@ vErrors.push(err19);
 }
 errors++;
 }
-validate28.errors = vErrors;
+validate17.errors = vErrors;
 return errors === 0;
 }
 
-export const validatePermissionChangedHeaders = validate31;
-const schema32 = {"$id":"PermissionChangedHeaders","type":"object","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0"},"ce_id":{"type":"string","format":"uuid"},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","const":"PermissionChanged"},"ce_source":{"type":"string","format":"uri-reference"},"ce_time":{"type":"string","format":"date-time"},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","const":"1"},"ce_subject":{"type":"string","minLength":1},"content-type":{"type":"string","const":"application/json"},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},"tracestate":{"type":"string"}},"additionalProperties":{"type":"string"}};
-
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="PermissionChangedHeaders" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.ce_specversion === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.ce_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.ce_type === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.ce_source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.ce_time === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.ce_schemaversion === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-if(data["content-type"] === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if(data.traceparent === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(func4.call(schema32.properties, key0))){
-if(typeof data[key0] !== "string"){
-const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.ce_specversion !== undefined){
-let data1 = data.ce_specversion;
-if(typeof data1 !== "string"){
-const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if("1.0" !== data1){
-const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data.ce_id !== undefined){
-let data2 = data.ce_id;
-if(typeof data2 === "string"){
-if(!(formats2.test(data2))){
-const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data.ce_type !== undefined){
-let data3 = data.ce_type;
-if("PermissionChanged" !== data3){
-const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "PermissionChanged"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(typeof data3 === "string"){
-if(!pattern0.test(data3)){
-const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data.ce_source !== undefined){
-let data4 = data.ce_source;
-if(typeof data4 === "string"){
-if(!(formats4.test(data4))){
-const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data.ce_time !== undefined){
-let data5 = data.ce_time;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.ce_schemaversion !== undefined){
-let data6 = data.ce_schemaversion;
-if("1" !== data6){
-const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-if(typeof data6 === "string"){
-if(!pattern1.test(data6)){
-const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data.ce_subject !== undefined){
-let data7 = data.ce_subject;
-if(typeof data7 === "string"){
-if(func2(data7) < 1){
-const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data["content-type"] !== undefined){
-let data8 = data["content-type"];
-if(typeof data8 !== "string"){
-const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if("application/json" !== data8){
-const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data.traceparent !== undefined){
-let data9 = data.traceparent;
-if(typeof data9 === "string"){
-if(!pattern2.test(data9)){
-const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data.tracestate !== undefined){
-if(typeof data.tracestate !== "string"){
-const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-validate31.errors = vErrors;
-return errors === 0;
-}
-
-export const validatePermissionChangedPayload = validate30;
-const schema31 = {"$id":"PermissionChanged","type":"object","additionalProperties":false,"required":["userId","permissions","version","occurredAt"],"properties":{"userId":{"type":"string","minLength":1,"maxLength":128},"permissions":{"type":"array","uniqueItems":true,"items":{"type":"object","additionalProperties":false,"required":["feature","actions"],"properties":{"feature":{"type":"string","pattern":"^[a-z][a-z0-9]*([._-][a-z0-9]+)*$"},"actions":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^[a-z][a-z0-9_-]*$"}}}}},"version":{"type":"integer","minimum":1},"occurredAt":{"type":"string","format":"date-time"}}};
+export const validatePermissionChangedPayload = validate18;
+const schema19 = {"$id":"validatePermissionChangedPayload","type":"object","additionalProperties":false,"required":["userId","permissions","version","occurredAt"],"properties":{"userId":{"type":"string","minLength":1,"maxLength":128},"permissions":{"type":"array","uniqueItems":true,"items":{"type":"object","additionalProperties":false,"required":["feature","actions"],"properties":{"feature":{"type":"string","pattern":"^[a-z][a-z0-9]*([._-][a-z0-9]+)*$"},"actions":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^[a-z][a-z0-9_-]*$"}}}}},"version":{"type":"integer","minimum":1},"occurredAt":{"type":"string","format":"date-time"}}};
 const func0 = require("ajv/dist/runtime/equal").default;
-const pattern31 = new RegExp("^[a-z][a-z0-9]*([._-][a-z0-9]+)*$", "u");
-const pattern32 = new RegExp("^[a-z][a-z0-9_-]*$", "u");
+const pattern4 = new RegExp("^[a-z][a-z0-9]*([._-][a-z0-9]+)*$", "u");
+const pattern5 = new RegExp("^[a-z][a-z0-9_-]*$", "u");
 
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="PermissionChanged" */;
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="validatePermissionChangedPayload" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6810,7 +2295,7 @@ errors++;
 if(data2.feature !== undefined){
 let data3 = data2.feature;
 if(typeof data3 === "string"){
-if(!pattern31.test(data3)){
+if(!pattern4.test(data3)){
 const err11 = {instancePath:instancePath+"/permissions/" + i0+"/feature",schemaPath:"#/properties/permissions/items/properties/feature/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9]*([._-][a-z0-9]+)*$"},message:"must match pattern \""+"^[a-z][a-z0-9]*([._-][a-z0-9]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
@@ -6849,7 +2334,7 @@ const len1 = data4.length;
 for(let i1=0; i1<len1; i1++){
 let data5 = data4[i1];
 if(typeof data5 === "string"){
-if(!pattern32.test(data5)){
+if(!pattern5.test(data5)){
 const err14 = {instancePath:instancePath+"/permissions/" + i0+"/actions/" + i1,schemaPath:"#/properties/permissions/items/properties/actions/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
@@ -7012,387 +2497,17 @@ vErrors.push(err25);
 }
 errors++;
 }
-validate30.errors = vErrors;
+validate18.errors = vErrors;
 return errors === 0;
 }
 
-export const validatePolicyBundleAppliedHeaders = validate33;
-const schema34 = {"$id":"PolicyBundleAppliedHeaders","type":"object","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0"},"ce_id":{"type":"string","format":"uuid"},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","const":"PolicyBundleApplied"},"ce_source":{"type":"string","format":"uri-reference"},"ce_time":{"type":"string","format":"date-time"},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","const":"1"},"ce_subject":{"type":"string","minLength":1},"content-type":{"type":"string","const":"application/json"},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},"tracestate":{"type":"string"}},"additionalProperties":{"type":"string"}};
+export const validatePolicyBundleAppliedPayload = validate19;
+const schema20 = {"$id":"validatePolicyBundleAppliedPayload","type":"object","additionalProperties":false,"required":["bundleId","gitHash","effectiveAt","occurredAt"],"properties":{"bundleId":{"type":"string","pattern":"^[a-z0-9][a-z0-9._-]{0,127}$"},"gitHash":{"type":"string","pattern":"^[0-9a-f]{40}$"},"effectiveAt":{"type":"string","format":"date-time"},"occurredAt":{"type":"string","format":"date-time"}}};
+const pattern6 = new RegExp("^[a-z0-9][a-z0-9._-]{0,127}$", "u");
+const pattern7 = new RegExp("^[0-9a-f]{40}$", "u");
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="PolicyBundleAppliedHeaders" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.ce_specversion === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.ce_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.ce_type === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.ce_source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.ce_time === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.ce_schemaversion === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-if(data["content-type"] === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if(data.traceparent === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(func4.call(schema34.properties, key0))){
-if(typeof data[key0] !== "string"){
-const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.ce_specversion !== undefined){
-let data1 = data.ce_specversion;
-if(typeof data1 !== "string"){
-const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if("1.0" !== data1){
-const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data.ce_id !== undefined){
-let data2 = data.ce_id;
-if(typeof data2 === "string"){
-if(!(formats2.test(data2))){
-const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data.ce_type !== undefined){
-let data3 = data.ce_type;
-if("PolicyBundleApplied" !== data3){
-const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "PolicyBundleApplied"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(typeof data3 === "string"){
-if(!pattern0.test(data3)){
-const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data.ce_source !== undefined){
-let data4 = data.ce_source;
-if(typeof data4 === "string"){
-if(!(formats4.test(data4))){
-const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data.ce_time !== undefined){
-let data5 = data.ce_time;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.ce_schemaversion !== undefined){
-let data6 = data.ce_schemaversion;
-if("1" !== data6){
-const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-if(typeof data6 === "string"){
-if(!pattern1.test(data6)){
-const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data.ce_subject !== undefined){
-let data7 = data.ce_subject;
-if(typeof data7 === "string"){
-if(func2(data7) < 1){
-const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data["content-type"] !== undefined){
-let data8 = data["content-type"];
-if(typeof data8 !== "string"){
-const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if("application/json" !== data8){
-const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data.traceparent !== undefined){
-let data9 = data.traceparent;
-if(typeof data9 === "string"){
-if(!pattern2.test(data9)){
-const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data.tracestate !== undefined){
-if(typeof data.tracestate !== "string"){
-const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-validate33.errors = vErrors;
-return errors === 0;
-}
-
-export const validatePolicyBundleAppliedPayload = validate32;
-const schema33 = {"$id":"PolicyBundleApplied","type":"object","additionalProperties":false,"required":["bundleId","gitHash","effectiveAt","occurredAt"],"properties":{"bundleId":{"type":"string","pattern":"^[a-z0-9][a-z0-9._-]{0,127}$"},"gitHash":{"type":"string","pattern":"^[0-9a-f]{40}$"},"effectiveAt":{"type":"string","format":"date-time"},"occurredAt":{"type":"string","format":"date-time"}}};
-const pattern36 = new RegExp("^[a-z0-9][a-z0-9._-]{0,127}$", "u");
-const pattern37 = new RegExp("^[0-9a-f]{40}$", "u");
-
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="PolicyBundleApplied" */;
+function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="validatePolicyBundleAppliedPayload" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7451,7 +2566,7 @@ errors++;
 if(data.bundleId !== undefined){
 let data0 = data.bundleId;
 if(typeof data0 === "string"){
-if(!pattern36.test(data0)){
+if(!pattern6.test(data0)){
 const err5 = {instancePath:instancePath+"/bundleId",schemaPath:"#/properties/bundleId/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9._-]{0,127}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9._-]{0,127}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -7476,7 +2591,7 @@ errors++;
 if(data.gitHash !== undefined){
 let data1 = data.gitHash;
 if(typeof data1 === "string"){
-if(!pattern37.test(data1)){
+if(!pattern7.test(data1)){
 const err7 = {instancePath:instancePath+"/gitHash",schemaPath:"#/properties/gitHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}$"},message:"must match pattern \""+"^[0-9a-f]{40}$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -7559,385 +2674,15 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate32.errors = vErrors;
+validate19.errors = vErrors;
 return errors === 0;
 }
 
-export const validateUserOnlineStatusChangedHeaders = validate35;
-const schema36 = {"$id":"UserOnlineStatusChangedHeaders","type":"object","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0"},"ce_id":{"type":"string","format":"uuid"},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","const":"UserOnlineStatusChanged"},"ce_source":{"type":"string","format":"uri-reference"},"ce_time":{"type":"string","format":"date-time"},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","const":"1"},"ce_subject":{"type":"string","minLength":1},"content-type":{"type":"string","const":"application/json"},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},"tracestate":{"type":"string"}},"additionalProperties":{"type":"string"}};
+export const validateUserOnlineStatusChangedPayload = validate20;
+const schema21 = {"$id":"validateUserOnlineStatusChangedPayload","type":"object","additionalProperties":false,"required":["user_id","is_online","timestamp"],"properties":{"user_id":{"type":"integer","minimum":1},"is_online":{"type":"boolean"},"timestamp":{"type":"string","format":"date-time"}}};
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="UserOnlineStatusChangedHeaders" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.ce_specversion === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.ce_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.ce_type === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.ce_source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.ce_time === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.ce_schemaversion === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-if(data["content-type"] === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if(data.traceparent === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(func4.call(schema36.properties, key0))){
-if(typeof data[key0] !== "string"){
-const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.ce_specversion !== undefined){
-let data1 = data.ce_specversion;
-if(typeof data1 !== "string"){
-const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if("1.0" !== data1){
-const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data.ce_id !== undefined){
-let data2 = data.ce_id;
-if(typeof data2 === "string"){
-if(!(formats2.test(data2))){
-const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data.ce_type !== undefined){
-let data3 = data.ce_type;
-if("UserOnlineStatusChanged" !== data3){
-const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "UserOnlineStatusChanged"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(typeof data3 === "string"){
-if(!pattern0.test(data3)){
-const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data.ce_source !== undefined){
-let data4 = data.ce_source;
-if(typeof data4 === "string"){
-if(!(formats4.test(data4))){
-const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data.ce_time !== undefined){
-let data5 = data.ce_time;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.ce_schemaversion !== undefined){
-let data6 = data.ce_schemaversion;
-if("1" !== data6){
-const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-if(typeof data6 === "string"){
-if(!pattern1.test(data6)){
-const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data.ce_subject !== undefined){
-let data7 = data.ce_subject;
-if(typeof data7 === "string"){
-if(func2(data7) < 1){
-const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data["content-type"] !== undefined){
-let data8 = data["content-type"];
-if(typeof data8 !== "string"){
-const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if("application/json" !== data8){
-const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data.traceparent !== undefined){
-let data9 = data.traceparent;
-if(typeof data9 === "string"){
-if(!pattern2.test(data9)){
-const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data.tracestate !== undefined){
-if(typeof data.tracestate !== "string"){
-const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-validate35.errors = vErrors;
-return errors === 0;
-}
-
-export const validateUserOnlineStatusChangedPayload = validate34;
-const schema35 = {"$id":"UserOnlineStatusChanged","type":"object","additionalProperties":false,"required":["user_id","is_online","timestamp"],"properties":{"user_id":{"type":"integer","minimum":1},"is_online":{"type":"boolean"},"timestamp":{"type":"string","format":"date-time"}}};
-
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="UserOnlineStatusChanged" */;
+function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="validateUserOnlineStatusChangedPayload" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8056,386 +2801,16 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate34.errors = vErrors;
+validate20.errors = vErrors;
 return errors === 0;
 }
 
-export const validateUserProfileUpdatedHeaders = validate37;
-const schema38 = {"$id":"UserProfileUpdatedHeaders","type":"object","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0"},"ce_id":{"type":"string","format":"uuid"},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","const":"UserProfileUpdated"},"ce_source":{"type":"string","format":"uri-reference"},"ce_time":{"type":"string","format":"date-time"},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","const":"1"},"ce_subject":{"type":"string","minLength":1},"content-type":{"type":"string","const":"application/json"},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},"tracestate":{"type":"string"}},"additionalProperties":{"type":"string"}};
+export const validateUserProfileUpdatedPayload = validate21;
+const schema22 = {"$id":"validateUserProfileUpdatedPayload","type":"object","additionalProperties":false,"required":["user_id","display_name","profile_image_url","status_message","timestamp"],"properties":{"user_id":{"type":"integer","minimum":1},"display_name":{"type":"string","minLength":1,"maxLength":100},"profile_image_url":{"type":["string","null"],"format":"uri"},"status_message":{"type":"string","maxLength":200},"timestamp":{"type":"string","format":"date-time"}}};
+const formats34 = require("ajv-formats/dist/formats").fullFormats.uri;
 
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="UserProfileUpdatedHeaders" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.ce_specversion === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.ce_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.ce_type === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.ce_source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.ce_time === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.ce_schemaversion === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-if(data["content-type"] === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if(data.traceparent === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(func4.call(schema38.properties, key0))){
-if(typeof data[key0] !== "string"){
-const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.ce_specversion !== undefined){
-let data1 = data.ce_specversion;
-if(typeof data1 !== "string"){
-const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if("1.0" !== data1){
-const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data.ce_id !== undefined){
-let data2 = data.ce_id;
-if(typeof data2 === "string"){
-if(!(formats2.test(data2))){
-const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data.ce_type !== undefined){
-let data3 = data.ce_type;
-if("UserProfileUpdated" !== data3){
-const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "UserProfileUpdated"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(typeof data3 === "string"){
-if(!pattern0.test(data3)){
-const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data.ce_source !== undefined){
-let data4 = data.ce_source;
-if(typeof data4 === "string"){
-if(!(formats4.test(data4))){
-const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data.ce_time !== undefined){
-let data5 = data.ce_time;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.ce_schemaversion !== undefined){
-let data6 = data.ce_schemaversion;
-if("1" !== data6){
-const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-if(typeof data6 === "string"){
-if(!pattern1.test(data6)){
-const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data.ce_subject !== undefined){
-let data7 = data.ce_subject;
-if(typeof data7 === "string"){
-if(func2(data7) < 1){
-const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data["content-type"] !== undefined){
-let data8 = data["content-type"];
-if(typeof data8 !== "string"){
-const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if("application/json" !== data8){
-const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data.traceparent !== undefined){
-let data9 = data.traceparent;
-if(typeof data9 === "string"){
-if(!pattern2.test(data9)){
-const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data.tracestate !== undefined){
-if(typeof data.tracestate !== "string"){
-const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-validate37.errors = vErrors;
-return errors === 0;
-}
-
-export const validateUserProfileUpdatedPayload = validate36;
-const schema37 = {"$id":"UserProfileUpdated","type":"object","additionalProperties":false,"required":["user_id","display_name","profile_image_url","status_message","timestamp"],"properties":{"user_id":{"type":"integer","minimum":1},"display_name":{"type":"string","minLength":1,"maxLength":100},"profile_image_url":{"type":["string","null"],"format":"uri"},"status_message":{"type":"string","maxLength":200},"timestamp":{"type":"string","format":"date-time"}}};
-const formats112 = require("ajv-formats/dist/formats").fullFormats.uri;
-
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="UserProfileUpdated" */;
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="validateUserProfileUpdatedPayload" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8564,7 +2939,7 @@ errors++;
 if(data.profile_image_url !== undefined){
 let data2 = data.profile_image_url;
 if((typeof data2 !== "string") && (data2 !== null)){
-const err11 = {instancePath:instancePath+"/profile_image_url",schemaPath:"#/properties/profile_image_url/type",keyword:"type",params:{type: schema37.properties.profile_image_url.type},message:"must be string,null"};
+const err11 = {instancePath:instancePath+"/profile_image_url",schemaPath:"#/properties/profile_image_url/type",keyword:"type",params:{type: schema22.properties.profile_image_url.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -8574,7 +2949,7 @@ vErrors.push(err11);
 errors++;
 }
 if(typeof data2 === "string"){
-if(!(formats112(data2))){
+if(!(formats34(data2))){
 const err12 = {instancePath:instancePath+"/profile_image_url",schemaPath:"#/properties/profile_image_url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -8647,386 +3022,16 @@ vErrors.push(err17);
 }
 errors++;
 }
-validate36.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-export const validateUserRegisteredHeaders = validate39;
-const schema40 = {"$id":"UserRegisteredHeaders","type":"object","required":["ce_specversion","ce_id","ce_type","ce_source","ce_time","ce_schemaversion","content-type","traceparent"],"properties":{"ce_specversion":{"type":"string","const":"1.0"},"ce_id":{"type":"string","format":"uuid"},"ce_type":{"type":"string","pattern":"^[A-Z][A-Za-z0-9]*$","const":"UserRegistered"},"ce_source":{"type":"string","format":"uri-reference"},"ce_time":{"type":"string","format":"date-time"},"ce_schemaversion":{"type":"string","pattern":"^[0-9]+$","const":"1"},"ce_subject":{"type":"string","minLength":1},"content-type":{"type":"string","const":"application/json"},"traceparent":{"type":"string","pattern":"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},"tracestate":{"type":"string"}},"additionalProperties":{"type":"string"}};
+export const validateUserRegisteredPayload = validate22;
+const schema23 = {"$id":"validateUserRegisteredPayload","type":"object","additionalProperties":false,"required":["user_id","email","username","display_name","timestamp"],"properties":{"user_id":{"type":"integer","minimum":1},"email":{"type":"string","format":"email"},"username":{"type":"string","minLength":1,"maxLength":50},"display_name":{"type":"string","minLength":1,"maxLength":100},"timestamp":{"type":"string","format":"date-time"}}};
+const formats38 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="UserRegisteredHeaders" */;
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.ce_specversion === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_specversion"},message:"must have required property '"+"ce_specversion"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.ce_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_id"},message:"must have required property '"+"ce_id"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.ce_type === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_type"},message:"must have required property '"+"ce_type"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.ce_source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_source"},message:"must have required property '"+"ce_source"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.ce_time === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_time"},message:"must have required property '"+"ce_time"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.ce_schemaversion === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ce_schemaversion"},message:"must have required property '"+"ce_schemaversion"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-if(data["content-type"] === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content-type"},message:"must have required property '"+"content-type"+"'"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if(data.traceparent === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "traceparent"},message:"must have required property '"+"traceparent"+"'"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(func4.call(schema40.properties, key0))){
-if(typeof data[key0] !== "string"){
-const err8 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.ce_specversion !== undefined){
-let data1 = data.ce_specversion;
-if(typeof data1 !== "string"){
-const err9 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if("1.0" !== data1){
-const err10 = {instancePath:instancePath+"/ce_specversion",schemaPath:"#/properties/ce_specversion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data.ce_id !== undefined){
-let data2 = data.ce_id;
-if(typeof data2 === "string"){
-if(!(formats2.test(data2))){
-const err11 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/ce_id",schemaPath:"#/properties/ce_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data.ce_type !== undefined){
-let data3 = data.ce_type;
-if("UserRegistered" !== data3){
-const err13 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/const",keyword:"const",params:{allowedValue: "UserRegistered"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(typeof data3 === "string"){
-if(!pattern0.test(data3)){
-const err14 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z0-9]*$"},message:"must match pattern \""+"^[A-Z][A-Za-z0-9]*$"+"\""};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/ce_type",schemaPath:"#/properties/ce_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data.ce_source !== undefined){
-let data4 = data.ce_source;
-if(typeof data4 === "string"){
-if(!(formats4.test(data4))){
-const err16 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/format",keyword:"format",params:{format: "uri-reference"},message:"must match format \""+"uri-reference"+"\""};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/ce_source",schemaPath:"#/properties/ce_source/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data.ce_time !== undefined){
-let data5 = data.ce_time;
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-const err18 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/ce_time",schemaPath:"#/properties/ce_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.ce_schemaversion !== undefined){
-let data6 = data.ce_schemaversion;
-if("1" !== data6){
-const err20 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/const",keyword:"const",params:{allowedValue: "1"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-if(typeof data6 === "string"){
-if(!pattern1.test(data6)){
-const err21 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/ce_schemaversion",schemaPath:"#/properties/ce_schemaversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data.ce_subject !== undefined){
-let data7 = data.ce_subject;
-if(typeof data7 === "string"){
-if(func2(data7) < 1){
-const err23 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/ce_subject",schemaPath:"#/properties/ce_subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data["content-type"] !== undefined){
-let data8 = data["content-type"];
-if(typeof data8 !== "string"){
-const err25 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if("application/json" !== data8){
-const err26 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/const",keyword:"const",params:{allowedValue: "application/json"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data.traceparent !== undefined){
-let data9 = data.traceparent;
-if(typeof data9 === "string"){
-if(!pattern2.test(data9)){
-const err27 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},message:"must match pattern \""+"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"+"\""};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data.tracestate !== undefined){
-if(typeof data.tracestate !== "string"){
-const err29 = {instancePath:instancePath+"/tracestate",schemaPath:"#/properties/tracestate/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-validate39.errors = vErrors;
-return errors === 0;
-}
-
-export const validateUserRegisteredPayload = validate38;
-const schema39 = {"$id":"UserRegistered","type":"object","additionalProperties":false,"required":["user_id","email","username","display_name","timestamp"],"properties":{"user_id":{"type":"integer","minimum":1},"email":{"type":"string","format":"email"},"username":{"type":"string","minLength":1,"maxLength":50},"display_name":{"type":"string","minLength":1,"maxLength":100},"timestamp":{"type":"string","format":"date-time"}}};
-const formats122 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
-
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="UserRegistered" */;
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="validateUserRegisteredPayload" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9120,7 +3125,7 @@ errors++;
 if(data.email !== undefined){
 let data1 = data.email;
 if(typeof data1 === "string"){
-if(!(formats122.test(data1))){
+if(!(formats38.test(data1))){
 const err8 = {instancePath:instancePath+"/email",schemaPath:"#/properties/email/format",keyword:"format",params:{format: "email"},message:"must match format \""+"email"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -9248,6 +3253,26 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate38.errors = vErrors;
+validate22.errors = vErrors;
 return errors === 0;
 }
+
+// Events whose schemas check the same thing share one compiled validator.
+export const validateChatRoomCreatedHeaders = validateEnvelopeHeaders;
+export const validateDwBatchCompletedHeaders = validateEnvelopeHeaders;
+export const validateFilePolicyUpdatedHeaders = validateEnvelopeHeaders;
+export const validateFriendRequestAcceptedHeaders = validateEnvelopeHeaders;
+export const validateFriendRequestCancelledHeaders = validateEnvelopeHeaders;
+export const validateFriendRequestCancelledPayload = validateFriendRequestAcceptedPayload;
+export const validateFriendRequestRejectedHeaders = validateEnvelopeHeaders;
+export const validateFriendRequestRejectedPayload = validateFriendRequestAcceptedPayload;
+export const validateFriendRequestSentHeaders = validateEnvelopeHeaders;
+export const validateFriendRequestSentPayload = validateFriendRequestAcceptedPayload;
+export const validateMessageSentHeaders = validateEnvelopeHeaders;
+export const validateMessagesReadHeaders = validateEnvelopeHeaders;
+export const validateNotificationSentHeaders = validateEnvelopeHeaders;
+export const validatePermissionChangedHeaders = validateEnvelopeHeaders;
+export const validatePolicyBundleAppliedHeaders = validateEnvelopeHeaders;
+export const validateUserOnlineStatusChangedHeaders = validateEnvelopeHeaders;
+export const validateUserProfileUpdatedHeaders = validateEnvelopeHeaders;
+export const validateUserRegisteredHeaders = validateEnvelopeHeaders;

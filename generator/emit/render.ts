@@ -6,6 +6,7 @@ import {
   type SourceFile,
   type StatementStructures,
 } from 'ts-morph';
+import { isIdentifier, print, stringExpression } from './ts.ts';
 
 /** One emitted file: path relative to the output folder, and its full text. */
 export interface GeneratedFile {
@@ -86,25 +87,26 @@ export function topicModuleImports(
   ];
 }
 
-/** A TypeScript string literal in single quotes. */
+/** A TypeScript string literal in single quotes; any characters (line separators, quotes, backslashes) escaped by the printer. */
 export function q(value: string): string {
-  return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\n', '\\n')}'`;
+  return print(stringExpression(value));
 }
 
-/** A property name as TypeScript source: bare when it is an identifier, quoted otherwise. */
+/** An object key or property name as source: bare when it is an identifier, quoted otherwise (`'com.example.A'`). */
 export function propertyKey(name: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : q(name);
+  return isIdentifier(name) ? name : q(name);
 }
 
 /** An object or array literal as TypeScript source, keys in the order given. */
 export function literal(value: unknown, indent = ''): string {
-  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value === null || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
   if (typeof value === 'string') return q(value);
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     const flat = value.every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v));
     const inline = `[${value.map((v) => literal(v)).join(', ')}]`;
-    if (flat && inline.length <= 80) return inline;
+    if (flat && inline.length <= 80 && !inline.includes('\n')) return inline;
     const inner = `${indent}  `;
     return `[\n${value.map((v) => `${inner}${literal(v, inner)},`).join('\n')}\n${indent}]`;
   }
@@ -112,7 +114,7 @@ export function literal(value: unknown, indent = ''): string {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
     if (entries.length === 0) return '{}';
     const inner = `${indent}  `;
-    return `{\n${entries.map(([k, v]) => `${inner}${/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : q(k)}: ${literal(v, inner)},`).join('\n')}\n${indent}}`;
+    return `{\n${entries.map(([k, v]) => `${inner}${propertyKey(k)}: ${literal(v, inner)},`).join('\n')}\n${indent}}`;
   }
   return 'undefined';
 }

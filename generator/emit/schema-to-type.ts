@@ -1,57 +1,133 @@
-import type { JsonSchema } from '../model/catalog.ts';
-
 /**
- * JSON Schema → TypeScript type text. Pure: the same schema always gives the
- * same text. `$ref`s are already resolved by the parser; a schema that
- * contains itself is emitted once as a named type and referred to by name.
+ * JSON Schema → TypeScript type nodes, built with the vocabulary of ./ts.ts.
+ * Pure: the same schema and names always give the same nodes. `$ref`s are
+ * already resolved by the parser, and same-value cycles broken by
+ * naming/schema-graph.ts; a schema that has a name (a component, a recursive
+ * schema, an event payload) is referred to by that name, which naming/
+ * decided: nothing here invents an identifier.
  */
+import type { JsonSchema } from '../model/catalog.ts';
+import {
+  array,
+  type Declaration,
+  docText,
+  indexSignature,
+  interfaceDeclaration,
+  intersection,
+  keyword,
+  type Member,
+  nullType,
+  property,
+  ref,
+  type TypeNode,
+  type TypeParameter,
+  tuple,
+  typeAlias,
+  typeLiteral,
+  union,
+  valueType,
+} from './ts.ts';
+
 export interface TypeContext {
-  /** Named types already assigned to schema nodes (cycles), shared across a file. */
-  readonly named: Map<object, string>;
-  /** Named types still to be emitted, in the order they were discovered. */
-  readonly pending: { name: string; schema: JsonSchema }[];
-  /** Every identifier used in the file, so generated names never collide. */
-  readonly taken: Set<string>;
-  /** Name prefix for anonymous recursive schemas, e.g. the owning event's type name. */
-  readonly owner: string;
+  /** The declared name of a schema, when it has one: it is then referred to, not written out. */
+  nameOf(schema: object): string | undefined;
 }
 
 type Obj = { readonly [k: string]: unknown };
 
-export function typeOf(schema: JsonSchema, ctx: TypeContext, stack: readonly object[] = []): string {
-  if (schema === true) return 'unknown';
-  if (schema === false) return 'never';
-  if (stack.includes(schema)) return nameFor(schema, ctx);
-  const named = ctx.named.get(schema);
-  if (named) return named;
-  const inner = [...stack, schema];
+/** The type of a schema; `top` when declaring the schema's own named type (so it is written out, not referred to). */
+export function typeOf(schema: JsonSchema, ctx: TypeContext, top = false): TypeNode {
+  if (schema === true) return keyword('unknown');
+  if (schema === false) return keyword('never');
+  if (!top) {
+    const name = ctx.nameOf(schema);
+    if (name !== undefined) return ref(name);
+  }
   const s = schema as Obj;
-  const parts: string[] = [];
+  const parts: TypeNode[] = [];
 
-  if ('const' in s) parts.push(literal(s.const));
-  else if (Array.isArray(s.enum)) parts.push(s.enum.map(literal).join(' | ') || 'never');
+  if ('const' in s) parts.push(valueType(s.const));
+  else if (Array.isArray(s.enum)) parts.push(union(s.enum.map(valueType)));
   else {
     const types = Array.isArray(s.type)
       ? (s.type as string[])
       : typeof s.type === 'string'
         ? [s.type]
         : inferTypes(s);
-    if (types.length > 0) parts.push(unique(types.map((t) => primitive(t, s, ctx, inner))).join(' | '));
+    if (types.length > 0) parts.push(union(types.map((t) => primitive(t, s, ctx))));
   }
-  let result = parts.join(' & ');
+  for (const key of ['oneOf', 'anyOf'] as const) {
+    const branches = branchesOf(s[key]).filter((b) => b !== false);
+    if (Array.isArray(s[key]) && (s[key] as unknown[]).length > 0)
+      parts.push(union(branches.map((b) => typeOf(b, ctx))));
+  }
+  const all = branchesOf(s.allOf).filter((b) => b !== true);
+  if (all.length > 0) parts.push(intersection(all.map((b) => typeOf(b, ctx))));
 
-  const combine = (key: 'oneOf' | 'anyOf' | 'allOf', glue: ' | ' | ' & ') => {
-    const branches = s[key];
-    if (!Array.isArray(branches) || branches.length === 0) return;
-    const text = unique(branches.map((b) => wrap(typeOf(b as JsonSchema, ctx, inner)))).join(glue);
-    result = result ? `${wrap(result)} & (${text})` : text;
-  };
-  combine('oneOf', ' | ');
-  combine('anyOf', ' | ');
-  combine('allOf', ' & ');
-  if (!result) result = 'unknown';
-  if (s.nullable === true && !/\bnull\b/.test(result)) result = `${wrap(result)} | null`;
+  let result = parts.length === 0 ? keyword('unknown') : intersection(parts);
+  if (s.nullable === true) result = union([result, nullType()]);
   return result;
+}
+
+/** The object type's members, for an interface body or a type literal; `overrides` replace the types of named top-level properties. */
+export function membersOf(
+  schema: Obj,
+  ctx: TypeContext,
+  overrides: ReadonlyMap<string, TypeNode> = new Map(),
+): Member[] {
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
+  const members: Member[] = [];
+  for (const [name, child] of Object.entries(properties)) {
+    members.push(
+      property(name, overrides.get(name) ?? typeOf(child, ctx), {
+        optional: !required.has(name),
+        doc: docOf(child),
+      }),
+    );
+  }
+  const extra = schema.additionalProperties;
+  const hasPatterns =
+    schema.patternProperties !== undefined && Object.keys(schema.patternProperties as object).length > 0;
+  if (extra === false && !hasPatterns) return members;
+  const typed =
+    extra !== undefined && extra !== true && extra !== false && members.length === 0 && !hasPatterns;
+  members.push(indexSignature(typed ? typeOf(extra as JsonSchema, ctx) : keyword('unknown')));
+  return members;
+}
+
+export interface DeclarationOptions {
+  readonly doc?: string;
+  readonly typeParameters?: readonly TypeParameter[];
+  /** Types replacing those of named top-level properties (e.g. `ce_type: TType`). */
+  readonly overrides?: ReadonlyMap<string, TypeNode>;
+}
+
+/** A named type for a schema: an interface for a plain object schema, a type alias otherwise. */
+export function declarationOf(
+  name: string,
+  schema: JsonSchema,
+  ctx: TypeContext,
+  options: DeclarationOptions = {},
+): Declaration {
+  const doc = options.doc ?? docOf(schema);
+  if (isPlainObject(schema)) {
+    return interfaceDeclaration(name, membersOf(schema, ctx, options.overrides), {
+      doc,
+      typeParameters: options.typeParameters,
+    });
+  }
+  return typeAlias(name, typeOf(schema, ctx, true), { doc, typeParameters: options.typeParameters });
+}
+
+/** True for a schema that is exactly an object with properties: written as an interface. */
+export function isPlainObject(schema: JsonSchema): schema is Obj {
+  if (typeof schema !== 'object') return false;
+  const hasCombinators = ['oneOf', 'anyOf', 'allOf', 'const', 'enum'].some((k) => schema[k] !== undefined);
+  const isObject =
+    schema.type === 'object' ||
+    (schema.type === undefined && (schema.properties !== undefined || schema.additionalProperties === false));
+  return isObject && !hasCombinators && schema.nullable !== true;
 }
 
 /** Doc comment text for a schema: its description plus the constraints a caller should know. */
@@ -60,7 +136,7 @@ export function docOf(schema: JsonSchema): string | undefined {
   const s = schema as Obj;
   const lines: string[] = [];
   if (typeof s.title === 'string' && s.title !== s.description) lines.push(s.title);
-  if (typeof s.description === 'string') lines.push(s.description.trim());
+  if (typeof s.description === 'string') lines.push(...(lines.length ? [''] : []), s.description.trim());
   const tags: string[] = [];
   for (const key of [
     'format',
@@ -74,86 +150,64 @@ export function docOf(schema: JsonSchema): string | undefined {
     'minItems',
     'maxItems',
   ]) {
-    if (s[key] !== undefined) tags.push(`@${key} ${String(s[key])}`);
+    if (s[key] !== undefined && typeof s[key] !== 'object') tags.push(`@${key} ${String(s[key])}`);
   }
   if (s.default !== undefined) tags.push(`@default ${JSON.stringify(s.default)}`);
   if (s.deprecated === true) tags.push('@deprecated');
   const text = [...lines, ...(lines.length && tags.length ? [''] : []), ...tags].join('\n');
-  return text ? text.replaceAll('*/', '*\\/') : undefined;
+  return text || undefined;
 }
 
-/** The object type's members as text, one per line, for an interface body or a type literal. */
-export function membersOf(schema: Obj, ctx: TypeContext, stack: readonly object[]): string[] {
-  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
-  const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
-  const members: string[] = [];
-  for (const [name, child] of Object.entries(properties)) {
-    const doc = docOf(child);
-    if (doc) members.push(docComment(doc));
-    members.push(`${propertyName(name)}${required.has(name) ? '' : '?'}: ${typeOf(child, ctx, stack)};`);
-  }
-  const extra = schema.additionalProperties;
-  const hasPatterns =
-    schema.patternProperties !== undefined && Object.keys(schema.patternProperties as object).length > 0;
-  if (extra === false && !hasPatterns) return members;
-  if (
-    extra !== undefined &&
-    extra !== true &&
-    extra !== false &&
-    Object.keys(properties).length === 0 &&
-    !hasPatterns
-  ) {
-    members.push(`[key: string]: ${typeOf(extra as JsonSchema, ctx, stack)};`);
-  } else {
-    members.push('[key: string]: unknown;');
-  }
-  return members;
-}
-
+/** A doc comment as source text, for emitters that still assemble statements as text. */
 export function docComment(text: string): string {
-  const lines = text.split('\n');
+  const lines = docText(text).split('\n');
   if (lines.length === 1) return `/** ${lines[0]} */`;
   return ['/**', ...lines.map((l) => (l ? ` * ${l}` : ' *')), ' */'].join('\n');
 }
 
-function primitive(type: string, s: Obj, ctx: TypeContext, stack: readonly object[]): string {
+function primitive(type: string, s: Obj, ctx: TypeContext): TypeNode {
   switch (type) {
     case 'string':
-      return 'string';
+      return keyword('string');
     case 'integer':
     case 'number':
-      return 'number';
+      return keyword('number');
     case 'boolean':
-      return 'boolean';
+      return keyword('boolean');
     case 'null':
-      return 'null';
+      return nullType();
     case 'array':
-      return arrayType(s, ctx, stack);
+      return arrayType(s, ctx);
     case 'object':
-      return objectType(s, ctx, stack);
+      return objectType(s, ctx);
     default:
-      return 'unknown';
+      return keyword('unknown');
   }
 }
 
-function arrayType(s: Obj, ctx: TypeContext, stack: readonly object[]): string {
-  const tuple = Array.isArray(s.prefixItems) ? s.prefixItems : Array.isArray(s.items) ? s.items : undefined;
-  if (tuple) {
+function arrayType(s: Obj, ctx: TypeContext): TypeNode {
+  const prefix = Array.isArray(s.prefixItems) ? s.prefixItems : Array.isArray(s.items) ? s.items : undefined;
+  if (prefix) {
     const rest = Array.isArray(s.items) ? s.additionalItems : s.items;
-    const items = (tuple as JsonSchema[]).map((t) => typeOf(t, ctx, stack));
-    if (rest !== undefined && rest !== false)
-      items.push(`...${wrap(typeOf(rest as JsonSchema, ctx, stack))}[]`);
-    return `[${items.join(', ')}]`;
+    const items = (prefix as JsonSchema[]).map((t) => typeOf(t, ctx));
+    return rest !== undefined && rest !== false
+      ? tuple(items, typeOf(rest as JsonSchema, ctx))
+      : tuple(items);
   }
-  const item = s.items === undefined ? 'unknown' : typeOf(s.items as JsonSchema, ctx, stack);
-  return `${wrap(item)}[]`;
+  return array(s.items === undefined ? keyword('unknown') : typeOf(s.items as JsonSchema, ctx));
 }
 
-function objectType(s: Obj, ctx: TypeContext, stack: readonly object[]): string {
-  const members = membersOf(s, ctx, stack);
-  if (members.length === 0) return 'Record<string, never>';
-  if (members.length === 1 && members[0] === '[key: string]: unknown;') return 'Record<string, unknown>';
-  return `{\n${members.join('\n')}\n}`;
+function objectType(s: Obj, ctx: TypeContext): TypeNode {
+  const members = membersOf(s, ctx);
+  if (members.length === 0) return ref('Record', [keyword('string'), keyword('never')]);
+  const extra = s.additionalProperties;
+  const typedIndex = typeof extra === 'object' && extra !== null && s.patternProperties === undefined;
+  const onlyUnknownIndex =
+    members.length === 1 &&
+    Object.keys((s.properties as object | undefined) ?? {}).length === 0 &&
+    !typedIndex;
+  if (onlyUnknownIndex) return ref('Record', [keyword('string'), keyword('unknown')]);
+  return typeLiteral(members);
 }
 
 function inferTypes(s: Obj): string[] {
@@ -163,54 +217,6 @@ function inferTypes(s: Obj): string[] {
   return [];
 }
 
-function nameFor(schema: object, ctx: TypeContext): string {
-  const existing = ctx.named.get(schema);
-  if (existing) return existing;
-  const id = (schema as Obj)['x-parser-schema-id'];
-  const base = typeof id === 'string' && /^[A-Za-z][A-Za-z0-9_]*$/.test(id) ? pascal(id) : `${ctx.owner}Node`;
-  let name = base;
-  for (let i = 2; ctx.taken.has(name); i++) name = `${base}${i}`;
-  ctx.taken.add(name);
-  ctx.named.set(schema, name);
-  ctx.pending.push({ name, schema: schema as JsonSchema });
-  return name;
-}
-
-function literal(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'string') return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return 'unknown';
-}
-
-function propertyName(name: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : literal(name);
-}
-
-function wrap(type: string): string {
-  if (/^[\w.[\]'<>, ]+$/.test(type) && !type.includes(' | ') && !type.includes(' & ')) return type;
-  return isSingleLiteral(type) ? type : `(${type})`;
-}
-
-/** True for one `{ ... }` type literal (its first brace closes at the very end). */
-function isSingleLiteral(type: string): boolean {
-  if (!type.startsWith('{') || !type.endsWith('}')) return false;
-  let depth = 0;
-  for (let i = 0; i < type.length; i++) {
-    if (type[i] === '{') depth++;
-    else if (type[i] === '}' && --depth === 0 && i < type.length - 1) return false;
-  }
-  return true;
-}
-
-function unique(items: string[]): string[] {
-  return [...new Set(items)];
-}
-
-export function pascal(text: string): string {
-  return text
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join('');
+function branchesOf(value: unknown): JsonSchema[] {
+  return Array.isArray(value) ? (value as JsonSchema[]) : [];
 }

@@ -1,59 +1,114 @@
 import type { Project } from 'ts-morph';
-import type { Catalog, EventModel, JsonSchema } from '../model/catalog.ts';
+import type { Catalog, EventModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { type GeneratedFile, propertyKey, q, renderTs } from './render.ts';
-import { docComment, docOf, membersOf, type TypeContext, typeOf } from './schema-to-type.ts';
+import type { HeaderType } from '../naming/schema-names.ts';
+import { type GeneratedFile, renderTs } from './render.ts';
+import { declarationOf, docOf, type TypeContext } from './schema-to-type.ts';
+import {
+  keyword,
+  print,
+  printUnionAlias,
+  property,
+  ref,
+  stringType,
+  type TypeNode,
+  typeAlias,
+  typeLiteral,
+  union,
+} from './ts.ts';
 
 /**
- * `types.ts`: a type per event payload and header set, and per topic the
+ * `types.ts`: the shared header types (the CloudEvents envelope, once), a
+ * type per event payload and header set, the component and recursive schemas
+ * they use (each once, under the name naming/ gave it), and per topic the
  * discriminated union of the events it carries plus its type → payload map.
  */
 export function emitTypes(project: Project, catalog: Catalog, names: Names): GeneratedFile {
-  const statements: string[] = [];
-  const taken = new Set<string>();
+  const schemas = names.schemas;
+  const ctx: TypeContext = { nameOf: (schema) => schemas.nameOf(schema) };
+  const statements: string[] = schemas.headerTypes.map((h) => print(headerTypeDeclaration(h, ctx)));
+
+  const usedBy = new Map<string, typeof schemas.declarations>();
+  for (const d of schemas.declarations) usedBy.set(d.firstUsedBy, [...(usedBy.get(d.firstUsedBy) ?? []), d]);
+
   for (const event of catalog.events) {
     const n = names.event(event.name);
-    taken.add(n.payload).add(n.headers);
-  }
-  const named = new Map<object, string>();
-  for (const event of catalog.events) {
-    const n = names.event(event.name);
-    const ctx: TypeContext = { named, pending: [], taken, owner: n.payload };
-    statements.push(declare(n.payload, event.payload, ctx, eventDoc(event)));
-    if (event.headers !== undefined) {
-      statements.push(
-        declare(
-          n.headers,
-          envelopeFor(event),
-          ctx,
-          `Kafka record headers of {@link ${n.payload}}: the CloudEvents envelope with \`ce_type\` fixed to '${event.name}'.`,
-        ),
-      );
+    statements.push(
+      print(declarationOf(n.payload, schemas.payload(event.name), ctx, { doc: eventDoc(event) })),
+    );
+    const headers = schemas.headers(event.name);
+    if (headers !== undefined) {
+      const shared = schemas.headerTypeOf(event.name);
+      const pins = pinsOf(event);
+      if (shared !== undefined) {
+        const args = shared.parameters.map((p) => pins.get(p.property) ?? keyword('string'));
+        statements.push(
+          print(
+            typeAlias(n.headers, ref(shared.name, args), {
+              doc: `Kafka record headers of {@link ${n.payload}}: {@link ${shared.name}}${pinText(event, shared.parameters)}.`,
+            }),
+          ),
+        );
+      } else {
+        const overrides = new Map(
+          [...pins].filter(([p]) => typeof headers === 'object' && hasProperty(headers, p)),
+        );
+        statements.push(
+          print(
+            declarationOf(n.headers, headers, ctx, {
+              doc: `Kafka record headers of {@link ${n.payload}}${pinText(
+                event,
+                [...overrides.keys()].map((property) => ({ property })),
+              )}.`,
+              overrides,
+            }),
+          ),
+        );
+      }
     }
-    while (ctx.pending.length > 0) {
-      const next = ctx.pending.shift()!;
-      statements.push(declare(next.name, next.schema, { ...ctx }, undefined, true));
-    }
+    for (const d of usedBy.get(event.name) ?? [])
+      statements.push(print(declarationOf(d.name, d.schema, ctx)));
   }
+
   for (const topic of catalog.topics) {
     if (topic.kind !== 'event' || topic.events.length === 0) continue;
     const t = names.topic(topic.address);
-    const members = topic.events.map(
-      (e) => `  | { readonly type: ${q(e)}; readonly payload: ${names.event(e).payload} }`,
+    statements.push(
+      printUnionAlias(
+        t.union,
+        topic.events.map((e) =>
+          typeLiteral(
+            [
+              property('type', stringType(e), { readonly: true }),
+              property('payload', ref(names.event(e).payload), { readonly: true }),
+            ],
+            { singleLine: true },
+          ),
+        ),
+        `Every event carried by \`${topic.address}\`, discriminated by \`type\`.`,
+      ),
     );
     statements.push(
-      `${docComment(`Every event carried by \`${topic.address}\`, discriminated by \`type\`.`)}\nexport type ${t.union} =\n${members.join('\n')};`,
-    );
-    const map = topic.events.map((e) => `  ${propertyKey(e)}: ${names.event(e).payload};`);
-    statements.push(
-      `${docComment(`Event type → payload of \`${topic.address}\`.`)}\nexport type ${t.map} = {\n${map.join('\n')}\n};`,
+      print(
+        typeAlias(t.map, typeLiteral(topic.events.map((e) => property(e, ref(names.event(e).payload)))), {
+          doc: `Event type → payload of \`${topic.address}\`.`,
+        }),
+      ),
     );
   }
-  const all = catalog.events.map((e) => q(e.name)).join(' | ') || 'never';
-  statements.push(`/** Every event type in the contracts. */\nexport type EventType = ${all};`);
-  const payloads = catalog.events.map((e) => `  ${propertyKey(e.name)}: ${names.event(e.name).payload};`);
   statements.push(
-    `/** Event type → payload, for every event in the contracts. */\nexport type EventPayloadMap = {\n${payloads.join('\n')}\n};`,
+    print(
+      typeAlias('EventType', union(catalog.events.map((e) => stringType(e.name))), {
+        doc: 'Every event type in the contracts.',
+      }),
+    ),
+    print(
+      typeAlias(
+        'EventPayloadMap',
+        typeLiteral(catalog.events.map((e) => property(e.name, ref(names.event(e.name).payload)))),
+        { doc: 'Event type → payload, for every event in the contracts.' },
+      ),
+    ),
   );
   return renderTs(
     project,
@@ -63,29 +118,56 @@ export function emitTypes(project: Project, catalog: Catalog, names: Names): Gen
   );
 }
 
-function declare(
-  name: string,
-  schema: JsonSchema,
-  ctx: TypeContext,
-  doc: string | undefined,
-  stackSelf = false,
-): string {
-  const comment = doc ?? docOf(schema);
-  const head = comment ? `${docComment(comment)}\n` : '';
-  const isObject =
-    typeof schema === 'object' &&
-    (schema.type === 'object' || (schema.type === undefined && schema.properties !== undefined)) &&
-    schema.oneOf === undefined &&
-    schema.anyOf === undefined &&
-    schema.allOf === undefined &&
-    schema.nullable !== true;
-  const stack = stackSelf && typeof schema === 'object' ? [schema] : [];
-  if (isObject && typeof schema === 'object') {
-    if (!stackSelf) ctx.named.set(schema, name);
-    const members = membersOf(schema, ctx, [schema]);
-    return `${head}export interface ${name} {\n${members.join('\n')}\n}`;
-  }
-  return `${head}export type ${name} = ${typeOf(schema, ctx, stack)};`;
+/** A header schema several events share, once, with `ce_type`/`ce_schemaversion` as type parameters. */
+function headerTypeDeclaration(header: HeaderType, ctx: TypeContext) {
+  const doc = [
+    docOf(header.schema) ?? 'Kafka record headers.',
+    ...(header.parameters.length > 0
+      ? [
+          '',
+          `Shared by ${header.events.length} event type(s); each event's \`…Headers\` type fixes ${header.parameters.map((p) => `\`${p.property}\` (\`${p.parameter}\`)`).join(' and ')}.`,
+        ]
+      : []),
+  ].join('\n');
+  return declarationOf(header.name, header.schema, ctx, {
+    doc,
+    typeParameters: header.parameters.map((p) => ({
+      name: p.parameter,
+      constraint: keyword('string'),
+      default: keyword('string'),
+    })),
+    overrides: new Map(header.parameters.map((p) => [p.property, ref(p.parameter)])),
+  });
+}
+
+/** The header values an event fixes: its own type and schema version. */
+function pinsOf(event: EventModel): Map<string, TypeNode> {
+  return new Map([
+    ['ce_type', stringType(event.name)],
+    ['ce_schemaversion', stringType(String(event.schemaVersion))],
+  ]);
+}
+
+function pinText(event: EventModel, pinned: readonly { readonly property: string }[]): string {
+  const values: Record<string, string> = {
+    ce_type: event.name,
+    ce_schemaversion: String(event.schemaVersion),
+  };
+  const parts = pinned.map((p) => `\`${p.property}\` ${JSON.stringify(values[p.property])}`);
+  return parts.length === 0 ? '' : ` with ${parts.join(' and ')}`;
+}
+
+function hasProperty(schema: { readonly [k: string]: unknown }, name: string): boolean {
+  const properties = schema.properties;
+  return typeof properties === 'object' && properties !== null && name in properties;
+}
+
+/** How the event's Kafka key is decided, for doc comments. */
+export function keyDoc(event: EventModel): string {
+  if (event.key.source === 'payload') return `\`${event.key.expression.expression}\``;
+  return event.key.required
+    ? `passed by the publisher (${event.key.type})`
+    : 'optional, passed by the publisher';
 }
 
 function eventDoc(event: EventModel): string {
@@ -97,29 +179,5 @@ function eventDoc(event: EventModel): string {
     `Topic \`${event.topic}\`, key ${keyDoc(event)}, schema version ${event.schemaVersion}, published by \`${event.owner}\`.`,
   );
   if (event.deprecated) lines.push('@deprecated');
-  return lines.join('\n').replaceAll('*/', '*\\/');
-}
-
-/** How the event's Kafka key is decided, for doc comments. */
-export function keyDoc(event: EventModel): string {
-  if (event.key.source === 'payload') return `\`${event.key.expression.expression}\``;
-  return event.key.required
-    ? `passed by the publisher (${event.key.type})`
-    : 'optional, passed by the publisher';
-}
-
-/** The header schema with the event's own type and schema version pinned, when the envelope declares them. */
-export function envelopeFor(event: EventModel): JsonSchema {
-  const headers = event.headers;
-  if (typeof headers !== 'object' || typeof headers.properties !== 'object' || headers.properties === null)
-    return headers ?? true;
-  const properties = { ...(headers.properties as Record<string, JsonSchema>) };
-  const pin = (key: string, value: string) => {
-    const base = properties[key];
-    if (base === undefined) return;
-    properties[key] = { ...(typeof base === 'object' ? base : {}), const: value };
-  };
-  pin('ce_type', event.name);
-  pin('ce_schemaversion', String(event.schemaVersion));
-  return { ...headers, properties };
+  return lines.join('\n');
 }

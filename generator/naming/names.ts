@@ -1,16 +1,28 @@
 import type { Diagnostic } from '../diagnostics.ts';
-import { pascal } from '../emit/schema-to-type.ts';
 import type { Catalog, ConsumerGroupModel, EventModel, TopicModel } from '../model/catalog.ts';
+import { camel, FIXED_NAMES, lastSegment, typeIdentifier } from './identifiers.ts';
+import { assignSchemaNames, type SchemaNames } from './schema-names.ts';
 
 /**
  * Every identifier the emitters print, decided in one place: emitters never
- * invent or sanitise names. Collisions are contract errors, not silent
- * overwrites.
+ * invent or sanitise names. Collisions between contract things are errors,
+ * not silent overwrites; a name the SDK itself uses (`EventType`, `catalog`,
+ * the runtime's `EventDefinition`, …) is never handed out.
+ *
+ * Event names may be any string (the wire name, `ce_type`, stays as it is):
+ * the identifier is its PascalCase words (`order-created`, `Order Created` →
+ * `OrderCreated`); a dotted name (a Java class, a reverse-DNS CloudEvents
+ * type) is named by its last segment (`com.example.OrderCreated` →
+ * `OrderCreated`) unless another event's name gives the same identifier, and
+ * then in full (`ComExampleOrderCreated`). An identifier the SDK reserves gets
+ * `Event` appended (`EventType` → `EventTypeEvent`), with a warning.
  */
 export interface Names {
   event(name: string): EventNames;
   topic(address: string): TopicNames;
   group(groupId: string): GroupNames;
+  /** Named schema types, prepared payload and header schemas, shared header types. */
+  readonly schemas: SchemaNames;
 }
 
 export interface EventNames {
@@ -58,15 +70,9 @@ export interface GroupNames {
   readonly factory: string;
 }
 
-const RESERVED = new Set(
-  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await any unknown never object string number boolean symbol bigint undefined'.split(
-    ' ',
-  ),
-);
-
 export function assignNames(catalog: Catalog): { names: Names; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const owners = new Map<string, string>();
+  const owners = new Map<string, string>(FIXED_NAMES.map((n) => [n, 'the SDK itself']));
   const claim = (identifier: string, what: string, where: { file: string; pointer: string }) => {
     const previous = owners.get(identifier);
     if (previous !== undefined && previous !== what) {
@@ -75,7 +81,10 @@ export function assignNames(catalog: Catalog): { names: Names; diagnostics: Diag
         severity: 'error',
         file: where.file,
         pointer: where.pointer,
-        message: `${what} would be emitted as \`${identifier}\`, which ${previous} already uses; rename one of them`,
+        message:
+          previous === 'the SDK itself'
+            ? `${what} would be emitted as \`${identifier}\`, a name the generated SDK uses itself; rename it`
+            : `${what} would be emitted as \`${identifier}\`, which ${previous} already uses; rename one of them`,
       });
     }
     owners.set(identifier, what);
@@ -83,22 +92,49 @@ export function assignNames(catalog: Catalog): { names: Names; diagnostics: Diag
   };
 
   const events = new Map<string, EventNames>();
-  for (const e of catalog.events) events.set(e.name, eventNames(e, claim));
+  const bases = eventBases(catalog.events);
+  for (const e of catalog.events) {
+    let base = bases.get(e.name)!;
+    if (derivedEventNames(base).some((n) => owners.get(n) === 'the SDK itself')) {
+      const renamed = `${base}Event`;
+      diagnostics.push({
+        code: 'duplicate-name',
+        severity: 'warning',
+        file: e.location.file,
+        pointer: e.location.pointer,
+        message: `event "${e.name}" would be emitted as \`${base}\`, a name the generated SDK uses itself; its types are named \`${renamed}\` instead`,
+      });
+      base = renamed;
+    }
+    events.set(e.name, eventNames(e, base, claim));
+  }
   const topics = new Map<string, TopicNames>();
   for (const t of catalog.topics) topics.set(t.address, topicNames(t, claim));
   const groups = new Map<string, GroupNames>();
   for (const g of catalog.consumerGroups) groups.set(g.groupId, groupNames(g, claim));
 
-  const get = <T>(map: Map<string, T>, key: string, kind: string): T => {
+  const { schemas, diagnostics: schemaDiagnostics } = assignSchemaNames({
+    events: catalog.events,
+    payloadName: (event) => get(events, event, 'event').payload,
+    tryClaim: (identifier, what) => {
+      if (owners.has(identifier)) return false;
+      owners.set(identifier, what);
+      return true;
+    },
+  });
+  diagnostics.push(...schemaDiagnostics);
+
+  function get<T>(map: Map<string, T>, key: string, kind: string): T {
     const found = map.get(key);
     if (!found) throw new Error(`internal: no names assigned to ${kind} "${key}"`);
     return found;
-  };
+  }
   return {
     names: {
       event: (name) => get(events, name, 'event'),
       topic: (address) => get(topics, address, 'topic'),
       group: (groupId) => get(groups, groupId, 'consumer group'),
+      schemas,
     },
     diagnostics,
   };
@@ -106,9 +142,37 @@ export function assignNames(catalog: Catalog): { names: Names; diagnostics: Diag
 
 type Claim = (identifier: string, what: string, where: { file: string; pointer: string }) => string;
 
-function eventNames(e: EventModel, claim: Claim): EventNames {
+/**
+ * The identifier base of each event: its PascalCase words, or for a dotted
+ * name its last segment when no other event's name gives the same identifier.
+ */
+function eventBases(events: readonly EventModel[]): Map<string, string> {
+  const full = new Map(events.map((e) => [e.name, typeIdentifier(e.name, 'Event')]));
+  const short = new Map<string, string>();
+  for (const e of events) {
+    const last = lastSegment(e.name);
+    if (last !== undefined) short.set(e.name, typeIdentifier(last, full.get(e.name)!));
+  }
+  const uses = new Map<string, number>();
+  for (const e of events) {
+    const candidates = new Set([full.get(e.name)!, ...(short.has(e.name) ? [short.get(e.name)!] : [])]);
+    for (const c of candidates) uses.set(c, (uses.get(c) ?? 0) + 1);
+  }
+  return new Map(
+    events.map((e) => {
+      const s = short.get(e.name);
+      return [e.name, s !== undefined && uses.get(s) === 1 ? s : full.get(e.name)!];
+    }),
+  );
+}
+
+/** Every identifier an event base is turned into (see `eventNames`). */
+function derivedEventNames(base: string): string[] {
+  return [base, `${base}Headers`, `${camel(base)}Event`, `validate${base}Payload`, `validate${base}Headers`];
+}
+
+function eventNames(e: EventModel, base: string, claim: Claim): EventNames {
   const what = `event "${e.name}"`;
-  const base = safe(pascal(e.name));
   return {
     payload: claim(base, what, e.location),
     headers: claim(`${base}Headers`, what, e.location),
@@ -120,7 +184,7 @@ function eventNames(e: EventModel, claim: Claim): EventNames {
 
 function topicNames(t: TopicModel, claim: Claim): TopicNames {
   const what = `topic "${t.address}"`;
-  const base = safe(pascal(/^[A-Za-z]/.test(t.channelId) ? t.channelId : t.address));
+  const base = typeIdentifier(/^\p{L}/u.test(t.channelId) ? t.channelId : t.address, 'Topic');
   return {
     base,
     union: claim(`${base}Event`, what, t.location),
@@ -139,21 +203,11 @@ function topicNames(t: TopicModel, claim: Claim): TopicNames {
 function groupNames(g: ConsumerGroupModel, claim: Claim): GroupNames {
   const what = `consumer group "${g.groupId}"`;
   const where = g.subscriptions[0]?.location ?? { file: g.context, pointer: '' };
-  const pascalId = safe(pascal(g.groupId));
+  const pascalId = typeIdentifier(g.groupId, 'Consumer');
   const base = /group$/i.test(pascalId) ? pascalId : `${pascalId}Group`;
   return {
     handlers: claim(`${base}Handlers`, what, where),
     definition: claim(camel(base), what, where),
     factory: claim(`create${base}`, what, where),
   };
-}
-
-function camel(pascalName: string): string {
-  const name = pascalName[0]!.toLowerCase() + pascalName.slice(1);
-  return RESERVED.has(name) ? `${name}_` : name;
-}
-
-function safe(name: string): string {
-  const n = /^[0-9]/.test(name) ? `_${name}` : name || '_';
-  return RESERVED.has(n) ? `${n}_` : n;
 }
