@@ -231,6 +231,7 @@ export function link(documents: readonly DocumentModel[], findings: Findings): C
   const byAddress = new Map(topicModels.map((t) => [t.address, t]));
 
   for (const topic of topicModels) checkTopic(topic, byAddress, events, findings);
+  requireKeysOnCompactedTopics(topicModels, events, findings);
 
   const consumerGroups: ConsumerGroupModel[] = [...groups.entries()]
     .map(([groupId, g]) => ({
@@ -324,6 +325,30 @@ function checkTopic(
           `parameter "${parameter.name}" of "${topic.address}" comes from ${parameter.location.expression}, but in "${eventName}" ${field.reason}`,
         );
       }
+    }
+  }
+}
+
+/**
+ * Kafka refuses a record without a key on a compacted topic (`cleanup.policy` holding `compact`):
+ * an event on one whose publisher passes the key gets a required key argument, said in a warning.
+ */
+function requireKeysOnCompactedTopics(
+  topics: readonly TopicModel[],
+  events: Map<string, { event: EventModel; fingerprint: string }>,
+  findings: Findings,
+): void {
+  for (const topic of topics) {
+    if (!(topic.config['cleanup.policy'] ?? '').split(',').includes('compact')) continue;
+    for (const name of topic.events) {
+      const entry = events.get(name);
+      if (!entry || entry.event.key.source !== 'argument' || entry.event.key.required) continue;
+      entry.event = { ...entry.event, key: { ...entry.event.key, required: true } };
+      findings.warning(
+        'partition-key',
+        entry.event.location,
+        `"${name}" is published to "${topic.address}", a compacted topic (cleanup.policy ${topic.config['cleanup.policy']}), where Kafka refuses records without a key: publishers must pass one`,
+      );
     }
   }
 }

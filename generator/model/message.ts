@@ -33,7 +33,7 @@ export async function messageToEvent(
   }
   const payloadFormat = schemaFormatOf(message.payload);
   const payload = unwrapSchema(message.payload) ?? true;
-  const headers = unwrapSchema(message.headers);
+  const rawHeaders = unwrapSchema(message.headers);
   for (const [part, schema] of [
     ['payload', message.payload],
     ['headers', message.headers],
@@ -50,6 +50,11 @@ export async function messageToEvent(
       );
     }
   }
+
+  const headers =
+    scope.findings.mode === 'lenient'
+      ? await withoutEnvelope(rawHeaders, name, messagePath, scope)
+      : rawHeaders;
 
   let contentType = str(message.contentType) ?? scope.defaultContentType ?? 'application/json';
   if (!/^application\/(.+\+)?json$/.test(contentType)) {
@@ -185,6 +190,37 @@ function scalarType(schema: JsonSchema): KeyType | undefined {
   if (type === undefined && Array.isArray(schema.enum) && schema.enum.every((v) => typeof v === 'string'))
     return 'string';
   return undefined;
+}
+
+/** Headers the runtime sets on every record (CloudEvents binary mode, W3C trace context). */
+const ENVELOPE = /^(ce_.*|content-type|traceparent|tracestate)$/i;
+
+/**
+ * Someone else's header schema may describe the CloudEvents headers too (often with one sample
+ * value as an enum). The runtime sets those itself, so in lenient mode the SDK leaves them out of
+ * the schema (said in a warning) and types and checks the application headers alone.
+ */
+async function withoutEnvelope(
+  headers: JsonSchema | undefined,
+  name: string,
+  messagePath: Segments,
+  scope: DocumentScope,
+): Promise<JsonSchema | undefined> {
+  if (!isJson(headers) || !isJson(headers.properties)) return headers;
+  const envelope = Object.keys(headers.properties).filter((key) => ENVELOPE.test(key));
+  if (envelope.length === 0) return headers;
+  scope.findings.warning(
+    'unsupported',
+    await scope.locate([...messagePath, 'headers']),
+    `the headers of "${name}" describe ${envelope.join(', ')}, which the runtime sets on every record (CloudEvents envelope, trace context); lenient mode: the SDK leaves them out of the header schema`,
+  );
+  const properties = Object.fromEntries(
+    Object.entries(headers.properties).filter(([key]) => !ENVELOPE.test(key)),
+  );
+  const required = Array.isArray(headers.required)
+    ? headers.required.filter((r) => !envelope.includes(String(r)))
+    : undefined;
+  return { ...headers, properties, ...(required === undefined ? {} : { required }) };
 }
 
 /** A message's payload or headers: a schema, or a multi-format schema object whose `schema` the parser converted to JSON Schema. */

@@ -11,7 +11,10 @@ import type { HeaderFields } from './headers.ts';
 export interface EventDefinition<TType extends string = string, TPayload = unknown, THeaders = unknown> {
   /** Event type on the wire (`ce_type`). */
   readonly type: TType;
-  /** Topic the event is published to. */
+  /**
+   * The topic (or address template) of the event's first channel. An event several channels carry
+   * (a shared message in someone else's document) is published to the topic it is published through.
+   */
   readonly topic: string;
   /** CloudEvents `ce_source`: the publishing context. */
   readonly source: string;

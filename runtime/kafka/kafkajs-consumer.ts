@@ -168,7 +168,7 @@ class KafkajsConsumerPort implements KafkaConsumerPort {
 
     await consumer.connect();
     const fromBeginning = (this.#options.startFrom ?? 'earliest') === 'earliest';
-    await consumer.subscribe({ topics: [...topics], fromBeginning });
+    await subscribeWhenKnown(consumer, topics, fromBeginning);
     await consumer.run({
       autoCommit: true,
       autoCommitThreshold: 1,
@@ -219,4 +219,28 @@ class KafkajsConsumerPort implements KafkaConsumerPort {
 /** A consumer port for one group member on a kafkajs client (`runtime/kafka/kafkajs.ts` creates it with logging). */
 export function createKafkajsConsumer(kafka: Kafka, options: KafkajsConsumerOptions): KafkaConsumerPort {
   return new KafkajsConsumerPort(kafka, options);
+}
+
+/**
+ * Subscribes, waiting out a topic created a moment ago that a broker does not serve yet
+ * (UNKNOWN_TOPIC_OR_PARTITION while metadata propagates) for up to `patienceMs`; a topic that
+ * stays unknown fails the start with Kafka's own error.
+ */
+async function subscribeWhenKnown(
+  consumer: Consumer,
+  topics: readonly TopicSubscription[],
+  fromBeginning: boolean,
+  patienceMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + patienceMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
+    try {
+      await consumer.subscribe({ topics: [...topics], fromBeginning });
+      return;
+    } catch (error) {
+      const type = (error as { type?: unknown }).type;
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() + delay > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }

@@ -118,3 +118,14 @@ describe('address parameters the publisher passes', () => {
     expect(long.violations[0]?.message).toContain('at most 249');
   });
 });
+
+describe('an event carried by several topics', () => {
+  it('goes to the topic it is published through, not to the first topic of its definition', () => {
+    const first = topic(undefined, 'first.topic');
+    const shared = first.events.Reading!;
+    const second: TopicDefinition = { ...first, name: 'second.topic', events: { Reading: shared } };
+    expect(shared.topic).toBe('first.topic');
+    expect(prepareEvent(second, { type: 'Reading', payload: {} }).topic).toBe('second.topic');
+    expect(prepareEvent(first, { type: 'Reading', payload: {} }).topic).toBe('first.topic');
+  });
+});

@@ -57,7 +57,7 @@ export function prepareEvent(
     ? definition.topicFor(payload)
     : topic.parameters
       ? topicAddress(topic, event.parameters)
-      : definition.topic;
+      : topic.name;
   const id = options.id ?? (context.newId ? context.newId() : randomUUID());
   const time = (options.time ?? context.now?.())?.toISOString() ?? nowIso();
   const headers: Record<string, string> = {

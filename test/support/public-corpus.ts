@@ -1,0 +1,61 @@
+/**
+ * The public AsyncAPI documents under test/fixtures/public, generated the way
+ * a new user would (lenient mode, no configuration), into a folder of their
+ * own under .cache/ so the generated SDKs resolve the runtime and ajv like any
+ * project's would.
+ */
+import { readdirSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { DiagnosticCode } from '../../generator/diagnostics.ts';
+import { type GenerateResult, generate } from '../../generator/generate.ts';
+
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
+export const corpusDir = path.join(repoRoot, 'test', 'fixtures', 'public');
+
+/**
+ * Documents that are refused on purpose, and the diagnostic that says why: a
+ * non-Kafka document, and two whose referenced schemas are not available (remote
+ * `$ref`s this machine cannot fetch and no `remoteRefs` maps; a file missing upstream).
+ */
+export const REFUSED: Readonly<Record<string, { readonly code: DiagnosticCode; readonly includes: string }>> =
+  {
+    'spec-streetlights-mqtt-3.0': { code: 'unsupported', includes: 'targets mqtt' },
+    'spec-adeo-kafka-request-reply-3.0': { code: 'unresolved-ref', includes: 'https://' },
+    'spec-json-schemas-streetlights-avro-3.0': {
+      code: 'unresolved-ref',
+      includes: 'reference-to-some-avro-file.avsc',
+    },
+  };
+
+/** Every document folder of the corpus, sorted. */
+export function corpusSlugs(): string[] {
+  return readdirSync(corpusDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name !== 'LICENSES')
+    .map((e) => e.name)
+    .sort();
+}
+
+/** The documents the generator must turn into a working SDK. */
+export function generatedSlugs(): string[] {
+  return corpusSlugs().filter((slug) => !(slug in REFUSED));
+}
+
+/** Generates one document folder leniently and writes the SDK to `outRoot/<slug>`; errors throw ContractError. */
+export async function generateCorpusSdk(slug: string, outRoot: string): Promise<GenerateResult> {
+  const outDir = path.join(outRoot, slug);
+  const result = await generate({
+    input: path.join(corpusDir, slug),
+    outDir,
+    runtimeEntry: path.join(repoRoot, 'runtime', 'contract', 'index.ts'),
+    cwd: repoRoot,
+    mode: 'lenient',
+  });
+  await rm(outDir, { recursive: true, force: true });
+  for (const file of result.files) {
+    const target = path.join(outDir, file.path);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, file.content);
+  }
+  return result;
+}
