@@ -1,17 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { type Diagnostic, parsePointer, pointer } from '../diagnostics.ts';
-import { type RawFiles, refFile } from './raw-files.ts';
+import { unreadable } from './find-documents.ts';
+import { type RawFiles, remoteUrl } from './raw-files.ts';
+import { type RemoteRefs, unmappedRemoteRef } from './remote-refs.ts';
 
 /**
  * Checks every `$ref` reachable from a document before the parser sees it:
  * each must name a readable file and a node that exists there (following
  * `$ref`s met on the way). A broken one is reported where the `$ref` is
- * written, which is where the author fixes it.
+ * written, which is where the author fixes it; a referenced file that is not
+ * valid YAML/JSON is reported once, at that file (line and column), not at
+ * every reference to it. A remote (http/https) reference must be mapped to a
+ * local file in the config: nothing is ever fetched.
  */
 export async function checkRefs(
   entry: string,
   raw: RawFiles,
   display: (absPath: string) => string,
+  remote?: RemoteRefs,
 ): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[] = [];
   const visited = new Set<string>();
@@ -23,13 +29,17 @@ export async function checkRefs(
     const { value, error } = await raw.get(file);
     if (error !== undefined) continue;
     for (const { ref, at } of refsIn(value)) {
-      const problem = await resolve(raw, file, ref, queue);
+      const where = { file: display(file), pointer: pointer([...at, '$ref']) };
+      const problem = await resolve(raw, file, ref, queue, display, remote, where);
       if (problem === undefined) continue;
+      if (typeof problem !== 'string') {
+        diagnostics.push(problem);
+        continue;
+      }
       diagnostics.push({
         code: 'unresolved-ref',
         severity: 'error',
-        file: display(file),
-        pointer: pointer([...at, '$ref']),
+        ...where,
         message: `$ref "${ref}" cannot be resolved: ${problem}`,
       });
     }
@@ -37,24 +47,44 @@ export async function checkRefs(
   return diagnostics;
 }
 
-/** Undefined when the reference resolves, else what is wrong. Files it reaches are queued for checking. */
+/**
+ * Undefined when the reference resolves, else what is wrong: a reason for a
+ * diagnostic at the `$ref`, or a diagnostic of its own placed elsewhere (the
+ * unparsable target file, the config entry of a mapped URL). Files it reaches
+ * are queued for checking.
+ */
 async function resolve(
   raw: RawFiles,
   from: string,
   ref: string,
   queue: string[],
-): Promise<string | undefined> {
+  display: (absPath: string) => string,
+  remote: RemoteRefs | undefined,
+  where: { file: string; pointer: string },
+): Promise<string | Diagnostic | undefined> {
   const [filePart = '', fragment = ''] = ref.split('#');
-  if (/^[a-z][a-z0-9+.-]*:/i.test(filePart)) return undefined; // remote references are the parser's business
-  const target = refFile(ref, from) ?? from;
+  const url = remoteUrl(ref);
+  if (url !== undefined) {
+    const mapped = remote?.lookup(url);
+    if (mapped === undefined) return unmappedRemoteRef(ref, url, where, remote);
+    const exists = await readFile(mapped.local).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) return remote!.missingLocal(mapped, ref, where);
+  } else if (/^[a-z][a-z0-9+.-]*:/i.test(filePart)) {
+    return undefined; // other schemes (file:, urn:) are the parser's business
+  }
+  const target = filePart === '' ? from : raw.refFile(ref, from);
+  if (target === undefined) return undefined; // an unmapped remote reference is reported above
   if (target !== from) {
     const exists = await readFile(target).then(
       () => true,
       () => false,
     );
     if (!exists) return `the file ${filePart} does not exist`;
-    const { error } = await raw.get(target);
-    if (error !== undefined) return `${filePart} cannot be parsed: ${error}`;
+    const problem = await unreadable(raw, target, display);
+    if (problem) return problem;
     queue.push(target);
   }
   let file = target;
@@ -68,8 +98,9 @@ async function resolve(
     ) {
       if (hops > 32) return 'too many nested references';
       const inner = (node as { $ref: string }).$ref;
-      const innerFile = refFile(inner, file) ?? file;
+      const innerFile = inner.split('#')[0] === '' ? file : raw.refFile(inner, file);
       if (i === segments.length) return undefined; // the target itself is a reference; it is checked where it is written
+      if (innerFile === undefined) return undefined; // reported where that reference is written
       const innerRaw = await raw.get(innerFile);
       if (innerRaw.error !== undefined) return undefined; // reported where that reference is written
       file = innerFile;

@@ -1,26 +1,38 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { AvroSchemaParser } from '@asyncapi/avro-schema-parser';
 import {
   type AsyncAPIDocumentInterface,
   Parser,
   type Diagnostic as ParserDiagnostic,
 } from '@asyncapi/parser';
-import type { Diagnostic } from '../diagnostics.ts';
-import { pointer } from '../diagnostics.ts';
+import type { GeneratorConfig } from '../config.ts';
+import { type Diagnostic, pointer } from '../diagnostics.ts';
 import { checkRefs } from './check-refs.ts';
-import { locate } from './locate.ts';
+import { CONVERTIBLE, convertV2 } from './convert-v2.ts';
+import { locate, type SourceLocation } from './locate.ts';
 import type { RawFiles } from './raw-files.ts';
+import { localResolvers, remoteRefs } from './remote-refs.ts';
+import { registerSchemaParsers, type UnknownAvroType, unknownSchemaFormats } from './schema-formats.ts';
 
 export interface LoadedDocument {
   /** Absolute path of the document. */
   readonly file: string;
   readonly document: AsyncAPIDocumentInterface;
+  /** The AsyncAPI version the document is written in; `2.x` documents were converted to 3.0. */
+  readonly version: string;
+  /**
+   * Where a node of `document` (a path through its JSON, every `$ref`
+   * resolved) is written: file and JSON pointer, traced back through the
+   * 2.x → 3.0 conversion when there was one.
+   */
+  locate(segments: readonly (string | number)[]): Promise<SourceLocation>;
 }
 
 export interface LoadOptions {
   /** Turns an absolute path into the name diagnostics show. */
   readonly display: (absPath: string) => string;
+  /** `remoteRefs` maps remote URLs to local files; without a config none is mapped. */
+  readonly config?: GeneratorConfig;
 }
 
 /**
@@ -49,7 +61,10 @@ function shareSpectralAjv(): void {
 /**
  * Parses and validates each AsyncAPI document with AsyncAPI's own parser
  * (spec validation, `$ref` resolution across files, traits, and other schema
- * formats such as Avro through its schema parsers).
+ * formats such as Avro and OpenAPI through its schema parsers). AsyncAPI
+ * 2.0–2.6 documents are converted to 3.0 first. Each document's problems are
+ * collected and the next document is still read: one broken file does not
+ * hide the errors of the others.
  */
 export async function loadDocuments(
   files: readonly string[],
@@ -57,29 +72,71 @@ export async function loadDocuments(
   options: LoadOptions,
 ): Promise<{ documents: LoadedDocument[]; diagnostics: Diagnostic[] }> {
   shareSpectralAjv();
-  const parser = new Parser();
-  parser.registerSchemaParser(AvroSchemaParser());
+  const unmapped = new Set<string>();
+  const parser = new Parser({ __unstable: { resolver: { resolvers: localResolvers(raw, unmapped) } } });
+  const unknownTypes: UnknownAvroType[] = [];
+  registerSchemaParsers(parser, unknownTypes);
+  const remote = options.config ? remoteRefs(options.config, options.display) : undefined;
   const documents: LoadedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const file of files) {
-    const broken = await checkRefs(file, raw, options.display);
+    const broken = await checkRefs(file, raw, options.display, remote);
     if (broken.length > 0) {
       diagnostics.push(...broken);
       continue;
     }
-    const closure = await raw.closure(file);
-    const entry = closure[0];
-    if (!entry) continue;
-    const { document, diagnostics: found } = await parser.parse(entry.text, {
-      source: file,
-      applyTraits: true,
-    });
+    const entry = await raw.get(file);
+    const version = String((entry.value as { asyncapi?: unknown }).asyncapi);
+    let input = entry.text;
+    if (CONVERTIBLE.test(version)) {
+      const { converted, diagnostics: found } = await convertV2(file, raw, options.display);
+      diagnostics.push(...found);
+      if (converted === undefined) continue;
+      raw.setConverted(file, converted);
+      input = JSON.stringify(converted.value, null, 2);
+    }
+    unmapped.clear();
+    unknownTypes.length = 0;
+    const { document, diagnostics: found } = await parser.parse(input, { source: file, applyTraits: true });
     const errors = found.filter((d) => d.severity === 0);
     for (const d of found.filter((d) => d.severity <= 1)) {
       diagnostics.push(await fromParser(d, file, raw, options));
     }
-    if (!document || errors.length > 0) continue;
-    documents.push({ file, document });
+    const where = (segments: readonly (string | number)[]) => locate(raw, file, segments);
+    for (const url of unmapped) {
+      diagnostics.push({
+        code: 'unresolved-ref',
+        severity: 'error',
+        file: options.display(file),
+        pointer: '#',
+        message: `the parser met the remote reference ${url}, which no remoteRefs entry maps to a readable local file; remote references are never fetched`,
+      });
+    }
+    if (!document || errors.length > 0 || unmapped.size > 0) continue;
+    for (const { path: at, name } of unknownTypes) {
+      const location = await where(at);
+      diagnostics.push({
+        code: 'unresolved-ref',
+        severity: 'warning',
+        file: options.display(location.file),
+        pointer: location.pointer,
+        message: `Avro type "${name}" is defined in no Avro schema of this document (nor in an .avsc file it references with $ref); it is treated as unknown`,
+      });
+    }
+    const json = document.json() as unknown as Record<string, unknown>;
+    const formats = unknownSchemaFormats(parser, json);
+    for (const { path: at, format, message } of formats) {
+      const location = await where(at);
+      diagnostics.push({
+        code: 'unsupported',
+        severity: 'error',
+        file: options.display(location.file),
+        pointer: location.pointer,
+        message: `message "${message}" has schemaFormat "${format}", which the generator cannot read; supported: JSON Schema / AsyncAPI Schema, Avro (application/vnd.apache.avro…), OpenAPI 3.0 (application/vnd.oai.openapi…)`,
+      });
+    }
+    if (formats.length > 0) continue;
+    documents.push({ file, document, version, locate: where });
   }
   return { documents, diagnostics };
 }
@@ -90,9 +147,8 @@ async function fromParser(
   raw: RawFiles,
   options: LoadOptions,
 ): Promise<Diagnostic> {
-  const source = d.source && path.isAbsolute(d.source) ? d.source : entry;
-  const where =
-    source === entry ? await locate(raw, entry, d.path) : { file: source, pointer: pointer(d.path) };
+  const source = sourceFile(d.source, entry, raw);
+  const where = source === entry ? await locate(raw, entry, d.path) : { file: source, pointer: pointer(d.path) };
   const unresolved = /\$ref|could not be resolved|invalid-ref/i.test(`${String(d.code)} ${d.message}`);
   return {
     code: unresolved ? 'unresolved-ref' : 'asyncapi-invalid',
@@ -101,4 +157,12 @@ async function fromParser(
     pointer: where.pointer,
     message: `${d.message} (${String(d.code)})`,
   };
+}
+
+/** The file a parser diagnostic is about: the document, another file, or the local copy of a remote one. */
+function sourceFile(source: string | undefined, entry: string, raw: RawFiles): string {
+  if (!source) return entry;
+  if (path.isAbsolute(source)) return source;
+  if (/^https?:\/\//i.test(source)) return raw.localFor(source) ?? entry;
+  return entry;
 }
