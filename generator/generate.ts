@@ -75,7 +75,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
         severity: 'error',
         file: display(input),
         pointer: '',
-        message: 'no AsyncAPI document found (a YAML or JSON file with a top-level `asyncapi` key: 3.x, or 2.0–2.6)',
+        message:
+          'no AsyncAPI document found (a YAML or JSON file with a top-level `asyncapi` key: 3.x, or 2.0–2.6)',
       });
     }
     failOnErrors(diagnostics);

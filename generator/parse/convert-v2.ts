@@ -184,7 +184,10 @@ function parameterRules(channel: Json, to: Segments, from: Segments, rules: Path
     if ('const' in schema)
       rules.add([...to, 'parameters', name, 'enum'], [...from, 'parameters', name, 'schema', 'const']);
     if (parameter.description === undefined && 'description' in schema)
-      rules.add([...to, 'parameters', name, 'description'], [...from, 'parameters', name, 'schema', 'description']);
+      rules.add(
+        [...to, 'parameters', name, 'description'],
+        [...from, 'parameters', name, 'schema', 'description'],
+      );
   }
 }
 
@@ -226,7 +229,8 @@ async function inlineDocument(doc: Json, file: string, raw: RawFiles): Promise<v
       if (childKey === '*') {
         for (const name of Object.keys(value)) await inline(value, name, childKind);
       } else if (childKey === 'oneOf') {
-        if (Array.isArray(value.oneOf)) for (let i = 0; i < value.oneOf.length; i++) await inline(value.oneOf, i, childKind);
+        if (Array.isArray(value.oneOf))
+          for (let i = 0; i < value.oneOf.length; i++) await inline(value.oneOf, i, childKind);
       } else if (isObject(value[childKey]) || Array.isArray(value[childKey])) {
         await inline(value, childKey, childKind);
       }
@@ -235,7 +239,17 @@ async function inlineDocument(doc: Json, file: string, raw: RawFiles): Promise<v
   for (const [key, kind] of CHILDREN.document) await inline(doc, key, kind);
 }
 
-type Kind = 'document' | 'components' | 'servers' | 'channels' | 'channel' | 'parameters' | 'operation' | 'messages' | 'message' | 'leaf';
+type Kind =
+  | 'document'
+  | 'components'
+  | 'servers'
+  | 'channels'
+  | 'channel'
+  | 'parameters'
+  | 'operation'
+  | 'messages'
+  | 'message'
+  | 'leaf';
 
 /** Where 2.x-shaped objects sit: [key, kind] pairs, `*` for every key of a map. */
 const CHILDREN: Record<Kind, readonly (readonly [string, Kind])[]> = {

@@ -20,7 +20,13 @@ export async function findDocuments(
     return {
       documents: [],
       diagnostics: [
-        { code: 'io', severity: 'error', file: display(input), pointer: '', message: 'no such file or folder' },
+        {
+          code: 'io',
+          severity: 'error',
+          file: display(input),
+          pointer: '',
+          message: 'no such file or folder',
+        },
       ],
     };
   }

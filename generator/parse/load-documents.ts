@@ -148,7 +148,8 @@ async function fromParser(
   options: LoadOptions,
 ): Promise<Diagnostic> {
   const source = sourceFile(d.source, entry, raw);
-  const where = source === entry ? await locate(raw, entry, d.path) : { file: source, pointer: pointer(d.path) };
+  const where =
+    source === entry ? await locate(raw, entry, d.path) : { file: source, pointer: pointer(d.path) };
   const unresolved = /\$ref|could not be resolved|invalid-ref/i.test(`${String(d.code)} ${d.message}`);
   return {
     code: unresolved ? 'unresolved-ref' : 'asyncapi-invalid',

@@ -35,7 +35,9 @@ export function remoteRefs(config: GeneratorConfig, display: (absPath: string) =
       const local = localFor(config, url);
       if (local === undefined) return undefined;
       const bare = url.split('#')[0] ?? url;
-      const entry = config.remoteRefs.find((e) => (e.url.endsWith('/') ? bare.startsWith(e.url) : bare === e.url));
+      const entry = config.remoteRefs.find((e) =>
+        e.url.endsWith('/') ? bare.startsWith(e.url) : bare === e.url,
+      );
       return { entry: entry?.url ?? bare, local };
     },
     missingLocal(mapping, ref, where) {

@@ -42,7 +42,11 @@ export function unknownSchemaFormats(
         const schema = message[part];
         if (isObject(schema) && typeof schema.schemaFormat === 'string' && 'schema' in schema) {
           if (!parser.parserRegistry.has(schema.schemaFormat))
-            found.push({ path: [...at, key, part, 'schemaFormat'], format: schema.schemaFormat, message: name });
+            found.push({
+              path: [...at, key, part, 'schemaFormat'],
+              format: schema.schemaFormat,
+              message: name,
+            });
         }
       }
     }
@@ -163,7 +167,10 @@ function expand(
     }
     if ('items' in node) copy.items = visit(node.items, inner, nowOpen);
     if ('values' in node) copy.values = visit(node.values, inner, nowOpen);
-    if (typeof node.type === 'string' && !['record', 'error', 'enum', 'fixed', 'array', 'map'].includes(node.type)) {
+    if (
+      typeof node.type === 'string' &&
+      !['record', 'error', 'enum', 'fixed', 'array', 'map'].includes(node.type)
+    ) {
       copy.type = visit(node.type, inner, nowOpen);
     } else if (isObject(node.type) || Array.isArray(node.type)) {
       copy.type = visit(node.type, inner, nowOpen);
@@ -173,7 +180,10 @@ function expand(
   return visit(type, undefined, []);
 }
 
-function fullName(type: Json, namespace: string | undefined): { full: string; namespace?: string } | undefined {
+function fullName(
+  type: Json,
+  namespace: string | undefined,
+): { full: string; namespace?: string } | undefined {
   if (!['record', 'error', 'enum', 'fixed'].includes(String(type.type)) || typeof type.name !== 'string') {
     return undefined;
   }
