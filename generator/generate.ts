@@ -85,7 +85,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   diagnostics.push(...versions.diagnostics);
   const documents = found.documents;
 
-  const loaded = await loadDocuments(versions.accepted, raw, { display, config });
+  const loaded = await loadDocuments(versions.accepted, raw, { display, config, mode });
   diagnostics.push(...loaded.diagnostics);
   const root = (await stat(input)).isDirectory() ? input : path.dirname(input);
   const model = await buildCatalog(loaded.documents, raw, { root, display, mode });

@@ -77,6 +77,8 @@ export async function convertV2(
     console.warn = warn;
   }
   staticRules(input, rules);
+  upgradeKafkaBindings(value);
+  namedExamples(value);
   const diagnostics: Diagnostic[] = notes.map((note) => ({
     code: 'unsupported',
     severity: 'warning',
@@ -88,6 +90,77 @@ export async function convertV2(
     converted: { version, value, original: (segments) => rules.original(segments) },
     diagnostics,
   };
+}
+
+/**
+ * Kafka bindings 0.1.0 and 0.2.0, common in 2.x documents, are not among the
+ * versions the 3.x parser validates against (0.3.0 and later); 0.3.0 only added
+ * optional fields, so they are relabelled rather than refused. A binding
+ * version `latest` (2.x's spelling of the default) is dropped.
+ */
+function upgradeKafkaBindings(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) upgradeKafkaBindings(item);
+    return;
+  }
+  if (!isObject(node)) return;
+  if (isObject(node.bindings)) {
+    for (const [protocol, binding] of Object.entries(node.bindings)) {
+      if (!isObject(binding)) continue;
+      // 2.x bindings said `latest` for "the newest version", which is what omitting it means in 3.x.
+      if (binding.bindingVersion === 'latest') delete binding.bindingVersion;
+      if (
+        protocol === 'kafka' &&
+        (binding.bindingVersion === '0.1.0' || binding.bindingVersion === '0.2.0')
+      ) {
+        binding.bindingVersion = '0.3.0';
+      }
+    }
+  }
+  for (const child of Object.values(node)) upgradeKafkaBindings(child);
+}
+
+/**
+ * Examples keyed by name, as Microcks writes them in 2.0 documents
+ * (`examples: [{ laurent: { summary, headers, payload } }]`, and on message
+ * traits `examples: { laurent: { <header>: <value> } }`), become 3.x examples
+ * (`[{ name: laurent, summary, headers, payload }]`); each keeps its index.
+ * Headers or payload written as JSON text (an object or array) are parsed.
+ */
+function namedExamples(doc: Json): void {
+  const components = isObject(doc.components) ? doc.components : {};
+  const messages: unknown[] = [];
+  for (const channel of Object.values(isObject(doc.channels) ? doc.channels : {})) {
+    if (isObject(channel) && isObject(channel.messages)) messages.push(...Object.values(channel.messages));
+  }
+  if (isObject(components.messages)) messages.push(...Object.values(components.messages));
+  for (const message of messages) {
+    if (!isObject(message) || !Array.isArray(message.examples)) continue;
+    message.examples = message.examples.map((example) => {
+      if (!isObject(example)) return example;
+      const keys = Object.keys(example);
+      const only = keys.length === 1 ? example[keys[0]!] : undefined;
+      if (!isObject(only) || !('payload' in only || 'headers' in only)) return example;
+      // Microcks also writes headers and payload as JSON text.
+      const parsed: Json = { name: keys[0], ...only };
+      for (const part of ['headers', 'payload'] as const) parsed[part] = jsonText(parsed[part]);
+      return parsed;
+    });
+  }
+  for (const trait of Object.values(isObject(components.messageTraits) ? components.messageTraits : {})) {
+    if (isObject(trait) && isObject(trait.examples)) {
+      trait.examples = Object.entries(trait.examples).map(([name, headers]) => ({ name, headers }));
+    }
+  }
+}
+
+function jsonText(value: unknown): unknown {
+  if (typeof value !== 'string' || !/^\s*[[{]/.test(value)) return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
 }
 
 /** Prefix rewrites from converted paths to written ones; the longest matching prefix wins. */

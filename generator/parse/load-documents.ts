@@ -5,7 +5,7 @@ import {
   Parser,
   type Diagnostic as ParserDiagnostic,
 } from '@asyncapi/parser';
-import type { GeneratorConfig } from '../config.ts';
+import type { GeneratorConfig, Mode } from '../config.ts';
 import { type Diagnostic, pointer } from '../diagnostics.ts';
 import { checkRefs } from './check-refs.ts';
 import { CONVERTIBLE, convertV2 } from './convert-v2.ts';
@@ -33,6 +33,14 @@ export interface LoadOptions {
   readonly display: (absPath: string) => string;
   /** `remoteRefs` maps remote URLs to local files; without a config none is mapped. */
   readonly config?: GeneratorConfig;
+  /**
+   * `lenient`: a binding the AsyncAPI schema refuses (a 2.x-era binding version,
+   * a plain-string groupId, another protocol's binding) or an unknown keyword in
+   * a message schema is a warning and the document is still read; the model uses
+   * what it understands of it. `strict` (the default): every schema error
+   * refuses the document.
+   */
+  readonly mode?: Mode;
 }
 
 /**
@@ -97,10 +105,25 @@ export async function loadDocuments(
     }
     unmapped.clear();
     unknownTypes.length = 0;
-    const { document, diagnostics: found } = await parser.parse(input, { source: file, applyTraits: true });
-    const errors = found.filter((d) => d.severity === 0);
+    const lenient = options.mode === 'lenient';
+    const { document, diagnostics: found } = await parser.parse(input, {
+      source: file,
+      applyTraits: true,
+      ...(lenient ? { validateOptions: { allowedSeverity: { error: true } } } : {}),
+    });
+    const tolerated = (d: ParserDiagnostic) => lenient && d.severity === 0 && toleratedInLenient(d);
+    const errors = found.filter((d) => d.severity === 0 && !tolerated(d));
     for (const d of found.filter((d) => d.severity <= 1)) {
-      diagnostics.push(await fromParser(d, file, raw, options));
+      const diagnostic = await fromParser(d, file, raw, options);
+      diagnostics.push(
+        tolerated(d)
+          ? {
+              ...diagnostic,
+              severity: 'warning',
+              message: `${diagnostic.message}; lenient mode reads it as written and uses what it understands`,
+            }
+          : diagnostic,
+      );
     }
     const where = (segments: readonly (string | number)[]) => locate(raw, file, segments);
     for (const url of unmapped) {
@@ -139,6 +162,17 @@ export async function loadDocuments(
     documents.push({ file, document, version, locate: where });
   }
   return { documents, diagnostics };
+}
+
+/**
+ * Schema errors lenient mode reads past: anything inside a binding, and
+ * keywords a schema format does not define (tools leak their own, such as
+ * swagger-core's `exampleSetFlag`). Structural errors still refuse the document.
+ */
+function toleratedInLenient(d: ParserDiagnostic): boolean {
+  if (d.path.includes('bindings')) return true;
+  const inSchema = d.path.some((s) => s === 'payload' || s === 'headers' || s === 'schemas');
+  return inSchema && /is not expected to be here|must match "then" schema/.test(d.message);
 }
 
 async function fromParser(

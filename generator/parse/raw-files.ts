@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { isAvsc, withNamedTypes } from './avsc-names.ts';
 import type { ConvertedDocument } from './convert-v2.ts';
 
 /** Where a YAML or JSON file stops parsing (1-based), and why. */
@@ -116,7 +117,8 @@ async function readRaw(absPath: string): Promise<RawFile> {
     return { path: absPath, text: '', value: undefined, error: (error as Error).message };
   }
   try {
-    return { path: absPath, text, value: parseYaml(text, { merge: true }) as unknown };
+    const value = parseYaml(text, { merge: true }) as unknown;
+    return { path: absPath, text, value: isAvsc(absPath) ? withNamedTypes(value) : value };
   } catch (error) {
     const syntax = syntaxProblem(error);
     return {

@@ -7,8 +7,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Parser } from '@asyncapi/parser';
+import { parse as parseYaml } from 'yaml';
 import { CONFIG_FILE, type GeneratorConfig, localFor } from '../config.ts';
 import { type Diagnostic, pointer } from '../diagnostics.ts';
+import { isAvsc, withNamedTypes } from './avsc-names.ts';
 import type { RawFiles } from './raw-files.ts';
 
 export interface RemoteMapping {
@@ -98,5 +100,12 @@ export function localResolvers(raw: RawFiles, unmapped: Set<string>): Resolver[]
   return [
     { schema: 'https', order: 1, read },
     { schema: 'http', order: 1, read },
+    {
+      // .avsc files answer for the names of the types they define (see avsc-names.ts).
+      schema: 'file',
+      order: 1,
+      canRead: (uri) => isAvsc(uri.href()),
+      read: async (uri) => JSON.stringify(withNamedTypes(parseYaml(await readFile(uri.href(), 'utf8')))),
+    },
   ];
 }

@@ -72,6 +72,30 @@ describe('schema formats', () => {
     expect(invoice.tier).toMatchObject({ enum: ['GOLD', 'SILVER'] });
   });
 
+  it.each([
+    ['its simple name', './customer.avsc#/Customer'],
+    ['its full name', './customer.avsc#/com.shop.Customer'],
+  ])(
+    'resolves a $ref to an .avsc file by the named type (%s), as Microcks writes it',
+    { timeout: 30_000 },
+    async (_name, ref) => {
+      const { documents, payload, shown } = await load('$ref: "./customer.avsc"', `$ref: "${ref}"`);
+      expect(documents, shown).toHaveLength(1);
+      const invoice = payload('InvoiceSent').properties as Record<string, Json>;
+      expect(invoice.customer).toMatchObject({ properties: { id: { type: 'string' } } });
+    },
+  );
+
+  it('resolves a nested named type of an .avsc file by name', { timeout: 30_000 }, async () => {
+    const { documents, payload, shown } = await load(
+      '$ref: "./customer.avsc"',
+      '$ref: "./customer.avsc#/com.shop.Tier"',
+    );
+    expect(documents, shown).toHaveLength(1);
+    const invoice = payload('InvoiceSent').properties as Record<string, Json>;
+    expect(invoice.customer).toMatchObject({ enum: ['GOLD', 'SILVER'] });
+  });
+
   it('warns about an Avro type defined nowhere, naming the type and the file', {
     timeout: 30_000,
   }, async () => {

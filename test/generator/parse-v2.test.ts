@@ -342,3 +342,87 @@ describe('AsyncAPI versions', () => {
     },
   );
 });
+
+describe('2.x dialects the conversion normalizes', () => {
+  /** Loads one 2.x document (strict: nothing tolerated) written to a temporary folder. */
+  async function load(doc: Record<string, unknown>) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'parse-dialect-'));
+    scratch.push(dir);
+    await writeFile(path.join(dir, 'legacy.yaml'), stringify(doc));
+    const { documents, diagnostics } = await loadDocuments([path.join(dir, 'legacy.yaml')], new RawFiles(), {
+      display: (p) => path.relative(dir, p),
+    });
+    const shown = diagnostics.map(formatDiagnostic).join('\n');
+    expect(
+      diagnostics.filter((d) => d.severity === 'error'),
+      shown,
+    ).toEqual([]);
+    return documents[0]!.document.json() as unknown as {
+      channels: Record<string, { bindings?: Json; messages: Record<string, Json> }>;
+      operations: Record<string, { bindings?: Json }>;
+    };
+  }
+  type Json = Record<string, unknown>;
+  const legacy = (message: Json, operation: Json = {}, channel: Json = {}) => ({
+    asyncapi: '2.0.0',
+    info: { title: 'Legacy', version: '1.0.0' },
+    channels: { 'legacy.events': { ...channel, subscribe: { operationId: 'send', ...operation, message } } },
+  });
+
+  it.each(['0.1.0', '0.2.0', 'latest'])(
+    'Kafka bindingVersion %s is read as a version 3.x knows',
+    { timeout: 30_000 },
+    async (v) => {
+      const json = await load(
+        legacy(
+          {
+            messageId: 'A',
+            name: 'A',
+            payload: { type: 'string' },
+            bindings: { kafka: { bindingVersion: v, key: { type: 'string' } } },
+          },
+          { bindings: { kafka: { bindingVersion: v, groupId: { type: 'string', enum: ['g'] } } } },
+          { bindings: { kafka: { bindingVersion: v } } },
+        ),
+      );
+      const want = v === 'latest' ? undefined : '0.3.0';
+      expect(json.operations.send?.bindings).toEqual({
+        kafka: { groupId: { type: 'string', enum: ['g'] }, ...(want ? { bindingVersion: want } : {}) },
+      });
+      expect(json.channels['legacy.events']?.messages.A?.bindings).toMatchObject({
+        kafka: { key: { type: 'string' } },
+      });
+    },
+  );
+
+  it("Microcks' named examples, with JSON-text headers and payload, become 3.x examples", {
+    timeout: 30_000,
+  }, async () => {
+    const json = await load(
+      legacy({
+        messageId: 'A',
+        name: 'A',
+        payload: { type: 'object', properties: { id: { type: 'string' } } },
+        examples: [
+          {
+            laurent: {
+              summary: 'Laurent',
+              headers: '{"sentAt": "2020-03-11T08:03:28Z"}',
+              payload: '{"id": "l1"}',
+            },
+          },
+          { john: { payload: { id: 'j1' } } },
+        ],
+      }),
+    );
+    expect(json.channels['legacy.events']?.messages.A?.examples).toEqual([
+      {
+        name: 'laurent',
+        summary: 'Laurent',
+        headers: { sentAt: '2020-03-11T08:03:28Z' },
+        payload: { id: 'l1' },
+      },
+      { name: 'john', payload: { id: 'j1' } },
+    ]);
+  });
+});
