@@ -18,6 +18,7 @@ import path from 'node:path';
 import type { AsyncAPIDocument, ConvertOptions } from '@asyncapi/converter';
 import type { Diagnostic } from '../diagnostics.ts';
 import { parsePointer } from '../diagnostics.ts';
+import { locate } from './locate.ts';
 import type { RawFiles } from './raw-files.ts';
 
 type Json = Record<string, unknown>;
@@ -51,15 +52,16 @@ export async function convertV2(
   const version = String(source.asyncapi);
   const input = structuredClone(source);
   await inlineDocument(input, file, raw);
+  await inlineParameterSchemas(input, file, raw);
   const rules = new PathRules();
   const idGenerator = recordingIdGenerator(rules);
   const { convert } = await import('@asyncapi/converter');
-  const notes: string[] = [];
   const warn = console.warn;
   let value: Json;
   try {
-    // The converter reports lossy parameter conversions on the console; they become warnings here.
-    console.warn = (...args: unknown[]) => notes.push(args.map(String).join(' '));
+    // The converter reports lossy parameter conversions on the console, for every
+    // `type: string` too; `lostParameterKeywords` says what is really lost, and where.
+    console.warn = () => {};
     value = convert(input as AsyncAPIDocument, '3.0.0', { v2tov3: { idGenerator } }) as Json;
   } catch (error) {
     return {
@@ -79,17 +81,72 @@ export async function convertV2(
   staticRules(input, rules);
   upgradeKafkaBindings(value);
   namedExamples(value);
-  const diagnostics: Diagnostic[] = notes.map((note) => ({
-    code: 'unsupported',
-    severity: 'warning',
-    file: display(file),
-    pointer: '#',
-    message: `converting AsyncAPI ${version} to 3.0: ${note.replaceAll('\n', ' ')}`,
-  }));
+  const diagnostics: Diagnostic[] = [];
+  for (const { at, name, lost } of lostParameterKeywords(input)) {
+    const where = await locate(raw, file, at);
+    diagnostics.push({
+      code: 'unsupported',
+      severity: 'warning',
+      file: display(where.file),
+      pointer: where.pointer,
+      message: `parameter "${name}": AsyncAPI 3 parameters keep only enum, default, examples and description, so converting from ${version} drops ${lost.join(', ')}`,
+    });
+  }
   return {
     converted: { version, value, original: (segments) => rules.original(segments) },
     diagnostics,
   };
+}
+
+/** Every 2.x parameter (of a channel or in components) with its path. */
+function* parametersOf(doc: Json): Generator<{ at: (string | number)[]; name: string; parameter: Json }> {
+  const components = isObject(doc.components) ? doc.components : {};
+  for (const [base, channels] of [
+    [['channels'], doc.channels],
+    [['components', 'channels'], components.channels],
+  ] as const) {
+    if (!isObject(channels)) continue;
+    for (const [key, channel] of Object.entries(channels)) {
+      if (!isObject(channel) || !isObject(channel.parameters)) continue;
+      for (const [name, parameter] of Object.entries(channel.parameters)) {
+        if (isObject(parameter)) yield { at: [...base, key, 'parameters', name], name, parameter };
+      }
+    }
+  }
+  if (isObject(components.parameters)) {
+    for (const [name, parameter] of Object.entries(components.parameters)) {
+      if (isObject(parameter)) yield { at: ['components', 'parameters', name], name, parameter };
+    }
+  }
+}
+
+/**
+ * The converter empties a parameter whose `schema` is a `$ref`; the schema
+ * is copied in first (from this document or another file) so its enum and
+ * default survive.
+ */
+async function inlineParameterSchemas(doc: Json, file: string, raw: RawFiles): Promise<void> {
+  for (const { parameter } of parametersOf(doc)) {
+    const schema = parameter.schema;
+    if (!isRef(schema)) continue;
+    const ref = (schema as { $ref: string }).$ref;
+    const resolved = ref.startsWith('#')
+      ? structuredClone(walk(doc, parsePointer(ref)))
+      : await resolveExternal(schema, file, raw);
+    if (isObject(resolved) && !isRef(resolved)) parameter.schema = resolved;
+  }
+}
+
+/** Parameter schema keywords AsyncAPI 3 has no place for (`type` aside: 3.x parameters are strings). */
+function lostParameterKeywords(doc: Json): { at: (string | number)[]; name: string; lost: string[] }[] {
+  const kept = new Set(['enum', 'const', 'default', 'examples', 'description', 'type', '$ref']);
+  const out: { at: (string | number)[]; name: string; lost: string[] }[] = [];
+  for (const { at, name, parameter } of parametersOf(doc)) {
+    if (!isObject(parameter.schema)) continue;
+    const lost = Object.keys(parameter.schema).filter((k) => !kept.has(k) && !k.startsWith('x-'));
+    if (lost.length > 0) out.push({ at: [...at, 'schema', lost[0]!], name, lost });
+  }
+  return out;
 }
 
 /**

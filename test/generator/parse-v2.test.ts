@@ -395,6 +395,54 @@ describe('2.x dialects the conversion normalizes', () => {
     },
   );
 
+  it('a parameter keeps the enum of a referenced schema; a keyword 3.x has no place for is a warning', {
+    timeout: 30_000,
+  }, async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'parse-dialect-'));
+    scratch.push(dir);
+    await writeFile(
+      path.join(dir, 'legacy.yaml'),
+      stringify({
+        asyncapi: '2.6.0',
+        info: { title: 'Legacy', version: '1.0.0' },
+        channels: {
+          'orders.{region}.{shop}': {
+            parameters: {
+              region: { schema: { $ref: '#/components/schemas/Region' } },
+              shop: { schema: { type: 'string', pattern: '^[a-z]+$', default: 'main' } },
+            },
+            subscribe: { operationId: 'send', message: { messageId: 'A', payload: { type: 'string' } } },
+          },
+        },
+        components: { schemas: { Region: { type: 'string', enum: ['eu', 'us'] } } },
+      }),
+    );
+    const { documents, diagnostics } = await loadDocuments([path.join(dir, 'legacy.yaml')], new RawFiles(), {
+      display: (p) => path.relative(dir, p),
+    });
+    const shown = diagnostics.map(formatDiagnostic).join('\n');
+    const json = documents[0]?.document.json() as unknown as {
+      channels: Record<string, { parameters: Json }>;
+    };
+    expect(json.channels['orders.{region}.{shop}']?.parameters, shown).toMatchObject({
+      region: { enum: ['eu', 'us'] },
+      shop: { default: 'main' },
+    });
+    expect(diagnostics, shown).toContainEqual(
+      expect.objectContaining({
+        code: 'unsupported',
+        severity: 'warning',
+        file: 'legacy.yaml',
+        pointer: '#/channels/orders.{region}.{shop}/parameters/shop/schema/pattern',
+        message: expect.stringContaining('pattern'),
+      }),
+    );
+    expect(
+      diagnostics.filter((d) => d.pointer.includes('/region')),
+      shown,
+    ).toEqual([]);
+  });
+
   it("Microcks' named examples, with JSON-text headers and payload, become 3.x examples", {
     timeout: 30_000,
   }, async () => {
