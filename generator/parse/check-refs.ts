@@ -101,6 +101,13 @@ async function resolve(
       const innerFile = inner.split('#')[0] === '' ? file : raw.refFile(inner, file);
       if (i === segments.length) return undefined; // the target itself is a reference; it is checked where it is written
       if (innerFile === undefined) return undefined; // reported where that reference is written
+      const converted = innerFile !== file ? raw.converted(innerFile) : undefined;
+      if (converted) {
+        // Into an AsyncAPI 2.x document: the rest of the path is one through its 3.x conversion.
+        const rest = [...parsePointer(inner.split('#')[1] ?? ''), ...segments.slice(i)];
+        if (walkResolved(converted.value, rest) !== undefined) return undefined;
+        return `${filePart || 'this file'} has nothing at ${pointer(segments)} (through ${inner})`;
+      }
       const innerRaw = await raw.get(innerFile);
       if (innerRaw.error !== undefined) return undefined; // reported where that reference is written
       file = innerFile;
@@ -111,6 +118,9 @@ async function resolve(
     const segment = segments[i]!;
     const next = node && typeof node === 'object' ? (node as Record<string, unknown>)[segment] : undefined;
     if (next === undefined) {
+      // A reference into an AsyncAPI 2.x document may name a place in its 3.x conversion.
+      const converted = raw.converted(target);
+      if (converted && walkResolved(converted.value, segments) !== undefined) return undefined;
       return `${filePart || 'this file'} has nothing at ${pointer(segments.slice(0, i + 1))}`;
     }
     node = next;
@@ -139,4 +149,20 @@ function walk(node: unknown, segments: readonly string[]): unknown {
     current = (current as Record<string, unknown>)[s];
   }
   return current;
+}
+
+/** Walks `segments` from `root`, following same-document `$ref`s met on the way. */
+function walkResolved(root: unknown, segments: readonly string[]): unknown {
+  let node = root;
+  for (const s of [...segments, undefined]) {
+    for (let hops = 0; hops < 32; hops++) {
+      const ref = node && typeof node === 'object' ? (node as { $ref?: unknown }).$ref : undefined;
+      if (typeof ref !== 'string' || !ref.startsWith('#')) break;
+      node = walk(root, parsePointer(ref));
+    }
+    if (s === undefined) return node;
+    if (!node || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[s];
+  }
+  return node;
 }

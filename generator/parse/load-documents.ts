@@ -87,21 +87,36 @@ export async function loadDocuments(
   const remote = options.config ? remoteRefs(options.config, options.display) : undefined;
   const documents: LoadedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
+  const conversions = new Map<string, Promise<Diagnostic[]>>();
+  const convert = (file: string): Promise<Diagnostic[]> => {
+    let done = conversions.get(file);
+    if (!done) {
+      done = convertV2(file, raw, options.display).then(({ converted, diagnostics: found }) => {
+        if (converted) raw.setConverted(file, converted);
+        return found;
+      });
+      conversions.set(file, done);
+    }
+    return done;
+  };
   for (const file of files) {
+    // Every 2.x document this one reaches (itself included) is converted first, so
+    // that references into it, and locations inside it, see its 3.x shape.
+    for (const reached of await raw.closure(file)) {
+      if (reached.path !== file && isConvertible(reached.value)) await convert(reached.path);
+    }
+    const entry = await raw.get(file);
+    let input = entry.text;
+    if (isConvertible(entry.value)) {
+      diagnostics.push(...(await convert(file)));
+      const converted = raw.converted(file);
+      if (converted === undefined) continue;
+      input = JSON.stringify(converted.value, null, 2);
+    }
     const broken = await checkRefs(file, raw, options.display, remote);
     if (broken.length > 0) {
       diagnostics.push(...broken);
       continue;
-    }
-    const entry = await raw.get(file);
-    const version = String((entry.value as { asyncapi?: unknown }).asyncapi);
-    let input = entry.text;
-    if (CONVERTIBLE.test(version)) {
-      const { converted, diagnostics: found } = await convertV2(file, raw, options.display);
-      diagnostics.push(...found);
-      if (converted === undefined) continue;
-      raw.setConverted(file, converted);
-      input = JSON.stringify(converted.value, null, 2);
     }
     unmapped.clear();
     unknownTypes.length = 0;
@@ -159,9 +174,22 @@ export async function loadDocuments(
       });
     }
     if (formats.length > 0) continue;
-    documents.push({ file, document, version, locate: where });
+    documents.push({
+      file,
+      document,
+      version: String((entry.value as { asyncapi?: unknown }).asyncapi),
+      locate: where,
+    });
   }
   return { documents, diagnostics };
+}
+
+function isConvertible(value: unknown): boolean {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    CONVERTIBLE.test(String((value as { asyncapi?: unknown }).asyncapi))
+  );
 }
 
 /**

@@ -52,14 +52,18 @@ async function locateRaw(raw: RawFiles, entryFile: string, segments: Segments): 
   let file = entryFile;
   let at: (string | number)[] = [];
   let node: unknown = (await raw.get(file)).value;
-  for (const segment of [...segments, undefined]) {
+  for (let i = 0; i <= segments.length; i++) {
+    const segment = segments[i];
     for (let hops = 0; hops < 32; hops++) {
       const ref = refOf(node);
       if (ref === undefined) break;
       const target = ref.split('#')[0] === '' ? file : raw.refFile(ref, file);
       if (target === undefined) return { file, pointer: pointer(at) };
-      const targetRaw = await raw.get(target);
       const targetPath = parsePointer(ref.includes('#') ? (ref.split('#')[1] ?? '') : '');
+      // Into another AsyncAPI 2.x document: the path goes on through its 3.x conversion.
+      if (target !== file && raw.converted(target))
+        return locate(raw, target, [...targetPath, ...segments.slice(i)]);
+      const targetRaw = await raw.get(target);
       const targetNode = walk(targetRaw.value, targetPath);
       if (targetNode === undefined) return { file, pointer: pointer(at) };
       file = target;

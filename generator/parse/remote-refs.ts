@@ -78,7 +78,7 @@ type Resolver = NonNullable<
   : never;
 
 /**
- * The parser's http and https resolvers: read the mapped local copy, never
+ * The parser's resolvers. http and https: read the mapped local copy, never
  * the network. A URL nothing maps resolves to an empty object and is recorded
  * in `unmapped`, so the caller reports it (the `$ref` check normally has
  * already refused such a document).
@@ -101,11 +101,19 @@ export function localResolvers(raw: RawFiles, unmapped: Set<string>): Resolver[]
     { schema: 'https', order: 1, read },
     { schema: 'http', order: 1, read },
     {
-      // .avsc files answer for the names of the types they define (see avsc-names.ts).
+      // A referenced AsyncAPI 2.x document is read in its 3.x shape (a 3.x document may
+      // reference a channel of someone else's 2.x document), and .avsc files answer
+      // for the names of the types they define (see avsc-names.ts). Any other file:
+      // undefined, so the parser's own file resolver reads it.
       schema: 'file',
       order: 1,
-      canRead: (uri) => isAvsc(uri.href()),
-      read: async (uri) => JSON.stringify(withNamedTypes(parseYaml(await readFile(uri.href(), 'utf8')))),
+      read: async (uri) => {
+        const file = uri.href();
+        const converted = raw.converted(file);
+        if (converted) return JSON.stringify(converted.value);
+        if (isAvsc(file)) return JSON.stringify(withNamedTypes(parseYaml(await readFile(file, 'utf8'))));
+        return undefined;
+      },
     },
   ];
 }

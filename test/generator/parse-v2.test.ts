@@ -474,3 +474,46 @@ describe('2.x dialects the conversion normalizes', () => {
     ]);
   });
 });
+
+describe('a 3.x document referencing a channel of a 2.x document', () => {
+  const mixed = path.join(repoRoot, 'test', 'fixtures', 'parse', 'mixed');
+
+  it('sees the 2.x channel in its 3.x shape: their send, our consumer group', {
+    timeout: 60_000,
+  }, async () => {
+    const result = await generate({
+      input: mixed,
+      outDir: 'out',
+      runtimeEntry,
+      cwd: repoRoot,
+      mode: 'lenient',
+      config: NO_CONFIG,
+    });
+    const topic = result.catalog.topics.find((t) => t.address === 'orders.events');
+    expect(topic).toMatchObject({ producers: ['theirs'], consumerGroups: ['ours'], events: ['OrderPlaced'] });
+    expect(result.catalog.events.find((e) => e.name === 'OrderPlaced')?.location).toEqual({
+      file: path.join(mixed, 'theirs.yaml'),
+      pointer: '#/components/messages/OrderPlaced',
+    });
+  });
+
+  it('a reference to a message the conversion does not have is reported where it is written', {
+    timeout: 60_000,
+  }, async () => {
+    const cwd = await mkdtemp(path.join(os.tmpdir(), 'parse-mixed-'));
+    scratch.push(cwd);
+    await cp(mixed, path.join(cwd, 'shop'), { recursive: true });
+    const ours = path.join(cwd, 'shop', 'ours.yaml');
+    await writeFile(ours, (await readFile(ours, 'utf8')).replace('messages/OrderPlaced"', 'messages/Nope"'));
+    const { diagnostics } = await run(cwd, 'lenient');
+    const shown = diagnostics.map(formatDiagnostic).join('\n');
+    expect(diagnostics, shown).toContainEqual(
+      expect.objectContaining({
+        code: 'unresolved-ref',
+        file: 'shop/ours.yaml',
+        pointer: '#/operations/onOrder/messages/0/$ref',
+        message: expect.stringContaining('Nope'),
+      }),
+    );
+  });
+});
