@@ -210,8 +210,12 @@ async function fromParser(
   options: LoadOptions,
 ): Promise<Diagnostic> {
   const source = sourceFile(d.source, entry, raw);
+  // Paths in the document itself, or in another AsyncAPI 2.x document (read in its 3.x
+  // shape), are traced back to what was written; in any other file they are what was written.
   const where =
-    source === entry ? await locate(raw, entry, d.path) : { file: source, pointer: pointer(d.path) };
+    source === entry || raw.converted(source)
+      ? await locate(raw, source, d.path)
+      : { file: source, pointer: pointer(d.path) };
   const unresolved = /\$ref|could not be resolved|invalid-ref/i.test(`${String(d.code)} ${d.message}`);
   return {
     code: unresolved ? 'unresolved-ref' : 'asyncapi-invalid',

@@ -21,9 +21,19 @@ type Segments = readonly (string | number)[];
  * the document as written (`#/operations/x` → `#/channels/<address>/subscribe`),
  * then followed through the raw files as for any other document.
  */
-export async function locate(raw: RawFiles, entryFile: string, segments: Segments): Promise<SourceLocation> {
+export function locate(raw: RawFiles, entryFile: string, segments: Segments): Promise<SourceLocation> {
+  return locateIn(raw, entryFile, segments, 0);
+}
+
+/** `depth` counts jumps between documents, so references in a cycle cannot recurse forever. */
+async function locateIn(
+  raw: RawFiles,
+  entryFile: string,
+  segments: Segments,
+  depth: number,
+): Promise<SourceLocation> {
   const converted = raw.converted(entryFile);
-  if (converted === undefined) return locateRaw(raw, entryFile, segments);
+  if (converted === undefined) return locateRaw(raw, entryFile, segments, depth);
   // Walk the converted document while it resolves inside itself; what lies
   // beyond (a reference to another file, a missing node) is the raw walk's job.
   let at: (string | number)[] = [];
@@ -45,10 +55,15 @@ export async function locate(raw: RawFiles, entryFile: string, segments: Segment
     node = child;
     at = [...at, segments[rest]!];
   }
-  return locateRaw(raw, entryFile, [...converted.original(at), ...segments.slice(rest)]);
+  return locateRaw(raw, entryFile, [...converted.original(at), ...segments.slice(rest)], depth);
 }
 
-async function locateRaw(raw: RawFiles, entryFile: string, segments: Segments): Promise<SourceLocation> {
+async function locateRaw(
+  raw: RawFiles,
+  entryFile: string,
+  segments: Segments,
+  depth: number,
+): Promise<SourceLocation> {
   let file = entryFile;
   let at: (string | number)[] = [];
   let node: unknown = (await raw.get(file)).value;
@@ -61,8 +76,9 @@ async function locateRaw(raw: RawFiles, entryFile: string, segments: Segments): 
       if (target === undefined) return { file, pointer: pointer(at) };
       const targetPath = parsePointer(ref.includes('#') ? (ref.split('#')[1] ?? '') : '');
       // Into another AsyncAPI 2.x document: the path goes on through its 3.x conversion.
-      if (target !== file && raw.converted(target))
-        return locate(raw, target, [...targetPath, ...segments.slice(i)]);
+      if (target !== file && raw.converted(target) && depth < 32) {
+        return locateIn(raw, target, [...targetPath, ...segments.slice(i)], depth + 1);
+      }
       const targetRaw = await raw.get(target);
       const targetNode = walk(targetRaw.value, targetPath);
       if (targetNode === undefined) return { file, pointer: pointer(at) };

@@ -497,6 +497,38 @@ describe('a 3.x document referencing a channel of a 2.x document', () => {
     });
   });
 
+  it('a schema error in the 2.x document, met while parsing ours, names its written pointer', {
+    timeout: 60_000,
+  }, async () => {
+    const cwd = await mkdtemp(path.join(os.tmpdir(), 'parse-mixed-'));
+    scratch.push(cwd);
+    await cp(mixed, path.join(cwd, 'shop'), { recursive: true });
+    const theirs = path.join(cwd, 'shop', 'theirs.yaml');
+    const doc = parse(await readFile(theirs, 'utf8')) as {
+      channels: Record<string, { subscribe?: { message: unknown } }>;
+      components: { messages: Record<string, Record<string, unknown>> };
+    };
+    doc.channels['orders.events']!.subscribe!.message = {
+      ...doc.components.messages.OrderPlaced,
+      colour: 'red',
+    };
+    await writeFile(theirs, stringify(doc));
+    const { diagnostics } = await run(cwd, 'lenient');
+    const shown = diagnostics.map(formatDiagnostic).join('\n');
+    const colour = diagnostics.filter((d) => d.message.includes('colour'));
+    expect(colour, shown).toContainEqual(
+      expect.objectContaining({
+        file: 'shop/theirs.yaml',
+        pointer: '#/channels/orders.events/subscribe/message/colour',
+      }),
+    );
+    // Never the converted document's place for it.
+    expect(
+      colour.filter((d) => d.pointer.includes('/messages/')),
+      shown,
+    ).toEqual([]);
+  });
+
   it('a reference to a message the conversion does not have is reported where it is written', {
     timeout: 60_000,
   }, async () => {
