@@ -120,26 +120,8 @@ export async function loadDocuments(
     }
     unmapped.clear();
     unknownTypes.length = 0;
-    const lenient = options.mode === 'lenient';
-    const { document, diagnostics: found } = await parser.parse(input, {
-      source: file,
-      applyTraits: true,
-      ...(lenient ? { validateOptions: { allowedSeverity: { error: true } } } : {}),
-    });
-    const tolerated = (d: ParserDiagnostic) => lenient && d.severity === 0 && toleratedInLenient(d);
-    const errors = found.filter((d) => d.severity === 0 && !tolerated(d));
-    for (const d of found.filter((d) => d.severity <= 1)) {
-      const diagnostic = await fromParser(d, file, raw, options);
-      diagnostics.push(
-        tolerated(d)
-          ? {
-              ...diagnostic,
-              severity: 'warning',
-              message: `${diagnostic.message}; lenient mode reads it as written and uses what it understands`,
-            }
-          : diagnostic,
-      );
-    }
+    const parsed = await parseOne(parser, input, file, raw, options);
+    diagnostics.push(...parsed.diagnostics);
     const where = (segments: readonly (string | number)[]) => locate(raw, file, segments);
     for (const url of unmapped) {
       diagnostics.push({
@@ -150,30 +132,11 @@ export async function loadDocuments(
         message: `the parser met the remote reference ${url}, which no remoteRefs entry maps to a readable local file; remote references are never fetched`,
       });
     }
-    if (!document || errors.length > 0 || unmapped.size > 0) continue;
-    for (const { path: at, name } of unknownTypes) {
-      const location = await where(at);
-      diagnostics.push({
-        code: 'unresolved-ref',
-        severity: 'warning',
-        file: options.display(location.file),
-        pointer: location.pointer,
-        message: `Avro type "${name}" is defined in no Avro schema of this document (nor in an .avsc file it references with $ref); it is treated as unknown`,
-      });
-    }
-    const json = document.json() as unknown as Record<string, unknown>;
-    const formats = unknownSchemaFormats(parser, json);
-    for (const { path: at, format, message } of formats) {
-      const location = await where(at);
-      diagnostics.push({
-        code: 'unsupported',
-        severity: 'error',
-        file: options.display(location.file),
-        pointer: location.pointer,
-        message: `message "${message}" has schemaFormat "${format}", which the generator cannot read; supported: JSON Schema / AsyncAPI Schema, Avro (application/vnd.apache.avro…), OpenAPI 3.0 (application/vnd.oai.openapi…)`,
-      });
-    }
-    if (formats.length > 0) continue;
+    const { document } = parsed;
+    if (!document || unmapped.size > 0) continue;
+    const formats = await schemaFormatDiagnostics(parser, document, unknownTypes, where, options.display);
+    diagnostics.push(...formats);
+    if (formats.some((d) => d.severity === 'error')) continue;
     documents.push({
       file,
       document,
@@ -182,6 +145,74 @@ export async function loadDocuments(
     });
   }
   return { documents, diagnostics };
+}
+
+/**
+ * Parses one document; the document is undefined when the parser found an
+ * error (in lenient mode: an error lenient mode does not read past).
+ */
+async function parseOne(
+  parser: Parser,
+  input: string,
+  file: string,
+  raw: RawFiles,
+  options: LoadOptions,
+): Promise<{ document?: AsyncAPIDocumentInterface; diagnostics: Diagnostic[] }> {
+  const lenient = options.mode === 'lenient';
+  const { document, diagnostics: found } = await parser.parse(input, {
+    source: file,
+    applyTraits: true,
+    ...(lenient ? { validateOptions: { allowedSeverity: { error: true } } } : {}),
+  });
+  const tolerated = (d: ParserDiagnostic) => lenient && d.severity === 0 && toleratedInLenient(d);
+  const diagnostics: Diagnostic[] = [];
+  for (const d of found.filter((d) => d.severity <= 1)) {
+    const diagnostic = await fromParser(d, file, raw, options);
+    diagnostics.push(
+      tolerated(d)
+        ? {
+            ...diagnostic,
+            severity: 'warning',
+            message: `${diagnostic.message}; lenient mode reads it as written and uses what it understands`,
+          }
+        : diagnostic,
+    );
+  }
+  const refused = found.some((d) => d.severity === 0 && !tolerated(d));
+  return { ...(document && !refused ? { document } : {}), diagnostics };
+}
+
+/** Avro names defined nowhere (warnings) and schema formats nothing reads (errors), at their written place. */
+async function schemaFormatDiagnostics(
+  parser: Parser,
+  document: AsyncAPIDocumentInterface,
+  unknownTypes: readonly UnknownAvroType[],
+  where: (segments: readonly (string | number)[]) => Promise<SourceLocation>,
+  display: (absPath: string) => string,
+): Promise<Diagnostic[]> {
+  const diagnostics: Diagnostic[] = [];
+  for (const { path: at, name } of unknownTypes) {
+    const location = await where(at);
+    diagnostics.push({
+      code: 'unresolved-ref',
+      severity: 'warning',
+      file: display(location.file),
+      pointer: location.pointer,
+      message: `Avro type "${name}" is defined in no Avro schema of this document (nor in an .avsc file it references with $ref); it is treated as unknown`,
+    });
+  }
+  const json = document.json() as unknown as Record<string, unknown>;
+  for (const { path: at, format, message } of unknownSchemaFormats(parser, json)) {
+    const location = await where(at);
+    diagnostics.push({
+      code: 'unsupported',
+      severity: 'error',
+      file: display(location.file),
+      pointer: location.pointer,
+      message: `message "${message}" has schemaFormat "${format}", which the generator cannot read; supported: JSON Schema / AsyncAPI Schema, Avro (application/vnd.apache.avro…), OpenAPI 3.0 (application/vnd.oai.openapi…)`,
+    });
+  }
+  return diagnostics;
 }
 
 function isConvertible(value: unknown): boolean {
