@@ -17,7 +17,7 @@
 import path from 'node:path';
 import type { AsyncAPIDocument, ConvertOptions } from '@asyncapi/converter';
 import type { Diagnostic } from '../diagnostics.ts';
-import { parsePointer } from '../diagnostics.ts';
+import { parsePointer, pointer } from '../diagnostics.ts';
 import { locate } from './locate.ts';
 import type { RawFiles } from './raw-files.ts';
 
@@ -81,6 +81,7 @@ export async function convertV2(
   staticRules(input, rules);
   upgradeKafkaBindings(value);
   namedExamples(value);
+  shareRepeatedMessages(value);
   const diagnostics: Diagnostic[] = [];
   for (const { at, name, lost } of lostParameterKeywords(input)) {
     const where = await locate(raw, file, at);
@@ -207,6 +208,27 @@ function namedExamples(doc: Json): void {
   for (const trait of Object.values(isObject(components.messageTraits) ? components.messageTraits : {})) {
     if (isObject(trait) && isObject(trait.examples)) {
       trait.examples = Object.entries(trait.examples).map(([name, headers]) => ({ name, headers }));
+    }
+  }
+}
+
+/**
+ * A 2.x operation can only share a message through components, so tools
+ * (Springwolf among them) repeat the same message inline in every operation
+ * that carries it. In 3.x that is one message referenced from each channel:
+ * every repeat of an identical named message becomes a `$ref` to its first
+ * occurrence, so it is one event written in one place.
+ */
+function shareRepeatedMessages(doc: Json): void {
+  const first = new Map<string, string>();
+  for (const [channelId, channel] of Object.entries(isObject(doc.channels) ? doc.channels : {})) {
+    if (!isObject(channel) || !isObject(channel.messages)) continue;
+    for (const [messageId, message] of Object.entries(channel.messages)) {
+      if (!isObject(message) || isRef(message) || typeof message.name !== 'string') continue;
+      const key = JSON.stringify(message);
+      const seen = first.get(key);
+      if (seen === undefined) first.set(key, pointer(['channels', channelId, 'messages', messageId]));
+      else channel.messages[messageId] = { $ref: seen };
     }
   }
 }

@@ -443,6 +443,49 @@ describe('2.x dialects the conversion normalizes', () => {
     ).toEqual([]);
   });
 
+  it('the same message written inline in two operations is one event on both topics', {
+    timeout: 30_000,
+  }, async () => {
+    const message = {
+      name: 'ItemCreated',
+      'x-partition-key': '$message.payload#/id',
+      payload: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+      examples: [{ payload: { id: 'a1' } }],
+    };
+    const cwd = await mkdtemp(path.join(os.tmpdir(), 'parse-dialect-'));
+    scratch.push(cwd);
+    await writeFile(
+      path.join(cwd, 'legacy.yaml'),
+      stringify({
+        asyncapi: '2.6.0',
+        info: { title: 'Legacy', version: '1.0.0' },
+        channels: {
+          'items.created': { subscribe: { message } },
+          'items.audit': { subscribe: { message } },
+        },
+      }),
+    );
+    const result = await generate({
+      input: cwd,
+      outDir: 'out',
+      runtimeEntry,
+      cwd,
+      mode: 'lenient',
+      config: NO_CONFIG,
+    });
+    expect(result.catalog.events.map((e) => e.name)).toEqual(['ItemCreated']);
+    expect(result.catalog.events[0]?.location).toEqual({
+      file: path.join(cwd, 'legacy.yaml'),
+      pointer: '#/channels/items.created/subscribe/message',
+    });
+    expect(
+      result.catalog.topics
+        .filter((t) => t.events.includes('ItemCreated'))
+        .map((t) => t.address)
+        .sort(),
+    ).toEqual(['items.audit', 'items.created']);
+  });
+
   it("Microcks' named examples, with JSON-text headers and payload, become 3.x examples", {
     timeout: 30_000,
   }, async () => {
