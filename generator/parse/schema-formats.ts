@@ -6,7 +6,6 @@
  * other format is reported by `unknownSchemaFormats`, naming message and format.
  */
 import { AvroSchemaParser } from '@asyncapi/avro-schema-parser';
-import { OpenAPISchemaParser } from '@asyncapi/openapi-schema-parser';
 import type { Parser, ParseSchemaInput, SchemaParser, ValidateSchemaInput } from '@asyncapi/parser';
 
 type Json = Record<string, unknown>;
@@ -21,7 +20,28 @@ export interface UnknownAvroType {
 /** Registers every schema parser the generator supports; unknown Avro names are pushed to `unknownTypes`. */
 export function registerSchemaParsers(parser: Parser, unknownTypes: UnknownAvroType[]): void {
   parser.registerSchemaParser(avroWithNamedTypes(AvroSchemaParser(), unknownTypes));
-  parser.registerSchemaParser(OpenAPISchemaParser());
+  parser.registerSchemaParser(lazyOpenAPI());
+}
+
+/**
+ * `@asyncapi/openapi-schema-parser`, loaded on its first schema: most runs
+ * have none. Its formats, as its `getMimeTypes()` lists them (3.1.0).
+ */
+function lazyOpenAPI(): SchemaParser {
+  let loaded: Promise<SchemaParser> | undefined;
+  const inner = () => {
+    loaded ??= import('@asyncapi/openapi-schema-parser').then((m) => m.OpenAPISchemaParser());
+    return loaded;
+  };
+  return {
+    getMimeTypes: () => [
+      'application/vnd.oai.openapi;version=3.0.0',
+      'application/vnd.oai.openapi+json;version=3.0.0',
+      'application/vnd.oai.openapi+yaml;version=3.0.0',
+    ],
+    validate: async (input) => (await inner()).validate(input),
+    parse: async (input) => (await inner()).parse(input),
+  };
 }
 
 /**

@@ -9,10 +9,12 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Parser } from '@asyncapi/parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../generator/diagnostics.ts';
 import { loadDocuments } from '../../generator/parse/load-documents.ts';
 import { RawFiles } from '../../generator/parse/raw-files.ts';
+import { registerSchemaParsers } from '../../generator/parse/schema-formats.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'parse', 'formats');
@@ -48,6 +50,14 @@ async function load(from?: string, to?: string) {
 }
 
 describe('schema formats', () => {
+  it('registers every format the OpenAPI schema parser reads (it is loaded lazily)', async () => {
+    const { OpenAPISchemaParser } = await import('@asyncapi/openapi-schema-parser');
+    const parser = new Parser();
+    registerSchemaParsers(parser, []);
+    for (const format of OpenAPISchemaParser().getMimeTypes())
+      expect(parser.parserRegistry.has(format), format).toBe(true);
+  });
+
   it('reads OpenAPI 3.0 schemas and resolves Avro named types across the document', {
     timeout: 30_000,
   }, async () => {
