@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type GeneratorConfig, loadConfig, type Mode, modeFor } from './config.ts';
+import { type GeneratorConfig, loadConfig, localFor, type Mode, modeFor } from './config.ts';
 import { ContractError, type Diagnostic } from './diagnostics.ts';
 import { emitCatalog, emitIndex } from './emit/catalog.ts';
 import { emitConsumers } from './emit/consumers.ts';
@@ -16,6 +16,7 @@ import { emitValidators } from './emit/validators.ts';
 import { buildCatalog } from './model/build-catalog.ts';
 import type { Catalog } from './model/catalog.ts';
 import { assignNames } from './naming/names.ts';
+import { checkVersions, findDocuments } from './parse/find-documents.ts';
 import { loadDocuments } from './parse/load-documents.ts';
 import { RawFiles } from './parse/raw-files.ts';
 
@@ -63,23 +64,28 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     config = loaded.config;
   }
   const mode = modeFor(config, input, options.mode);
-  const raw = new RawFiles();
-  const documents = await findDocuments(input, raw, display);
-  if (documents.length === 0) {
-    throw new ContractError([
-      {
+  const remoteConfig = config;
+  const raw = new RawFiles({ remote: (url) => localFor(remoteConfig, url) });
+  const found = await findDocuments(input, raw, display);
+  diagnostics.push(...found.diagnostics);
+  if (found.documents.length === 0) {
+    if (!diagnostics.some((d) => d.severity === 'error')) {
+      diagnostics.push({
         code: 'io',
         severity: 'error',
         file: display(input),
         pointer: '',
-        message: 'no AsyncAPI 3 document found (a YAML or JSON file with a top-level `asyncapi: 3.x` key)',
-      },
-    ]);
+        message:
+          'no AsyncAPI document found (a YAML or JSON file with a top-level `asyncapi` key: 3.x, or 2.0–2.6)',
+      });
+    }
+    failOnErrors(diagnostics);
   }
-  const versionErrors = await checkVersions(documents, raw, display);
-  if (versionErrors.length > 0) throw new ContractError(versionErrors);
+  const versions = await checkVersions(found.documents, raw, display);
+  diagnostics.push(...versions.diagnostics);
+  const documents = found.documents;
 
-  const loaded = await loadDocuments(documents, raw, { display });
+  const loaded = await loadDocuments(versions.accepted, raw, { display, config, mode });
   diagnostics.push(...loaded.diagnostics);
   const root = (await stat(input)).isDirectory() ? input : path.dirname(input);
   const model = await buildCatalog(loaded.documents, raw, { root, display, mode, config });
@@ -145,55 +151,4 @@ function unique(diagnostics: readonly Diagnostic[]): Diagnostic[] {
     seen.add(key);
     return true;
   });
-}
-
-/** AsyncAPI documents under `input`: files with a top-level `asyncapi` key; other YAML/JSON files are fragments. */
-async function findDocuments(
-  input: string,
-  raw: RawFiles,
-  display: (p: string) => string,
-): Promise<string[]> {
-  const info = await stat(input).catch(() => undefined);
-  if (!info)
-    throw new ContractError([
-      { code: 'io', severity: 'error', file: display(input), pointer: '', message: 'no such file or folder' },
-    ]);
-  const candidates = info.isDirectory()
-    ? (await readdir(input, { recursive: true, withFileTypes: true }))
-        .filter((e) => e.isFile() && /\.(ya?ml|json)$/i.test(e.name))
-        .map((e) => path.join(e.parentPath, e.name))
-        .filter((p) => !p.split(path.sep).includes('node_modules'))
-    : [input];
-  const documents: string[] = [];
-  for (const file of candidates.sort()) {
-    const { value } = await raw.get(file);
-    if (value && typeof value === 'object' && 'asyncapi' in value) documents.push(file);
-  }
-  return documents;
-}
-
-async function checkVersions(
-  documents: readonly string[],
-  raw: RawFiles,
-  display: (p: string) => string,
-): Promise<Diagnostic[]> {
-  const out: Diagnostic[] = [];
-  for (const file of documents) {
-    const { value, error } = await raw.get(file);
-    if (error) {
-      out.push({ code: 'io', severity: 'error', file: display(file), pointer: '', message: error });
-      continue;
-    }
-    const version = String((value as { asyncapi?: unknown }).asyncapi);
-    if (!/^3\.\d+\.\d+$/.test(version)) {
-      out.push({
-        code: 'unsupported',
-        severity: 'error',
-        file: display(file),
-        pointer: '#/asyncapi',
-        message: `AsyncAPI ${version} is not supported: documents must be AsyncAPI 3.x (\`asyncapi convert\` upgrades 2.x documents)`,
-      });
-    }
-  }
-  return out;
 }

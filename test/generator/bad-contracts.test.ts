@@ -227,12 +227,12 @@ const cases: [string, Case][] = [
     },
   ],
   [
-    'an AsyncAPI 2.6 document',
+    'an AsyncAPI 1.2 document (2.0–2.6 are converted; older ones refused)',
     {
       files: {
         'shop/producer.yaml': producer(),
         'shop/legacy.yaml': stringify({
-          asyncapi: '2.6.0',
+          asyncapi: '1.2.0',
           info: { title: 'Legacy', version: '1.0.0' },
           channels: {},
         }),
@@ -241,7 +241,7 @@ const cases: [string, Case][] = [
         code: 'unsupported',
         file: 'shop/legacy.yaml',
         pointer: '#/asyncapi',
-        messageIncludes: 'AsyncAPI 2.6.0 is not supported',
+        messageIncludes: 'AsyncAPI 1.2.0 is not supported',
       },
     },
   ],
