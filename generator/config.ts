@@ -149,7 +149,11 @@ export function parseConfig(
     fail(['topicNames'], '"topicNames" must map a channel address to a Kafka topic name');
   else {
     for (const [address, topic] of Object.entries(rawTopics)) {
-      const problem = typeof topic === 'string' ? kafkaTopicProblem(topic) : 'it is not a string';
+      // A mapped name may keep the channel's `{parameters}`.
+      const problem =
+        typeof topic === 'string'
+          ? kafkaTopicProblem(topic.replace(/\{[^}]+\}/g, 'p'))
+          : 'it is not a string';
       if (problem !== undefined)
         fail(['topicNames', address], `"${String(topic)}" cannot be a Kafka topic: ${problem}`);
       else topicNames[address] = topic as string;

@@ -115,7 +115,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     emitProducers(project, catalog, names, runtime),
     emitOutbox(project, catalog, names, runtime),
     emitConsumers(project, catalog, names, runtime),
-    emitCatalog(project, catalog, names),
+    emitCatalog(project, catalog, names, runtime),
     emitExamples(project, catalog),
     emitIndex(project, [
       'types.ts',

@@ -9,7 +9,12 @@ import { type GeneratedFile, importFrom, literal, q, renderTs } from './render.t
  * groups per topic); every other fact is read from the definitions that hold
  * it (topic specs, event definitions, consumer groups), never copied.
  */
-export function emitCatalog(project: Project, catalog: Catalog, names: Names): GeneratedFile {
+export function emitCatalog(
+  project: Project,
+  catalog: Catalog,
+  names: Names,
+  runtime: string,
+): GeneratedFile {
   const contexts = catalog.contexts.map((c) => ({
     name: c.name,
     system: c.system,
@@ -32,6 +37,7 @@ export function emitCatalog(project: Project, catalog: Catalog, names: Names): G
   const groups = catalog.consumerGroups.map((g) => names.group(g.groupId).definition);
   const topicImports = catalog.topics.map((t) => names.topic(t.address).definition);
   const statements = [
+    importFrom(['ConsumerGroupDefinition', 'EventDefinition'], runtime, true),
     ...(topicImports.length ? [importFrom(topicImports, './topics.ts')] : []),
     ...(events.length
       ? [
@@ -44,8 +50,8 @@ export function emitCatalog(project: Project, catalog: Catalog, names: Names): G
     ...(groups.length ? [importFrom(groups, './consumers.ts')] : []),
     `/** The bounded contexts, one per document. */\nconst contexts = ${literal(contexts)} as const;`,
     `/** Every topic's specification with who owns, publishes and consumes it. */\nconst topics = [\n${topicEntries.join('\n')}\n] as const;`,
-    `/** Every event with its owning context. */\nconst events = [\n${events.join('\n')}\n].map(({ definition, owner }) => ({\n  name: definition.type,\n  topic: definition.topic,\n  owner,\n  partitionKey: definition.partitionKeyExpression ?? null,\n  schemaVersion: definition.schemaVersion,\n}));`,
-    `/** Every consumer group with the topics and events it handles. */\nconst consumerGroups = [${groups.join(', ')}].map((group) => ({\n  groupId: group.groupId,\n  context: group.context,\n  subscriptions: group.subscriptions.map((s) => ({\n    topic: s.topic.name,\n    events: s.events,\n    maxAttempts: s.retry.maxAttempts,\n  })),\n}));`,
+    `/** Every event with its owning context. */\nconst events = (\n  [\n${events.join('\n')}\n  ] as { definition: EventDefinition; owner: string }[]\n).map(({ definition, owner }) => ({\n  name: definition.type,\n  topic: definition.topic,\n  owner,\n  partitionKey: definition.partitionKeyExpression ?? null,\n  schemaVersion: definition.schemaVersion,\n}));`,
+    `/** Every consumer group with the topics and events it handles. */\nconst consumerGroups = ([${groups.join(', ')}] as ConsumerGroupDefinition[]).map((group) => ({\n  groupId: group.groupId,\n  context: group.context,\n  subscriptions: group.subscriptions.map((s) => ({\n    topic: s.topic.name,\n    events: s.events,\n    maxAttempts: s.retry.maxAttempts,\n  })),\n}));`,
     '/** The whole catalog: contexts, topics, events and consumer groups. */\nexport const catalog = { contexts, topics, events, consumerGroups };',
   ];
   return renderTs(project, 'catalog.ts', statements, 'Who produces and who consumes what, as data.');

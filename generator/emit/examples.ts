@@ -9,7 +9,10 @@ import { type GeneratedFile, literal, propertyKey, renderTs } from './render.ts'
  */
 export function emitExamples(project: Project, catalog: Catalog): GeneratedFile {
   const entries = catalog.events.map((e) => {
-    const examples = e.examples.map((x) => ({ name: x.name, summary: x.summary, payload: x.payload }));
+    // An example that shows only headers is no payload example.
+    const examples = e.examples
+      .filter((x) => x.payload !== undefined)
+      .map((x) => ({ name: x.name, summary: x.summary, payload: x.payload }));
     return `  ${propertyKey(e.name)}: ${literal(examples, '  ')},`;
   });
   return renderTs(

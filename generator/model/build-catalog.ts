@@ -74,6 +74,8 @@ export async function buildCatalog(
 
     const channels: { result: ChannelResult; events: EventModel[] }[] = [];
     const leftOut = new Set<unknown>();
+    // Event name of each channel message object, so an operation's messages name the same events.
+    const eventNames = new Map<unknown, string>();
     for (const [channelId, channel] of Object.entries((json.channels ?? {}) as Record<string, Json>)) {
       const result = await channelToTopic(channelId, channel, scope);
       if (!result) {
@@ -89,13 +91,16 @@ export async function buildCatalog(
           result.draft.address,
           scope,
         );
-        if (event) events.push(event);
+        if (event) {
+          events.push(event);
+          eventNames.set(message, event.name);
+        }
       }
       channels.push({ result, events });
     }
     const roles: Role[] = [];
     for (const [operationId, operation] of Object.entries((json.operations ?? {}) as Record<string, Json>)) {
-      const role = await operationToRole(operationId, operation, scope, leftOut);
+      const role = await operationToRole(operationId, operation, scope, leftOut, eventNames);
       if (role) roles.push(role);
     }
     models.push({ context, channels, roles });

@@ -80,11 +80,9 @@ export function link(documents: readonly DocumentModel[], findings: Findings): C
       entry.drafts.set(context.name, draft);
       for (const event of channelEvents) {
         entry.events.add(event.name);
-        const fingerprintOf = stableJson({
-          topic: event.topic,
-          payload: event.payload,
-          headers: event.headers,
-        });
+        // One message reused on several channels (as Springwolf writes them) is one event on each topic.
+        const fingerprintOf = stableJson({ payload: event.payload, headers: event.headers });
+        const payloadOf = stableJson(event.payload);
         const known = events.get(event.name);
         if (!known) {
           events.set(event.name, { event, fingerprint: fingerprintOf });
@@ -94,10 +92,18 @@ export function link(documents: readonly DocumentModel[], findings: Findings): C
           known.event.location.file === event.location.file &&
           known.event.location.pointer === event.location.pointer;
         if (same || (lenient && known.fingerprint === fingerprintOf)) continue;
+        if (lenient && stableJson(known.event.payload) === payloadOf) {
+          findings.warning(
+            'duplicate-event',
+            event.location,
+            `event "${event.name}" is also defined at ${findings.place(known.event.location)} with the same payload but other headers; the SDK uses the headers defined there`,
+          );
+          continue;
+        }
         findings.error(
           'duplicate-event',
           event.location,
-          `event "${event.name}" is already defined at ${findings.place(known.event.location)}${lenient ? ' with a different topic or schema' : ''}; event names must be unique across all contracts`,
+          `event "${event.name}" is already defined at ${findings.place(known.event.location)}${lenient ? ' with a different schema' : ''}; event names must be unique across all contracts`,
         );
       }
     }
@@ -134,9 +140,17 @@ export function link(documents: readonly DocumentModel[], findings: Findings): C
         continue;
       }
       groups.set(role.groupId, group);
+      const unknown = role.events.filter((name) => !entry.events.has(name));
+      if (unknown.length > 0) {
+        findings.error(
+          'unresolved-ref',
+          role.location,
+          `the operation handles ${unknown.map((n) => `"${n}"`).join(', ')}, which "${role.topic}" does not carry`,
+        );
+      }
       group.subscriptions.push({
         topic: role.topic,
-        events: role.events,
+        events: role.events.filter((name) => entry.events.has(name)),
         retry: role.retry,
         operationId: role.operationId,
         location: role.location,
@@ -353,7 +367,10 @@ function requireKeysOnCompactedTopics(
   }
 }
 
-/** JSON text of a value with sorted keys; a cycle (recursive schema) is written as a back-reference. */
+/**
+ * JSON text of a value with sorted keys and without the parser's own annotations (`x-parser-*`, which
+ * differ by where a schema was reached from); a cycle (recursive schema) is written as a back-reference.
+ */
 export function stableJson(value: unknown): string {
   const stack: unknown[] = [];
   const walk = (v: unknown): string => {
@@ -364,6 +381,7 @@ export function stableJson(value: unknown): string {
     const text = Array.isArray(v)
       ? `[${v.map(walk).join(',')}]`
       : `{${Object.keys(v)
+          .filter((k) => !k.startsWith('x-parser-'))
           .sort()
           .map((k) => `${JSON.stringify(k)}:${walk((v as Record<string, unknown>)[k])}`)
           .join(',')}}`;

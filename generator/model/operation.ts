@@ -31,6 +31,7 @@ export async function operationToRole(
   operation: Json,
   scope: DocumentScope,
   leftOut: ReadonlySet<unknown>,
+  eventNames: ReadonlyMap<unknown, string>,
 ): Promise<Role | undefined> {
   const at = ['operations', operationId];
   const where = await scope.locate(at);
@@ -72,7 +73,13 @@ export async function operationToRole(
   const events = (
     listed.length > 0 ? listed : Object.values((channel?.messages ?? {}) as Record<string, Json>)
   )
-    .map((m) => str(m.name) ?? str(m['x-parser-message-name']) ?? str(m['x-parser-unique-object-id']))
+    .map(
+      (m) =>
+        eventNames.get(m) ??
+        str(m.name) ??
+        str(m['x-parser-message-name']) ??
+        str(m['x-parser-unique-object-id']),
+    )
     .filter((n): n is string => n !== undefined);
   const retry =
     (await retryPolicy(operation['x-retry'] ?? channel?.['x-retry'], [...at, 'x-retry'], scope)) ??

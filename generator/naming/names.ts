@@ -109,7 +109,25 @@ export function assignNames(catalog: Catalog): { names: Names; diagnostics: Diag
     events.set(e.name, eventNames(e, base, claim));
   }
   const topics = new Map<string, TopicNames>();
-  for (const t of catalog.topics) topics.set(t.address, topicNames(t, claim));
+  for (const t of catalog.topics) {
+    // A topic named like an event (`InventoryAdjusted` carrying `InventoryAdjustedEvent`) takes `…Topic…` names.
+    const base = topicBase(t);
+    const free = (candidate: string) =>
+      derivedTopicNames(candidate).every(
+        (n) => owners.get(n) === undefined || owners.get(n) === `topic "${t.address}"`,
+      );
+    const chosen = [base, `${base}Topic`, `${base}Topic2`, `${base}Topic3`].find(free) ?? base;
+    if (chosen !== base) {
+      diagnostics.push({
+        code: 'duplicate-name',
+        severity: 'warning',
+        file: t.location.file,
+        pointer: t.location.pointer,
+        message: `topic "${t.address}" would be emitted as \`${base}…\`, names another definition already uses; its names start with \`${chosen}\` instead`,
+      });
+    }
+    topics.set(t.address, topicNames(t, claim, chosen));
+  }
   const groups = new Map<string, GroupNames>();
   for (const g of catalog.consumerGroups) groups.set(g.groupId, groupNames(g, claim));
 
@@ -182,9 +200,28 @@ function eventNames(e: EventModel, base: string, claim: Claim): EventNames {
   };
 }
 
-function topicNames(t: TopicModel, claim: Claim): TopicNames {
+function topicBase(t: TopicModel): string {
+  return typeIdentifier(/^\p{L}/u.test(t.channelId) ? t.channelId : t.address, 'Topic');
+}
+
+/** Every identifier `topicNames` derives from a base, for checking a base is free before taking it. */
+function derivedTopicNames(base: string): string[] {
+  const c = camel(base);
+  return [
+    `${base}Event`,
+    `${base}EventMap`,
+    `${c}Topic`,
+    `${base}Publisher`,
+    `${c}Publisher`,
+    `${base}Outbox`,
+    `${c}Outbox`,
+    `${base}PublishEvent`,
+    `${base}Parameters`,
+  ];
+}
+
+function topicNames(t: TopicModel, claim: Claim, base: string): TopicNames {
   const what = `topic "${t.address}"`;
-  const base = typeIdentifier(/^\p{L}/u.test(t.channelId) ? t.channelId : t.address, 'Topic');
   return {
     base,
     union: claim(`${base}Event`, what, t.location),

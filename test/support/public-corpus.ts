@@ -7,6 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { CONFIG_FILE, NO_CONFIG, parseConfig } from '../../generator/config.ts';
 import type { DiagnosticCode } from '../../generator/diagnostics.ts';
 import { type GenerateResult, generate } from '../../generator/generate.ts';
 
@@ -28,6 +29,33 @@ export const REFUSED: Readonly<Record<string, { readonly code: DiagnosticCode; r
     },
   };
 
+/**
+ * The configuration a user of each document would write: `topicNames` for channel addresses
+ * Kafka would refuse (2.x documents often use `/`; ZenWave writes `${param}`), which the generator
+ * refuses with a pointer to exactly this setting.
+ */
+export const CONFIGS: Readonly<Record<string, { readonly topicNames: Readonly<Record<string, string>> }>> = {
+  'generator-dummy-2.3': {
+    topicNames: {
+      'dummy/channel/with/{dummy}/parameter/create': 'dummy.channel.with.{dummy}.parameter.create',
+    },
+  },
+  'microcks-user-signedup-avro-2.0': { topicNames: { 'user/signedup': 'user.signedup' } },
+  'microcks-user-signedup-avro-ref-2.0': { topicNames: { 'user/signedup': 'user.signedup' } },
+  // No parameters declared here: the placeholders are the deployment's, so the user names the topic.
+  'zenwave-javatype-2.0': {
+    topicNames: {
+      'ecommerce.${tenant}.${environment}.purchase.cart.public.v1': 'ecommerce.acme.prod.purchase.cart.public.v1',
+    },
+  },
+  'zenwave-shopping-cart-avro-2.0': {
+    topicNames: {
+      'ecommerce.${tenant}.${environment}.purchase.cart.public.v1':
+        'ecommerce.{tenant}.{environment}.purchase.cart.public.v1',
+    },
+  },
+};
+
 /** Every document folder of the corpus, sorted. */
 export function corpusSlugs(): string[] {
   return readdirSync(corpusDir, { withFileTypes: true })
@@ -44,12 +72,17 @@ export function generatedSlugs(): string[] {
 /** Generates one document folder leniently and writes the SDK to `outRoot/<slug>`; errors throw ContractError. */
 export async function generateCorpusSdk(slug: string, outRoot: string): Promise<GenerateResult> {
   const outDir = path.join(outRoot, slug);
+  const settings = CONFIGS[slug];
+  const config = settings
+    ? parseConfig(JSON.stringify(settings), path.join(corpusDir, slug, CONFIG_FILE), CONFIG_FILE).config
+    : NO_CONFIG;
   const result = await generate({
     input: path.join(corpusDir, slug),
     outDir,
     runtimeEntry: path.join(repoRoot, 'runtime', 'contract', 'index.ts'),
     cwd: repoRoot,
     mode: 'lenient',
+    config,
   });
   await rm(outDir, { recursive: true, force: true });
   for (const file of result.files) {
