@@ -53,11 +53,11 @@ interface Outgoing {
 }
 
 /**
- * The topic under a name of this run's own (`<run>.<name>`), so what earlier runs or other
- * documents with the same topic names left on the broker cannot reach this run's group.
+ * The topic under a name of this run and document's own (`corpus-<run>.<slug>.<name>`), so what
+ * earlier runs, or other documents with the same topic names, left on the broker cannot reach it.
  */
-function ofThisRun(topic: TopicDefinition): TopicDefinition {
-  const rename = (name: string) => `corpus-${run}.${name}`;
+function ofThisRun(topic: TopicDefinition, slug: string): TopicDefinition {
+  const rename = (name: string) => `corpus-${run}.${slug}.${name}`;
   return {
     ...topic,
     name: rename(topic.name),
@@ -172,7 +172,7 @@ describe('public documents on the broker', () => {
       );
 
       const outgoing = Object.values(sdk.eventTopics)
-        .map((topic) => outgoingFor(ofThisRun(topic), sdk, schemas))
+        .map((topic) => outgoingFor(ofThisRun(topic, slug), sdk, schemas))
         .filter((o): o is Outgoing => o !== undefined);
       expect(outgoing.length, 'at least one event of the document can be published').toBeGreaterThan(0);
 
