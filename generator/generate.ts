@@ -88,13 +88,14 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const loaded = await loadDocuments(versions.accepted, raw, { display, config, mode });
   diagnostics.push(...loaded.diagnostics);
   const root = (await stat(input)).isDirectory() ? input : path.dirname(input);
-  const model = await buildCatalog(loaded.documents, raw, { root, display, mode, config });
+  const model = await buildCatalog(loaded.documents, { root, display, mode, config });
   diagnostics.push(...model.diagnostics);
-  failOnErrors(diagnostics);
 
+  // The later stages run on what the model could build, so one run reports every problem at once
+  // (a partition-key error does not hide an invalid example); nothing is emitted if any is an error.
   const { names, diagnostics: naming } = assignNames(model.catalog);
   diagnostics.push(...naming);
-  failOnErrors(diagnostics);
+  if (naming.some((d) => d.severity === 'error')) failOnErrors(diagnostics);
 
   const validators = emitValidators(model.catalog, names);
   diagnostics.push(...validators.diagnostics.map((d) => ({ ...d, file: display(d.file) })));

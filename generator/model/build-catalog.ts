@@ -2,8 +2,6 @@ import type { GeneratorConfig, Mode } from '../config.ts';
 import { NO_CONFIG } from '../config.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import type { LoadedDocument } from '../parse/load-documents.ts';
-import { locate } from '../parse/locate.ts';
-import type { RawFiles } from '../parse/raw-files.ts';
 import type { Catalog, EventModel } from './catalog.ts';
 import { type ChannelResult, channelToTopic } from './channel.ts';
 import { documentToContext } from './context.ts';
@@ -30,12 +28,11 @@ const KAFKA_PROTOCOLS = new Set(['kafka', 'kafka-secure']);
 /**
  * Parsed documents → one catalog. One transform per AsyncAPI object
  * (document → context, channel → topic, message → event, operation → role),
- * then one link step across documents. Pure apart from reading raw files to
- * name locations.
+ * then one link step across documents. Pure: where each node is written comes
+ * from parse (`LoadedDocument.locate`).
  */
 export async function buildCatalog(
   documents: readonly LoadedDocument[],
-  raw: RawFiles,
   options: BuildOptions,
 ): Promise<{ catalog: Catalog; diagnostics: Diagnostic[] }> {
   const findings = new Findings(options.mode, options.display);
@@ -68,7 +65,8 @@ export async function buildCatalog(
       defaultContentType: str(json.defaultContentType),
       config,
       findings,
-      locate: (segments) => locate(raw, file, segments),
+      // Parse keeps where each node was written (for a converted 2.x document: the 2.x file and pointer).
+      locate: (segments) => loaded.locate(segments),
     };
     if (!(await speaksKafka(scope))) continue;
 

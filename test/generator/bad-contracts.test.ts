@@ -67,6 +67,40 @@ interface Case {
 
 const cases: [string, Case][] = [
   [
+    'problems from different stages in one run: a partition-key error does not hide an invalid example',
+    {
+      files: {
+        'shop/producer.yaml': producer(
+          [
+            '/components/messages/ItemDeleted',
+            {
+              name: 'ItemDeleted',
+              contentType: 'application/json',
+              'x-partition-key': '$message.payload#/nope',
+              payload: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+            },
+          ],
+          ['/channels/items/messages/ItemDeleted', { $ref: '#/components/messages/ItemDeleted' }],
+          ['/components/messages/ItemCreated/examples', [{ name: 'bad', payload: { id: 'a1', label: 5 } }]],
+        ),
+      },
+      want: [
+        {
+          code: 'partition-key',
+          file: 'shop/producer.yaml',
+          pointer: '#/components/messages/ItemDeleted/x-partition-key',
+          messageIncludes: '/nope',
+        },
+        {
+          code: 'invalid-example',
+          file: 'shop/producer.yaml',
+          pointer: /^#\/components\/messages\/ItemCreated\/examples\/0\/payload/,
+          messageIncludes: '/label',
+        },
+      ],
+    },
+  ],
+  [
     '$ref to a file that does not exist',
     {
       files: {
