@@ -9,6 +9,7 @@ import type {
 import type { ChannelResult, TopicDraft } from './channel.ts';
 import type { Findings } from './findings.ts';
 import type { Role } from './operation.ts';
+import { schemaKey } from './schema-key.ts';
 import { requiredScalarField } from './schema-path.ts';
 import { opt } from './scope.ts';
 
@@ -81,8 +82,8 @@ export function link(documents: readonly DocumentModel[], findings: Findings): C
       for (const event of channelEvents) {
         entry.events.add(event.name);
         // One message reused on several channels (as Springwolf writes them) is one event on each topic.
-        const fingerprintOf = stableJson({ payload: event.payload, headers: event.headers });
-        const payloadOf = stableJson(event.payload);
+        const fingerprintOf = schemaKey({ payload: event.payload, headers: event.headers });
+        const payloadOf = schemaKey(event.payload);
         const known = events.get(event.name);
         if (!known) {
           events.set(event.name, { event, fingerprint: fingerprintOf });
@@ -92,7 +93,7 @@ export function link(documents: readonly DocumentModel[], findings: Findings): C
           known.event.location.file === event.location.file &&
           known.event.location.pointer === event.location.pointer;
         if (same || (lenient && known.fingerprint === fingerprintOf)) continue;
-        if (lenient && stableJson(known.event.payload) === payloadOf) {
+        if (lenient && schemaKey(known.event.payload) === payloadOf) {
           findings.warning(
             'duplicate-event',
             event.location,
@@ -365,28 +366,4 @@ function requireKeysOnCompactedTopics(
       );
     }
   }
-}
-
-/**
- * JSON text of a value with sorted keys and without the parser's own annotations (`x-parser-*`, which
- * differ by where a schema was reached from); a cycle (recursive schema) is written as a back-reference.
- */
-export function stableJson(value: unknown): string {
-  const stack: unknown[] = [];
-  const walk = (v: unknown): string => {
-    if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'undefined';
-    const depth = stack.indexOf(v);
-    if (depth >= 0) return `{"$cycle":${stack.length - depth}}`;
-    stack.push(v);
-    const text = Array.isArray(v)
-      ? `[${v.map(walk).join(',')}]`
-      : `{${Object.keys(v)
-          .filter((k) => !k.startsWith('x-parser-'))
-          .sort()
-          .map((k) => `${JSON.stringify(k)}:${walk((v as Record<string, unknown>)[k])}`)
-          .join(',')}}`;
-    stack.pop();
-    return text;
-  };
-  return walk(value);
 }

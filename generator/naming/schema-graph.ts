@@ -23,7 +23,9 @@
  *   what the class hierarchy means.
  * Schemas without such cycles come back as the same objects.
  */
+
 import type { JsonSchema } from '../model/catalog.ts';
+import { schemaKey } from '../model/schema-key.ts';
 
 type Node = { readonly [keyword: string]: unknown };
 type MutableNode = Record<string, unknown>;
@@ -239,36 +241,6 @@ export function cycleTargets(schema: JsonSchema): Set<object> {
   return targets;
 }
 
-/**
- * A stable structural key of a schema: equal for schemas that say the same
- * (keys sorted; parser bookkeeping `x-parser-*` left out), whether they are one
- * object or copies from different documents. A cycle is written as the
- * distance back to the schema it returns to, so recursive schemas have keys too.
- */
-export function schemaKey(schema: JsonSchema, ignore: (key: string) => boolean = isParserKey): string {
-  const stack: unknown[] = [];
-  const write = (value: unknown): string => {
-    if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-    const back = stack.lastIndexOf(value);
-    if (back >= 0) return `{"$cycle":${stack.length - back}}`;
-    stack.push(value);
-    const text = Array.isArray(value)
-      ? `[${value.map(write).join(',')}]`
-      : `{${Object.keys(value)
-          .filter((k) => !ignore(k))
-          .sort()
-          .map((k) => `${JSON.stringify(k)}:${write((value as MutableNode)[k])}`)
-          .join(',')}}`;
-    stack.pop();
-    return text;
-  };
-  return write(schema);
-}
-
-function isParserKey(key: string): boolean {
-  return key.startsWith('x-parser-');
-}
-
 function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
 }
@@ -280,3 +252,5 @@ function isTrivial(node: MutableNode): boolean {
 function mapValues(value: object, fn: (v: unknown) => unknown): MutableNode {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fn(v)]));
 }
+
+export { schemaKey };
