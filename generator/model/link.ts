@@ -357,7 +357,7 @@ function requireKeysOnCompactedTopics(
     if (!(topic.config['cleanup.policy'] ?? '').split(',').includes('compact')) continue;
     for (const name of topic.events) {
       const entry = events.get(name);
-      if (!entry || entry.event.key.source !== 'argument' || entry.event.key.required) continue;
+      if (entry?.event.key.source !== 'argument' || entry.event.key.required) continue;
       entry.event = { ...entry.event, key: { ...entry.event.key, required: true } };
       findings.warning(
         'partition-key',

@@ -45,7 +45,8 @@ export const CONFIGS: Readonly<Record<string, { readonly topicNames: Readonly<Re
   // No parameters declared here: the placeholders are the deployment's, so the user names the topic.
   'zenwave-javatype-2.0': {
     topicNames: {
-      'ecommerce.${tenant}.${environment}.purchase.cart.public.v1': 'ecommerce.acme.prod.purchase.cart.public.v1',
+      'ecommerce.${tenant}.${environment}.purchase.cart.public.v1':
+        'ecommerce.acme.prod.purchase.cart.public.v1',
     },
   },
   'zenwave-shopping-cart-avro-2.0': {
