@@ -111,11 +111,18 @@ export interface ChatRoomCreated {
    *
    * @format date-time
    */
-  timestamp: string;
+  timestamp: Timestamp;
 }
 
 /** Kafka record headers of {@link ChatRoomCreated}: {@link EnvelopeHeaders} with `ce_type` "ChatRoomCreated" and `ce_schemaversion` "1". */
 export type ChatRoomCreatedHeaders = EnvelopeHeaders<'ChatRoomCreated', '1'>;
+
+/**
+ * When the fact the event records happened (RFC 3339 date-time with a zone offset, UTC `Z` by convention); the seed's `timestamp` field.
+ *
+ * @format date-time
+ */
+export type Timestamp = string;
 
 /**
  * DW batch completed
@@ -138,22 +145,7 @@ export interface DwBatchCompleted {
    */
   batchId: string;
   /** The inclusive range of organization codes the batch covered (DW batches are split by organization range). `from` sorts before or equal to `to`. */
-  orgRange: {
-    /**
-     * First organization code of the range (inclusive).
-     *
-     * @minLength 1
-     * @maxLength 64
-     */
-    from: string;
-    /**
-     * Last organization code of the range (inclusive).
-     *
-     * @minLength 1
-     * @maxLength 64
-     */
-    to: string;
-  };
+  orgRange: OrgRange;
   /** Outcome of the run: SUCCEEDED (every organization of the range loaded), PARTIALLY_SUCCEEDED (some failed), FAILED (none loaded). */
   status: 'SUCCEEDED' | 'PARTIALLY_SUCCEEDED' | 'FAILED';
   /**
@@ -161,11 +153,36 @@ export interface DwBatchCompleted {
    *
    * @format date-time
    */
-  occurredAt: string;
+  occurredAt: OccurredAt;
 }
 
 /** Kafka record headers of {@link DwBatchCompleted}: {@link EnvelopeHeaders} with `ce_type` "DwBatchCompleted" and `ce_schemaversion` "1". */
 export type DwBatchCompletedHeaders = EnvelopeHeaders<'DwBatchCompleted', '1'>;
+
+/** The inclusive range of organization codes the batch covered (DW batches are split by organization range). `from` sorts before or equal to `to`. */
+export interface OrgRange {
+  /**
+   * First organization code of the range (inclusive).
+   *
+   * @minLength 1
+   * @maxLength 64
+   */
+  from: string;
+  /**
+   * Last organization code of the range (inclusive).
+   *
+   * @minLength 1
+   * @maxLength 64
+   */
+  to: string;
+}
+
+/**
+ * When the fact the event records happened (RFC 3339 date-time with a zone offset, UTC `Z` by convention).
+ *
+ * @format date-time
+ */
+export type OccurredAt = string;
 
 /**
  * File policy updated
@@ -197,7 +214,7 @@ export interface FilePolicyUpdated {
    *
    * @format date-time
    */
-  occurredAt: string;
+  occurredAt: OccurredAt;
 }
 
 /** Kafka record headers of {@link FilePolicyUpdated}: {@link EnvelopeHeaders} with `ce_type` "FilePolicyUpdated" and `ce_schemaversion` "1". */
@@ -252,7 +269,7 @@ export interface FriendRequestAccepted {
    *
    * @format date-time
    */
-  timestamp: string;
+  timestamp: Timestamp;
 }
 
 /** Kafka record headers of {@link FriendRequestAccepted}: {@link EnvelopeHeaders} with `ce_type` "FriendRequestAccepted" and `ce_schemaversion` "1". */
@@ -307,7 +324,7 @@ export interface FriendRequestCancelled {
    *
    * @format date-time
    */
-  timestamp: string;
+  timestamp: Timestamp;
 }
 
 /** Kafka record headers of {@link FriendRequestCancelled}: {@link EnvelopeHeaders} with `ce_type` "FriendRequestCancelled" and `ce_schemaversion` "1". */
@@ -363,7 +380,7 @@ export interface FriendRequestRejected {
    *
    * @format date-time
    */
-  timestamp: string;
+  timestamp: Timestamp;
 }
 
 /** Kafka record headers of {@link FriendRequestRejected}: {@link EnvelopeHeaders} with `ce_type` "FriendRequestRejected" and `ce_schemaversion` "1". */
@@ -417,7 +434,7 @@ export interface FriendRequestSent {
    *
    * @format date-time
    */
-  timestamp: string;
+  timestamp: Timestamp;
 }
 
 /** Kafka record headers of {@link FriendRequestSent}: {@link EnvelopeHeaders} with `ce_type` "FriendRequestSent" and `ce_schemaversion` "1". */
@@ -515,7 +532,7 @@ export interface MessagesRead {
    *
    * @format date-time
    */
-  timestamp: string;
+  timestamp: Timestamp;
 }
 
 /** Kafka record headers of {@link MessagesRead}: {@link EnvelopeHeaders} with `ce_type` "MessagesRead" and `ce_schemaversion` "1". */
@@ -558,17 +575,22 @@ export interface NotificationSent {
    */
   title: string;
   /** Type-specific data of a notification, as delivered to the client over SSE (for example the requester of a friend request, or the room and message of a new message). Open by intent: its shape depends on `notification_type`, new notification kinds add new keys, and the only subscriber (analytics) stores it as-is without interpreting it. Everything else in NotificationSent is closed. */
-  content: Record<string, unknown>;
+  content: NotificationContent;
   /**
    * When the fact the event records happened (RFC 3339 date-time with a zone offset, UTC `Z` by convention); the seed's `timestamp` field.
    *
    * @format date-time
    */
-  timestamp: string;
+  timestamp: Timestamp;
 }
 
 /** Kafka record headers of {@link NotificationSent}: {@link EnvelopeHeaders} with `ce_type` "NotificationSent" and `ce_schemaversion` "1". */
 export type NotificationSentHeaders = EnvelopeHeaders<'NotificationSent', '1'>;
+
+/** Type-specific data of a notification, as delivered to the client over SSE (for example the requester of a friend request, or the room and message of a new message). Open by intent: its shape depends on `notification_type`, new notification kinds add new keys, and the only subscriber (analytics) stores it as-is without interpreting it. Everything else in NotificationSent is closed. */
+export interface NotificationContent {
+  [key: string]: unknown;
+}
 
 /**
  * Permission changed
@@ -592,20 +614,7 @@ export interface PermissionChanged {
    */
   userId: string;
   /** The feature/action set: every feature the user may use after the change, each with its allowed actions. Empty when the user has no permission left. Each feature appears at most once. */
-  permissions: {
-    /**
-     * Feature key (lower-case, dot/dash/underscore separated), e.g. `dw.report`.
-     *
-     * @pattern ^[a-z][a-z0-9]*([._-][a-z0-9]+)*$
-     */
-    feature: string;
-    /**
-     * Actions the user may perform on the feature, e.g. `read`, `export`. Unordered, without duplicates, at least one.
-     *
-     * @minItems 1
-     */
-    actions: string[];
-  }[];
+  permissions: FeaturePermission[];
   /**
    * Version of this user's permission set; strictly increases with every change of the same user. Consumers ignore a version lower than or equal to the one they hold.
    *
@@ -617,11 +626,27 @@ export interface PermissionChanged {
    *
    * @format date-time
    */
-  occurredAt: string;
+  occurredAt: OccurredAt;
 }
 
 /** Kafka record headers of {@link PermissionChanged}: {@link EnvelopeHeaders} with `ce_type` "PermissionChanged" and `ce_schemaversion` "1". */
 export type PermissionChangedHeaders = EnvelopeHeaders<'PermissionChanged', '1'>;
+
+/** One feature the user may use, with the actions allowed on it. */
+export interface FeaturePermission {
+  /**
+   * Feature key (lower-case, dot/dash/underscore separated), e.g. `dw.report`.
+   *
+   * @pattern ^[a-z][a-z0-9]*([._-][a-z0-9]+)*$
+   */
+  feature: string;
+  /**
+   * Actions the user may perform on the feature, e.g. `read`, `export`. Unordered, without duplicates, at least one.
+   *
+   * @minItems 1
+   */
+  actions: string[];
+}
 
 /**
  * Policy bundle applied
@@ -659,7 +684,7 @@ export interface PolicyBundleApplied {
    *
    * @format date-time
    */
-  occurredAt: string;
+  occurredAt: OccurredAt;
 }
 
 /** Kafka record headers of {@link PolicyBundleApplied}: {@link EnvelopeHeaders} with `ce_type` "PolicyBundleApplied" and `ce_schemaversion` "1". */
@@ -690,7 +715,7 @@ export interface UserOnlineStatusChanged {
    *
    * @format date-time
    */
-  timestamp: string;
+  timestamp: Timestamp;
 }
 
 /** Kafka record headers of {@link UserOnlineStatusChanged}: {@link EnvelopeHeaders} with `ce_type` "UserOnlineStatusChanged" and `ce_schemaversion` "1". */
@@ -739,7 +764,7 @@ export interface UserProfileUpdated {
    *
    * @format date-time
    */
-  timestamp: string;
+  timestamp: Timestamp;
 }
 
 /** Kafka record headers of {@link UserProfileUpdated}: {@link EnvelopeHeaders} with `ce_type` "UserProfileUpdated" and `ce_schemaversion` "1". */
@@ -787,7 +812,7 @@ export interface UserRegistered {
    *
    * @format date-time
    */
-  timestamp: string;
+  timestamp: Timestamp;
 }
 
 /** Kafka record headers of {@link UserRegistered}: {@link EnvelopeHeaders} with `ce_type` "UserRegistered" and `ce_schemaversion` "1". */

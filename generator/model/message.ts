@@ -51,6 +51,11 @@ export async function messageToEvent(
     }
   }
 
+  await nameReferencedSchemas(
+    payload,
+    [...messagePath, 'payload', ...(payloadFormat !== undefined ? ['schema'] : [])],
+    scope,
+  );
   const headers =
     scope.findings.mode === 'lenient'
       ? await withoutEnvelope(rawHeaders, name, messagePath, scope)
@@ -190,6 +195,76 @@ function scalarType(schema: JsonSchema): KeyType | undefined {
   if (type === undefined && Array.isArray(schema.enum) && schema.enum.every((v) => typeof v === 'string'))
     return 'string';
   return undefined;
+}
+
+/** Where the document gives a schema a name of its own: the key it is written under, when `$ref`'d. */
+export const CONTRACT_NAME = 'x-contract-name';
+
+/** Keys that are JSON Schema structure, never a name a document gives. */
+const STRUCTURAL = new Set([
+  'properties',
+  'items',
+  'prefixItems',
+  'additionalProperties',
+  'patternProperties',
+  'allOf',
+  'anyOf',
+  'oneOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  'schema',
+  'payload',
+  'headers',
+  'definitions',
+  '$defs',
+  'contains',
+  'propertyNames',
+  'dependentSchemas',
+]);
+
+/** Keywords whose values map names to schemas. */
+const MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas']);
+
+/** Keywords whose values are data, not schemas. */
+const DATA = new Set(['enum', 'const', 'examples', 'default', 'example', 'required']);
+
+/**
+ * Marks each payload schema the document reaches through a `$ref` with the key it is written
+ * under (`common/schemas.yaml#/FeaturePermission` → `FeaturePermission`), so naming can emit it
+ * as one named type instead of inlining it at every use. Inline schemas stay anonymous.
+ */
+async function nameReferencedSchemas(
+  schema: JsonSchema,
+  base: Segments,
+  scope: DocumentScope,
+): Promise<void> {
+  const seen = new Set<object>();
+  const visit = async (node: object, segments: (string | number)[], parent: string | undefined) => {
+    if (seen.has(node)) return;
+    seen.add(node);
+    const at = await scope.locate(segments);
+    const here = `${at.file}${at.pointer}`;
+    const last = String(segments.at(-1));
+    const inline =
+      parent === undefined || here === `${parent}/${last.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    // A `properties` (or `$defs`…) object is a map of schemas, not a schema: it gets no name.
+    const isMap = MAPS.has(last);
+    if (!inline && !isMap && isJson(node) && node[CONTRACT_NAME] === undefined) {
+      const written = at.pointer.split('/').at(-1)?.replaceAll('~1', '/').replaceAll('~0', '~');
+      if (written && !STRUCTURAL.has(written) && /^[A-Za-z_$][\w$.-]*$/.test(written))
+        node[CONTRACT_NAME] = written;
+    }
+    const children: [string | number, unknown][] = Array.isArray(node)
+      ? node.map((v, i): [number, unknown] => [i, v])
+      : Object.entries(node);
+    for (const [key, child] of children) {
+      if (typeof key === 'string' && (key.startsWith('x-') || DATA.has(key))) continue;
+      if (child !== null && typeof child === 'object') await visit(child, [...segments, key], here);
+    }
+  };
+  if (schema !== null && typeof schema === 'object') await visit(schema, [...base], undefined);
 }
 
 /** Headers the runtime sets on every record (CloudEvents binary mode, W3C trace context). */

@@ -233,6 +233,9 @@ export function assignSchemaNames(input: SchemaNamingInput): {
 
 /** The name a document gives a schema: a component key the parser kept, or an identifier-like title. */
 export function componentNameOf(schema: Obj): string | undefined {
+  // The key the document wrote the schema under, when it was reached through a `$ref` (model/message.ts).
+  const written = schema['x-contract-name'];
+  if (typeof written === 'string' && written !== '') return written;
   const id = schema['x-parser-schema-id'];
   if (typeof id === 'string' && id !== '' && !/^<anonymous-schema-\d+>$/.test(id)) return id;
   const title = schema.title;
