@@ -252,4 +252,39 @@ describe('generate CLI', { timeout: 60_000 }, () => {
     expect(run.stderr).toContain('usage: npm run generate');
     expect(await exists(path.join(cwd, 'out'))).toBe(false);
   });
+  it('--mode picks the mode: the base contracts lack nothing, and a missing partition key is an error only in strict mode', async () => {
+    const cwd = await workspace();
+    const file = path.join(cwd, 'contracts', 'producer.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/\n\s*x-partition-key: .*\n/, '\n'));
+    const strict = await cli(cwd, '--in', 'contracts', '--out', 'out', '--mode', 'strict');
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/error \[partition-key\] event "ItemCreated" declares no x-partition-key/);
+    expect(await exists(path.join(cwd, 'out'))).toBe(false);
+    // Outside any configured input the default is lenient: a warning, and the SDK is written.
+    const lenient = await cli(cwd, '--in', 'contracts', '--out', 'out');
+    expect(lenient.code).toBe(0);
+    expect(lenient.stderr).toMatch(
+      /warning \[partition-key\].*lenient mode: publishers take an optional key argument/,
+    );
+    expect(lenient.stdout).toContain('generate: lenient:');
+    expect(await exists(path.join(cwd, 'out', 'producers.ts'))).toBe(true);
+  });
+
+  it('a bad --mode exits 2; a bad contract-events.config.json exits 1 naming the setting', async () => {
+    const cwd = await workspace();
+    const bad = await cli(cwd, '--in', 'contracts', '--out', 'out', '--mode', 'loose');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--mode must be strict or lenient, not "loose"');
+    await writeFile(path.join(cwd, 'package.json'), '{}');
+    await writeFile(
+      path.join(cwd, 'contract-events.config.json'),
+      JSON.stringify({ inputs: { contracts: { mode: 'relaxed' } } }),
+    );
+    const config = await cli(cwd, '--in', 'contracts', '--out', 'out');
+    expect(config.code).toBe(1);
+    expect(config.stderr).toMatch(
+      /contract-events\.config\.json #\/inputs\/contracts\/mode: error \[invalid-value\] mode must be "strict" or "lenient", not "relaxed"/,
+    );
+    expect(await exists(path.join(cwd, 'out'))).toBe(false);
+  });
 });
