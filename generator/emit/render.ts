@@ -1,11 +1,4 @@
-import {
-  IndentationText,
-  NewLineKind,
-  Project,
-  QuoteKind,
-  type SourceFile,
-  type StatementStructures,
-} from 'ts-morph';
+import type { Project } from 'ts-morph';
 import { isIdentifier, print, stringExpression } from './ts.ts';
 
 /** One emitted file: path relative to the output folder, and its full text. */
@@ -17,46 +10,70 @@ export interface GeneratedFile {
 export const BANNER =
   'generated — do not edit. Source: the AsyncAPI contracts; regenerate with `npm run generate`.';
 
-/** Shared ts-morph project in memory; emitters add files to it, nothing touches the disk. */
+/**
+ * What the emitters take as their first argument. Rendering needs no compiler
+ * (the types come formatted from ./ts.ts, and `renderTs` only lays statements
+ * out), so there is nothing to create: the value is a placeholder, typed as
+ * ts-morph's `Project` (a type-only import, nothing is loaded) only because the
+ * emitters' signatures still name it. It is never used; once the emitters drop
+ * the parameter, this function goes too.
+ */
 export function createProject(): Project {
-  return new Project({
-    useInMemoryFileSystem: true,
-    skipLoadingLibFiles: true,
-    manipulationSettings: {
-      indentationText: IndentationText.TwoSpaces,
-      quoteKind: QuoteKind.Single,
-      newLineKind: NewLineKind.LineFeed,
-      useTrailingCommas: true,
-    },
-  });
+  // Cast: the emitters only pass the value on to `renderTs`, which ignores it.
+  return NO_PROJECT as unknown as Project;
 }
 
-/** Renders statements into a TypeScript file with the banner, formatted the same way every time. */
+const NO_PROJECT = Object.freeze({});
+
+/**
+ * Renders statements (already formatted source, two-space indentation) into a
+ * TypeScript file with the banner, laid out the same way every time: imports
+ * (and re-exports) together, a blank line between other statements, doc
+ * comments at the indentation of what they document, one newline at the end.
+ */
 export function renderTs(
-  project: Project,
+  _project: Project,
   filePath: string,
-  statements: readonly (string | StatementStructures)[],
+  statements: readonly string[],
   summary: string,
 ): GeneratedFile {
-  const printed = statements.map((s) => (typeof s === 'string' ? s : printStructure(project, s)));
   // Imports (and re-exports) stay together as one block; everything else is separated by a blank line.
   const isModuleLine = (s: string) => /^(import|export \*|export \{[^}]*\} from)/.test(s);
   let text = `// ${BANNER}\n// ${summary}`;
-  printed.forEach((statement, i) => {
-    const previous = printed[i - 1];
+  statements.forEach((statement, i) => {
+    const previous = statements[i - 1];
     text += previous !== undefined && isModuleLine(previous) && isModuleLine(statement) ? '\n' : '\n\n';
     text += statement;
   });
-  const file: SourceFile = project.createSourceFile(`/${filePath}`, text, { overwrite: true });
-  file.formatText({ indentSize: 2, convertTabsToSpaces: true, ensureNewLineAtEndOfFile: true });
-  return { path: filePath, content: normalise(file.getFullText()) };
+  return { path: filePath, content: normalise(alignDocComments(text)) };
 }
 
-function printStructure(project: Project, structure: StatementStructures): string {
-  const scratch = project.createSourceFile('/__scratch.ts', { statements: [structure] }, { overwrite: true });
-  const text = scratch.getFullText();
-  project.removeSourceFile(scratch);
-  return text.trim();
+/**
+ * Moves every block comment that starts a line to the indentation of the code
+ * line after it, its later lines by the same amount (as the TypeScript
+ * formatter does), so an emitter may write a doc comment at the start of a
+ * line inside an object literal.
+ */
+export function alignDocComments(text: string): string {
+  const lines = text.split('\n');
+  const indentOf = (line: string) => line.length - line.trimStart().length;
+  for (let start = 0; start < lines.length; start++) {
+    if (!lines[start]!.trimStart().startsWith('/*')) continue;
+    let end = start;
+    while (end < lines.length && !lines[end]!.includes('*/')) end++;
+    const next = lines[end + 1];
+    if (next === undefined || next.trim() === '' || /^\s*(\/\*|[}\])])/.test(next)) {
+      start = end;
+      continue;
+    }
+    const delta = indentOf(next) - indentOf(lines[start]!);
+    for (let i = start; i <= end && delta !== 0; i++) {
+      const line = lines[i]!;
+      lines[i] = delta > 0 ? `${' '.repeat(delta)}${line}` : line.slice(Math.min(-delta, indentOf(line)));
+    }
+    start = end;
+  }
+  return lines.join('\n');
 }
 
 function normalise(text: string): string {

@@ -87,7 +87,7 @@ describe('type builders', () => {
       'const object',
       {
         given: valueType({ kind: 'card', 'x-y': [1, null] }),
-        want: "{\n    kind: 'card';\n    'x-y': [1, null];\n}",
+        want: "{\n  kind: 'card';\n  'x-y': [1, null];\n}",
       },
     ],
     ['const array', { given: valueType(['a', true]), want: "['a', true]" }],
@@ -106,7 +106,7 @@ describe('type builders', () => {
           property('a\nb', keyword('number')),
           indexSignature(keyword('unknown')),
         ]),
-        want: "{\n    'content-type'?: string;\n    'a\\nb': number;\n    [key: string]: unknown;\n}",
+        want: "{\n  'content-type'?: string;\n  'a\\nb': number;\n  [key: string]: unknown;\n}",
       },
     ],
   ])('%s', (_name, { given, want }) => {
@@ -129,7 +129,7 @@ describe('declarations', () => {
         given: interfaceDeclaration('A', [property('id', keyword('string'), { doc: 'The id.' })], {
           doc: 'An A.',
         }),
-        want: '/** An A. */\nexport interface A {\n    /** The id. */\n    id: string;\n}',
+        want: '/** An A. */\nexport interface A {\n  /** The id. */\n  id: string;\n}',
       },
     ],
     [
@@ -152,7 +152,7 @@ describe('declarations', () => {
         given: interfaceDeclaration('H', [property('ce_type', ref('TType'))], {
           typeParameters: [{ name: 'TType', constraint: keyword('string'), default: keyword('string') }],
         }),
-        want: 'export interface H<TType extends string = string> {\n    ce_type: TType;\n}',
+        want: 'export interface H<TType extends string = string> {\n  ce_type: TType;\n}',
       },
     ],
   ])('%s', (_name, { given, want }) => {

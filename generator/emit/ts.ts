@@ -1,57 +1,89 @@
 /**
- * A small vocabulary of TypeScript AST builders over the compiler's factory
- * (the copy ts-morph ships), so emitters describe types and never splice
- * source text: string escaping, quoting of property names, parentheses in
- * `(A | B)[]` and doc comments are the printer's job. Printing happens only at
- * the edge (`print`, `printAll`), with one printer configuration.
+ * A small vocabulary of TypeScript type builders, so emitters describe types
+ * and never splice source text: string escaping, quoting of property names,
+ * parentheses in `(A | B)[]` and doc comments are the printer's job. Printing
+ * happens only at the edge (`print`, `printAll`), in the layout the generated
+ * files use (two-space indentation, members one a line, `;` after each).
+ *
+ * The nodes and the printer are this module's own: they cover exactly the
+ * type syntax the SDK needs and print it as the TypeScript printer followed
+ * by its formatter would, without loading a TypeScript compiler (several
+ * hundred milliseconds of every `generate`). generator/emit/render-format.test.ts
+ * holds every committed generated file to the TypeScript formatter's output.
  */
-import { ts } from 'ts-morph';
-
-const f = ts.factory;
-
-export type TypeNode = ts.TypeNode;
-export type Member = ts.TypeElement;
-export type Declaration = ts.InterfaceDeclaration | ts.TypeAliasDeclaration;
 
 /** `string`, `number`, `boolean`, `unknown`, `never`, `undefined`, `object`. */
 export type Keyword = 'string' | 'number' | 'boolean' | 'unknown' | 'never' | 'undefined' | 'object';
 
-const KEYWORDS: Record<Keyword, ts.KeywordTypeSyntaxKind> = {
-  string: ts.SyntaxKind.StringKeyword,
-  number: ts.SyntaxKind.NumberKeyword,
-  boolean: ts.SyntaxKind.BooleanKeyword,
-  unknown: ts.SyntaxKind.UnknownKeyword,
-  never: ts.SyntaxKind.NeverKeyword,
-  undefined: ts.SyntaxKind.UndefinedKeyword,
-  object: ts.SyntaxKind.ObjectKeyword,
-};
+/** A type, as built by the functions below. */
+export type TypeNode =
+  | { readonly kind: 'keyword'; readonly name: Keyword }
+  | { readonly kind: 'literal'; readonly text: string }
+  | { readonly kind: 'union'; readonly types: readonly TypeNode[] }
+  | { readonly kind: 'intersection'; readonly types: readonly TypeNode[] }
+  | { readonly kind: 'array'; readonly item: TypeNode }
+  | { readonly kind: 'tuple'; readonly items: readonly TypeNode[]; readonly rest?: TypeNode }
+  | { readonly kind: 'reference'; readonly name: string; readonly args: readonly TypeNode[] }
+  | { readonly kind: 'type-literal'; readonly members: readonly Member[]; readonly singleLine: boolean };
+
+/** A member of a type literal or interface. */
+export type Member = (
+  | {
+      readonly kind: 'property';
+      readonly name: string;
+      readonly type: TypeNode;
+      readonly optional: boolean;
+      readonly readonly: boolean;
+    }
+  | { readonly kind: 'index-signature'; readonly value: TypeNode }
+) &
+  Documented;
+
+/** An exported (unless said otherwise) interface or type alias. */
+export type Declaration = (
+  | { readonly kind: 'interface'; readonly name: string; readonly members: readonly Member[] }
+  | { readonly kind: 'type-alias'; readonly name: string; readonly type: TypeNode }
+) & {
+  readonly exported: boolean;
+  readonly typeParameters: readonly TypeParameter[];
+} & Documented;
+
+/** A string literal expression (a value, not a type). */
+export interface StringExpression {
+  readonly kind: 'string-expression';
+  readonly value: string;
+}
+
+/** Anything `print` prints. */
+export type Printable = TypeNode | Member | Declaration | StringExpression;
+
+interface Documented {
+  /** Doc comment bodies (what goes between `/*` and `*\/`), in order. */
+  readonly docs?: readonly string[];
+}
 
 export function keyword(name: Keyword): TypeNode {
-  return f.createKeywordTypeNode(KEYWORDS[name]);
+  return { kind: 'keyword', name };
 }
 
 /** A string literal type, any characters allowed (`'a\nb'`). */
 export function stringType(value: string): TypeNode {
-  return f.createLiteralTypeNode(f.createStringLiteral(value, true));
+  return { kind: 'literal', text: quote(value) };
 }
 
 /** A number literal type; negative numbers as `-1`, non-finite numbers as `number`. */
 export function numberType(value: number): TypeNode {
   if (!Number.isFinite(value)) return keyword('number');
-  const literal = f.createNumericLiteral(Math.abs(value));
-  return f.createLiteralTypeNode(
-    value < 0 || Object.is(value, -0)
-      ? f.createPrefixUnaryExpression(ts.SyntaxKind.MinusToken, literal)
-      : literal,
-  );
+  const text = String(Math.abs(value));
+  return { kind: 'literal', text: value < 0 || Object.is(value, -0) ? `-${text}` : text };
 }
 
 export function booleanType(value: boolean): TypeNode {
-  return f.createLiteralTypeNode(value ? f.createTrue() : f.createFalse());
+  return { kind: 'literal', text: String(value) };
 }
 
 export function nullType(): TypeNode {
-  return f.createLiteralTypeNode(f.createNull());
+  return { kind: 'literal', text: 'null' };
 }
 
 /**
@@ -71,36 +103,35 @@ export function valueType(value: unknown): TypeNode {
   return keyword('unknown');
 }
 
-/** `A | B`, members de-duplicated in order; one member is itself, none is `never`. The factory adds parentheses. */
+/** `A | B`, members de-duplicated in order; one member is itself, none is `never`. The printer adds parentheses. */
 export function union(types: readonly TypeNode[]): TypeNode {
-  const members = distinct(types.flatMap((t) => (ts.isUnionTypeNode(t) ? [...t.types] : [t])));
+  const members = distinct(types.flatMap((t) => (t.kind === 'union' ? t.types : [t])));
   if (members.length === 0) return keyword('never');
   if (members.length === 1) return members[0]!;
-  return f.createUnionTypeNode(members);
+  return { kind: 'union', types: members };
 }
 
 /** `A & B`, members de-duplicated in order; one member is itself, none is `unknown`. */
 export function intersection(types: readonly TypeNode[]): TypeNode {
-  const members = distinct(types.flatMap((t) => (ts.isIntersectionTypeNode(t) ? [...t.types] : [t])));
+  const members = distinct(types.flatMap((t) => (t.kind === 'intersection' ? t.types : [t])));
   if (members.length === 0) return keyword('unknown');
   if (members.length === 1) return members[0]!;
-  return f.createIntersectionTypeNode(members);
+  return { kind: 'intersection', types: members };
 }
 
 /** `T[]` (the printer adds the parentheses `(A | B)[]` needs). */
 export function array(item: TypeNode): TypeNode {
-  return f.createArrayTypeNode(item);
+  return { kind: 'array', item };
 }
 
-/** `[A, B]`, or `[A, B, ...R[]]` with a rest element type. */
+/** `[A, B]`, or `[A, B, ...R[]]` with a rest element type; always on one line. */
 export function tuple(items: readonly TypeNode[], rest?: TypeNode): TypeNode {
-  const node = f.createTupleTypeNode([...items, ...(rest ? [f.createRestTypeNode(array(rest))] : [])]);
-  return ts.setEmitFlags(node, ts.EmitFlags.SingleLine);
+  return { kind: 'tuple', items: [...items], ...(rest ? { rest } : {}) };
 }
 
 /** A reference to a named type, with type arguments when given (`EventHeaders<'A', '1'>`). */
 export function ref(name: string, args: readonly TypeNode[] = []): TypeNode {
-  return f.createTypeReferenceNode(name, args.length > 0 ? [...args] : undefined);
+  return { kind: 'reference', name, args: [...args] };
 }
 
 export interface PropertyOptions {
@@ -111,28 +142,27 @@ export interface PropertyOptions {
 
 /** A property signature; a name that is not an identifier is quoted (`'content-type'`). */
 export function property(name: string, type: TypeNode, options: PropertyOptions = {}): Member {
-  const node = f.createPropertySignature(
-    options.readonly ? [f.createModifier(ts.SyntaxKind.ReadonlyKeyword)] : undefined,
-    propertyName(name),
-    options.optional ? f.createToken(ts.SyntaxKind.QuestionToken) : undefined,
+  const node: Member = {
+    kind: 'property',
+    name,
     type,
-  );
+    optional: options.optional ?? false,
+    readonly: options.readonly ?? false,
+  };
   return withDoc(node, options.doc);
 }
 
 /** `[key: string]: T`. */
 export function indexSignature(value: TypeNode): Member {
-  return f.createIndexSignature(
-    undefined,
-    [f.createParameterDeclaration(undefined, undefined, 'key', undefined, keyword('string'))],
-    value,
-  );
+  return { kind: 'index-signature', value };
 }
 
-/** `{ … }`, one member a line, or on one line when `singleLine`. */
+/**
+ * `{ … }`, one member a line, or on one line when `singleLine` (a member with
+ * a doc comment still gets a line of its own).
+ */
 export function typeLiteral(members: readonly Member[], options: { singleLine?: boolean } = {}): TypeNode {
-  const node = f.createTypeLiteralNode([...members]);
-  return options.singleLine ? ts.setEmitFlags(node, ts.EmitFlags.SingleLine) : node;
+  return { kind: 'type-literal', members: [...members], singleLine: options.singleLine ?? false };
 }
 
 export interface TypeParameter {
@@ -153,25 +183,30 @@ export function interfaceDeclaration(
   members: readonly Member[],
   options: DeclarationOptions = {},
 ): Declaration {
-  const node = f.createInterfaceDeclaration(modifiers(options), name, typeParameters(options), undefined, [
-    ...members,
-  ]);
+  const node: Declaration = {
+    kind: 'interface',
+    name,
+    members: [...members],
+    exported: options.exported !== false,
+    typeParameters: options.typeParameters ?? [],
+  };
   return withDoc(node, options.doc);
 }
 
 export function typeAlias(name: string, type: TypeNode, options: DeclarationOptions = {}): Declaration {
-  const node = f.createTypeAliasDeclaration(modifiers(options), name, typeParameters(options), type);
+  const node: Declaration = {
+    kind: 'type-alias',
+    name,
+    type,
+    exported: options.exported !== false,
+    typeParameters: options.typeParameters ?? [],
+  };
   return withDoc(node, options.doc);
 }
 
 /** A string literal expression in single quotes, escaped by the printer. */
-export function stringExpression(value: string): ts.Expression {
-  return f.createStringLiteral(value, true);
-}
-
-/** An identifier when `name` is one, else a quoted string (for property names and object keys). */
-export function propertyName(name: string): ts.PropertyName {
-  return isIdentifier(name) ? f.createIdentifier(name) : f.createStringLiteral(name, true);
+export function stringExpression(value: string): StringExpression {
+  return { kind: 'string-expression', value };
 }
 
 /** True when `name` can be written bare as an identifier or property name. */
@@ -180,16 +215,16 @@ export function isIdentifier(name: string): boolean {
 }
 
 /**
- * Attaches a JSDoc comment. The text may hold any characters: line
+ * The node with a JSDoc comment added. The text may hold any characters: line
  * separators become lines and `*\/` cannot close the comment early.
  */
-export function withDoc<T extends ts.Node>(node: T, text: string | undefined): T {
+export function withDoc<T extends Member | Declaration>(node: T, text: string | undefined): T {
   const body = text === undefined ? '' : docText(text);
   if (body === '') return node;
   const lines = body.split('\n');
   const comment =
     lines.length === 1 ? `* ${lines[0]} ` : `*\n${lines.map((l) => (l ? ` * ${l}` : ' *')).join('\n')}\n `;
-  return ts.addSyntheticLeadingComment(node, ts.SyntaxKind.MultiLineCommentTrivia, comment, true);
+  return { ...node, docs: [...(node.docs ?? []), comment] };
 }
 
 /** Doc text made safe inside a block comment: one kind of line break, no `*\/`, no trailing blanks. */
@@ -203,19 +238,24 @@ export function docText(text: string): string {
     .trim();
 }
 
-// `neverAsciiEscape` (an option the printer has but does not declare) keeps non-ASCII text such as
-// Korean descriptions readable instead of `\uXXXX`; line separators are escaped either way.
-const printerOptions = { newLine: ts.NewLineKind.LineFeed, neverAsciiEscape: true };
-const printer = ts.createPrinter(printerOptions);
-const scratch = ts.createSourceFile('emit.ts', '', ts.ScriptTarget.ESNext, false, ts.ScriptKind.TS);
-
 /** TypeScript source of one node. */
-export function print(node: ts.Node): string {
-  return printer.printNode(ts.EmitHint.Unspecified, node, scratch);
+export function print(node: Printable): string {
+  switch (node.kind) {
+    case 'string-expression':
+      return quote(node.value);
+    case 'property':
+    case 'index-signature':
+      return printMember(node, 0);
+    case 'interface':
+    case 'type-alias':
+      return printDeclaration(node);
+    default:
+      return printType(node, 0);
+  }
 }
 
 /** Source of several declarations, a blank line between them. */
-export function printAll(nodes: readonly ts.Node[]): string {
+export function printAll(nodes: readonly Printable[]): string {
   return nodes.map(print).join('\n\n');
 }
 
@@ -230,15 +270,124 @@ export function printUnionAlias(name: string, members: readonly TypeNode[], doc?
   return `${head.trimEnd()}\n${members.map((m) => `  | ${print(m)}`).join('\n')};`;
 }
 
-function modifiers(options: DeclarationOptions): ts.Modifier[] | undefined {
-  return options.exported === false ? undefined : [f.createModifier(ts.SyntaxKind.ExportKeyword)];
+// --- the printer ---------------------------------------------------------------------------------
+
+const INDENT = '  ';
+
+/**
+ * A single-quoted string literal, escaped as the TypeScript printer escapes it
+ * (with `neverAsciiEscape`): backslash, quote, control characters and the line
+ * separators U+2028, U+2029 and U+0085; other non-ASCII text stays readable.
+ */
+function quote(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be escaped.
+  const escaped = value.replace(/[\\'\u0000-\u001f\u2028\u2029\u0085]/g, (c, offset: number) => {
+    if (c === '\0') {
+      const next = value.charCodeAt(offset + 1);
+      return next >= 48 && next <= 57 ? '\\x00' : '\\0';
+    }
+    return ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  });
+  return `'${escaped}'`;
 }
 
-function typeParameters(options: DeclarationOptions): ts.TypeParameterDeclaration[] | undefined {
-  if (!options.typeParameters?.length) return undefined;
-  return options.typeParameters.map((p) =>
-    f.createTypeParameterDeclaration(undefined, p.name, p.constraint, p.default),
+const ESCAPES: Readonly<Record<string, string>> = {
+  '\t': '\\t',
+  '\v': '\\v',
+  '\f': '\\f',
+  '\b': '\\b',
+  '\r': '\\r',
+  '\n': '\\n',
+  '\\': '\\\\',
+  "'": "\\'",
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+  '\u0085': '\\u0085',
+};
+
+function printDeclaration(node: Declaration): string {
+  const head = `${printDocs(node.docs, 0)}${node.exported ? 'export ' : ''}`;
+  const params = printTypeParameters(node.typeParameters);
+  if (node.kind === 'type-alias') return `${head}type ${node.name}${params} = ${printType(node.type, 0)};`;
+  // An interface body is always written over lines, even when empty (`{\n}`).
+  const body = node.members.length === 0 ? '\n' : `${printMemberLines(node.members, 1)}\n`;
+  return `${head}interface ${node.name}${params} {${body}}`;
+}
+
+function printTypeParameters(params: readonly TypeParameter[]): string {
+  if (params.length === 0) return '';
+  const each = params.map(
+    (p) =>
+      `${p.name}${p.constraint ? ` extends ${printType(p.constraint, 0)}` : ''}${p.default ? ` = ${printType(p.default, 0)}` : ''}`,
   );
+  return `<${each.join(', ')}>`;
+}
+
+/** A type at indentation `level` (where its first line already stands). */
+function printType(node: TypeNode, level: number): string {
+  switch (node.kind) {
+    case 'keyword':
+      return node.name;
+    case 'literal':
+      return node.text;
+    case 'union':
+      return node.types.map((t) => printConstituent(t, level)).join(' | ');
+    case 'intersection':
+      return node.types.map((t) => printConstituent(t, level)).join(' & ');
+    case 'array':
+      return `${printConstituent(node.item, level)}[]`;
+    case 'tuple': {
+      const items = node.items.map((t) => printType(t, level));
+      if (node.rest) items.push(`...${printType(array(node.rest), level)}`);
+      return `[${items.join(', ')}]`;
+    }
+    case 'reference':
+      return node.args.length === 0
+        ? node.name
+        : `${node.name}<${node.args.map((t) => printType(t, level)).join(', ')}>`;
+    case 'type-literal': {
+      if (node.members.length === 0) return '{}';
+      if (node.singleLine && node.members.every((m) => !m.docs?.length)) {
+        return `{ ${node.members.map((m) => printMember(m, level)).join(' ')} }`;
+      }
+      return `{${printMemberLines(node.members, level + 1)}\n${INDENT.repeat(level)}}`;
+    }
+  }
+}
+
+/** A member of a union or intersection, or an array's item: unions and intersections in parentheses. */
+function printConstituent(node: TypeNode, level: number): string {
+  const text = printType(node, level);
+  return node.kind === 'union' || node.kind === 'intersection' ? `(${text})` : text;
+}
+
+/** Members one a line at `level`, each line starting with its line break. */
+function printMemberLines(members: readonly Member[], level: number): string {
+  const indent = INDENT.repeat(level);
+  return members.map((m) => `\n${indent}${printDocs(m.docs, level)}${printMember(m, level)}`).join('');
+}
+
+function printMember(node: Member, level: number): string {
+  if (node.kind === 'index-signature') return `[key: string]: ${printType(node.value, level)};`;
+  const name = isIdentifier(node.name) ? node.name : quote(node.name);
+  return `${node.readonly ? 'readonly ' : ''}${name}${node.optional ? '?' : ''}: ${printType(node.type, level)};`;
+}
+
+/**
+ * Doc comments before a node whose first line is at `level`, each followed by
+ * a line break and the node's indentation; a comment's later lines are indented
+ * one space past the node, so their `*`s line up under the first line's.
+ */
+function printDocs(docs: readonly string[] | undefined, level: number): string {
+  if (!docs?.length) return '';
+  const indent = INDENT.repeat(level);
+  return docs
+    .map((body) => {
+      const [first, ...rest] = `/*${body}*/`.split('\n');
+      return [first, ...rest.map((line) => `${indent} ${line.trim()}`)].join('\n');
+    })
+    .map((comment) => `${comment}\n${indent}`)
+    .join('');
 }
 
 function distinct(types: readonly TypeNode[]): TypeNode[] {

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import {
   type AsyncAPIDocumentInterface,
@@ -13,6 +12,7 @@ import { locate, type SourceLocation } from './locate.ts';
 import type { RawFiles } from './raw-files.ts';
 import { localResolvers, remoteRefs } from './remote-refs.ts';
 import { registerSchemaParsers, type UnknownAvroType, unknownSchemaFormats } from './schema-formats.ts';
+import { shareSpectralAjv } from './spectral-ajv.ts';
 
 export interface LoadedDocument {
   /** Absolute path of the document. */
@@ -41,29 +41,6 @@ export interface LoadOptions {
    * refuses the document.
    */
   readonly mode?: Mode;
-}
-
-/**
- * Spectral, which the parser validates with, keeps one ajv instance per
- * document, so the AsyncAPI meta-schema (about 250 ms of compiling) is compiled
- * again for every document. Sharing one set of instances across documents
- * gives the same validation, compiled once per run. If the module is not where
- * expected (another Spectral version) nothing is patched and parsing is just
- * slower.
- */
-function shareSpectralAjv(): void {
-  try {
-    const fromParser = createRequire(createRequire(import.meta.url).resolve('@asyncapi/parser'));
-    const ajvModule = fromParser('@stoplight/spectral-functions/dist/schema/ajv.js') as {
-      createAjvInstances?: () => unknown;
-    };
-    const create = ajvModule.createAjvInstances;
-    if (typeof create !== 'function' || (create as { shared?: boolean }).shared) return;
-    const instances = create();
-    ajvModule.createAjvInstances = Object.assign(() => instances, { shared: true });
-  } catch {
-    // Unknown layout: keep the parser's own behaviour.
-  }
 }
 
 /**
