@@ -110,7 +110,7 @@ async function runOnce(args: Options): Promise<number> {
     return 0;
   }
 
-  // The pipeline (AsyncAPI parser, ajv, ts-morph) is loaded only when it has work to do.
+  // The pipeline (AsyncAPI parser, ajv) is loaded only when it has work to do.
   const { ContractError, formatDiagnostic } = await import('./diagnostics.ts');
   const { generate } = await import('./generate.ts');
   let result: Awaited<ReturnType<typeof generate>>;

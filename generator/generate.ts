@@ -9,7 +9,7 @@ import { emitEvents } from './emit/events.ts';
 import { emitExamples } from './emit/examples.ts';
 import { emitOutbox } from './emit/outbox.ts';
 import { emitProducers } from './emit/producers.ts';
-import { createProject, type GeneratedFile } from './emit/render.ts';
+import type { GeneratedFile } from './emit/render.ts';
 import { emitTopics } from './emit/topics.ts';
 import { emitTypes } from './emit/types.ts';
 import { emitValidators } from './emit/validators.ts';
@@ -106,19 +106,18 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     .split(path.sep)
     .join('/');
   if (!runtime.startsWith('.')) runtime = `./${runtime}`;
-  const project = createProject();
   const catalog = model.catalog;
   const files = [
-    emitTypes(project, catalog, names),
+    emitTypes(catalog, names),
     ...validators.files,
-    emitEvents(project, catalog, names, runtime),
-    emitTopics(project, catalog, names, runtime),
-    emitProducers(project, catalog, names, runtime),
-    emitOutbox(project, catalog, names, runtime),
-    emitConsumers(project, catalog, names, runtime),
-    emitCatalog(project, catalog, names, runtime),
-    emitExamples(project, catalog),
-    emitIndex(project, [
+    emitEvents(catalog, names, runtime),
+    emitTopics(catalog, names, runtime),
+    emitProducers(catalog, names, runtime),
+    emitOutbox(catalog, names, runtime),
+    emitConsumers(catalog, names, runtime),
+    emitCatalog(catalog, names, runtime),
+    emitExamples(catalog),
+    emitIndex([
       'types.ts',
       'events.ts',
       'topics.ts',

@@ -1,4 +1,3 @@
-import type { Project } from 'ts-morph';
 import type { Catalog } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
 import { type GeneratedFile, importFrom, literal, q, renderTs } from './render.ts';
@@ -9,12 +8,7 @@ import { type GeneratedFile, importFrom, literal, q, renderTs } from './render.t
  * groups per topic); every other fact is read from the definitions that hold
  * it (topic specs, event definitions, consumer groups), never copied.
  */
-export function emitCatalog(
-  project: Project,
-  catalog: Catalog,
-  names: Names,
-  runtime: string,
-): GeneratedFile {
+export function emitCatalog(catalog: Catalog, names: Names, runtime: string): GeneratedFile {
   const contexts = catalog.contexts.map((c) => ({
     name: c.name,
     system: c.system,
@@ -54,13 +48,12 @@ export function emitCatalog(
     `/** Every consumer group with the topics and events it handles. */\nconst consumerGroups = ([${groups.join(', ')}] as ConsumerGroupDefinition[]).map((group) => ({\n  groupId: group.groupId,\n  context: group.context,\n  subscriptions: group.subscriptions.map((s) => ({\n    topic: s.topic.name,\n    events: s.events,\n    maxAttempts: s.retry.maxAttempts,\n  })),\n}));`,
     '/** The whole catalog: contexts, topics, events and consumer groups. */\nexport const catalog = { contexts, topics, events, consumerGroups };',
   ];
-  return renderTs(project, 'catalog.ts', statements, 'Who produces and who consumes what, as data.');
+  return renderTs('catalog.ts', statements, 'Who produces and who consumes what, as data.');
 }
 
 /** `index.ts`: the SDK's one entry point. */
-export function emitIndex(project: Project, modules: readonly string[]): GeneratedFile {
+export function emitIndex(modules: readonly string[]): GeneratedFile {
   return renderTs(
-    project,
     'index.ts',
     modules.map((m) => `export * from './${m}';`),
     'The SDK entry point.',

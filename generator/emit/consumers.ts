@@ -1,4 +1,3 @@
-import type { Project } from 'ts-morph';
 import type { Catalog, ConsumerGroupModel, RetryPolicy } from '../model/catalog.ts';
 import { DEFAULT_RETRY } from '../model/retry.ts';
 import type { Names } from '../naming/names.ts';
@@ -10,12 +9,7 @@ import { docComment } from './schema-to-type.ts';
  * handler per event type it subscribes to, so a missing one is a compile
  * error) and a factory that hands it to the runtime's consumer runner.
  */
-export function emitConsumers(
-  project: Project,
-  catalog: Catalog,
-  names: Names,
-  runtime: string,
-): GeneratedFile {
+export function emitConsumers(catalog: Catalog, names: Names, runtime: string): GeneratedFile {
   const topics = new Set(catalog.consumerGroups.flatMap((g) => g.subscriptions.map((s) => s.topic)));
   const events = new Set(catalog.consumerGroups.flatMap((g) => g.subscriptions.flatMap((s) => s.events)));
   const typeImports = [...events].flatMap((e) => {
@@ -52,7 +46,7 @@ export function emitConsumers(
     );
   }
   for (const group of catalog.consumerGroups) statements.push(...groupStatements(group, catalog, names));
-  return renderTs(project, 'consumers.ts', statements, 'Typed consumers, one per consumer group.');
+  return renderTs('consumers.ts', statements, 'Typed consumers, one per consumer group.');
 }
 
 function groupStatements(group: ConsumerGroupModel, catalog: Catalog, names: Names): string[] {

@@ -1,4 +1,3 @@
-import type { Project } from 'ts-morph';
 import type { Catalog, EventModel, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
 import { applicationHeaderFacts } from './header-codecs.ts';
@@ -7,7 +6,7 @@ import { docComment } from './schema-to-type.ts';
 import { keyDoc } from './types.ts';
 
 /** `events.ts`: one definition per event (type, topic, source, key rule, validators) for the runtime to act on. */
-export function emitEvents(project: Project, catalog: Catalog, names: Names, runtime: string): GeneratedFile {
+export function emitEvents(catalog: Catalog, names: Names, runtime: string): GeneratedFile {
   const typeImports = catalog.events.flatMap((e) => {
     const n = names.event(e.name);
     return e.headers === undefined ? [n.payload] : [n.payload, n.headers];
@@ -31,7 +30,6 @@ export function emitEvents(project: Project, catalog: Catalog, names: Names, run
     );
   }
   return renderTs(
-    project,
     'events.ts',
     statements,
     'One definition per event: where it goes, how it is keyed and validated.',

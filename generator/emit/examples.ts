@@ -1,4 +1,3 @@
-import type { Project } from 'ts-morph';
 import type { Catalog } from '../model/catalog.ts';
 import { type GeneratedFile, literal, propertyKey, renderTs } from './render.ts';
 
@@ -7,7 +6,7 @@ import { type GeneratedFile, literal, propertyKey, renderTs } from './render.ts'
  * payload type. Examples are test data; the compiler checks them against the
  * types as ajv checked them against the schemas at generate time.
  */
-export function emitExamples(project: Project, catalog: Catalog): GeneratedFile {
+export function emitExamples(catalog: Catalog): GeneratedFile {
   const entries = catalog.events.map((e) => {
     // An example that shows only headers is no payload example.
     const examples = e.examples
@@ -16,7 +15,6 @@ export function emitExamples(project: Project, catalog: Catalog): GeneratedFile 
     return `  ${propertyKey(e.name)}: ${literal(examples, '  ')},`;
   });
   return renderTs(
-    project,
     'examples.ts',
     [
       "import type { EventPayloadMap, EventType } from './types.ts';",

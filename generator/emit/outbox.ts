@@ -1,4 +1,3 @@
-import type { Project } from 'ts-morph';
 import type { Catalog } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
 import { methodSignature, outgoingEventType } from './outgoing-event.ts';
@@ -11,7 +10,7 @@ import { docComment } from './schema-to-type.ts';
  * transactional outbox inside the caller's own PostgreSQL transaction, so the
  * business change and its events commit together or not at all.
  */
-export function emitOutbox(project: Project, catalog: Catalog, names: Names, runtime: string): GeneratedFile {
+export function emitOutbox(catalog: Catalog, names: Names, runtime: string): GeneratedFile {
   const topics = catalog.topics.filter((t) => t.kind === 'event' && t.events.length > 0);
   const inputs = new Map(topics.map((t) => [t, publishInput(t, catalog, names).type]));
   const events = new Map(topics.map((t) => [t, outgoingEventType(t, catalog, names, inputs.get(t)!)]));
@@ -69,5 +68,5 @@ export function emitOutbox(project: Project, catalog: Catalog, names: Names, run
       ].join('\n'),
     );
   }
-  return renderTs(project, 'outbox.ts', statements, 'Typed transactional-outbox mappers, one per topic.');
+  return renderTs('outbox.ts', statements, 'Typed transactional-outbox mappers, one per topic.');
 }

@@ -1,4 +1,3 @@
-import type { Project } from 'ts-morph';
 import type { Catalog, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
 import { methodSignature, outgoingEventType } from './outgoing-event.ts';
@@ -6,12 +5,7 @@ import { type GeneratedFile, propertyKey, q, renderTs, topicModuleImports } from
 import { docComment } from './schema-to-type.ts';
 
 /** `producers.ts`: a typed publisher per event topic; the runtime does the keying, headers, validation and sending. */
-export function emitProducers(
-  project: Project,
-  catalog: Catalog,
-  names: Names,
-  runtime: string,
-): GeneratedFile {
+export function emitProducers(catalog: Catalog, names: Names, runtime: string): GeneratedFile {
   const topics = catalog.topics.filter((t) => t.kind === 'event' && t.events.length > 0);
   const inputs = new Map(topics.map((t) => [t, publishInput(t, catalog, names)]));
   const events = new Map(topics.map((t) => [t, outgoingEventType(t, catalog, names, inputs.get(t)!.type)]));
@@ -69,7 +63,7 @@ export function emitProducers(
       ].join('\n'),
     );
   }
-  return renderTs(project, 'producers.ts', statements, 'Typed publishers, one per topic.');
+  return renderTs('producers.ts', statements, 'Typed publishers, one per topic.');
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { Project } from 'ts-morph';
 import { isIdentifier, print, stringExpression } from './ts.ts';
 
 /** One emitted file: path relative to the output folder, and its full text. */
@@ -11,32 +10,12 @@ export const BANNER =
   'generated — do not edit. Source: the AsyncAPI contracts; regenerate with `npm run generate`.';
 
 /**
- * What the emitters take as their first argument. Rendering needs no compiler
- * (the types come formatted from ./ts.ts, and `renderTs` only lays statements
- * out), so there is nothing to create: the value is a placeholder, typed as
- * ts-morph's `Project` (a type-only import, nothing is loaded) only because the
- * emitters' signatures still name it. It is never used; once the emitters drop
- * the parameter, this function goes too.
- */
-export function createProject(): Project {
-  // Cast: the emitters only pass the value on to `renderTs`, which ignores it.
-  return NO_PROJECT as unknown as Project;
-}
-
-const NO_PROJECT = Object.freeze({});
-
-/**
  * Renders statements (already formatted source, two-space indentation) into a
  * TypeScript file with the banner, laid out the same way every time: imports
  * (and re-exports) together, a blank line between other statements, doc
  * comments at the indentation of what they document, one newline at the end.
  */
-export function renderTs(
-  _project: Project,
-  filePath: string,
-  statements: readonly string[],
-  summary: string,
-): GeneratedFile {
+export function renderTs(filePath: string, statements: readonly string[], summary: string): GeneratedFile {
   // Imports (and re-exports) stay together as one block; everything else is separated by a blank line.
   const isModuleLine = (s: string) => /^(import|export \*|export \{[^}]*\} from)/.test(s);
   let text = `// ${BANNER}\n// ${summary}`;

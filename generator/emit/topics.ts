@@ -1,4 +1,3 @@
-import type { Project } from 'ts-morph';
 import type { Catalog, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
 import { type GeneratedFile, importFrom, literal, propertyKey, renderTs } from './render.ts';
@@ -9,7 +8,7 @@ import { docComment } from './schema-to-type.ts';
  * (partitions, replication, configuration) and, for event topics, the events
  * they carry, plus the list `applyTopics` takes.
  */
-export function emitTopics(project: Project, catalog: Catalog, names: Names, runtime: string): GeneratedFile {
+export function emitTopics(catalog: Catalog, names: Names, runtime: string): GeneratedFile {
   const eventTopics = catalog.topics.filter((t) => t.kind === 'event' && t.events.length > 0);
   const maps = eventTopics.map((t) => names.topic(t.address).map);
   const definitions = catalog.events.map((e) => names.event(e.name).definition);
@@ -75,7 +74,6 @@ export function emitTopics(project: Project, catalog: Catalog, names: Names, run
     );
   }
   return renderTs(
-    project,
     'topics.ts',
     statements,
     'Topics and dead-letter topics with partitions, replication and configuration.',

@@ -265,7 +265,7 @@ describe('generated files need no formatter', () => {
 
   it('renderTs moves a doc comment to the indentation of what it documents', () => {
     const statement = 'export const a = {\n/**\n * Doc.\n */\n  b: 1,\n    /** Two. */\n  c: 2,\n};';
-    const { content } = renderTs(undefined as never, 'a.ts', [statement], 'Summary.');
+    const { content } = renderTs('a.ts', [statement], 'Summary.');
     expect(content).toBe(formatWithTypeScript(content));
     expect(content).toContain('\n  /**\n   * Doc.\n   */\n  b: 1,\n  /** Two. */\n  c: 2,');
   });

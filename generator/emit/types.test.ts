@@ -2,14 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { JsonSchema } from '../model/catalog.ts';
 import { assignNames } from '../naming/names.ts';
 import { categoryTree, jacksonAnimal, selfUnion } from '../naming/test-schemas.ts';
-import { createProject } from './render.ts';
 import { catalogOf, type EventSpec, typeErrors } from './test-catalog.ts';
 import { emitTypes } from './types.ts';
 
 function typesOf(specs: readonly EventSpec[]) {
   const catalog = catalogOf(specs);
   const { names, diagnostics } = assignNames(catalog);
-  return { text: emitTypes(createProject(), catalog, names).content, diagnostics };
+  return { text: emitTypes(catalog, names).content, diagnostics };
 }
 
 const awkward = [

@@ -1,4 +1,3 @@
-import type { Project } from 'ts-morph';
 import type { Catalog, EventModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
 import type { HeaderType } from '../naming/schema-names.ts';
@@ -23,7 +22,7 @@ import {
  * they use (each once, under the name naming/ gave it), and per topic the
  * discriminated union of the events it carries plus its type → payload map.
  */
-export function emitTypes(project: Project, catalog: Catalog, names: Names): GeneratedFile {
+export function emitTypes(catalog: Catalog, names: Names): GeneratedFile {
   const schemas = names.schemas;
   const ctx: TypeContext = { nameOf: (schema) => schemas.nameOf(schema) };
   const statements: string[] = schemas.headerTypes.map((h) => print(headerTypeDeclaration(h, ctx)));
@@ -111,7 +110,6 @@ export function emitTypes(project: Project, catalog: Catalog, names: Names): Gen
     ),
   );
   return renderTs(
-    project,
     'types.ts',
     statements,
     'Payload and header types of every event, and per topic the union of its events.',
