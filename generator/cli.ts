@@ -32,6 +32,7 @@ const usage = `usage: npm run generate -- [--check] [--in <file|dir>] [--out <di
   --check           write nothing; exit 1 naming every file that is stale, missing or extra
   --quiet           print errors only
   --no-cache        always run the whole pipeline
+  --timings         print how long loading and each stage took
   --watch, -w       regenerate on every contract change (one warm process)`;
 
 async function main(): Promise<number> {
@@ -111,11 +112,19 @@ async function runOnce(args: Options): Promise<number> {
   }
 
   // The pipeline (AsyncAPI parser, ajv) is loaded only when it has work to do.
+  const loading = performance.now();
   const { ContractError, formatDiagnostic } = await import('./diagnostics.ts');
   const { generate } = await import('./generate.ts');
+  const loadedIn = Math.round(performance.now() - loading);
   let result: Awaited<ReturnType<typeof generate>>;
   try {
     result = await generate({ input: args.in, outDir, runtimeEntry, cwd: process.cwd(), mode, config });
+    if (args.timings) {
+      const stages = Object.entries(result.timings).map(([stage, ms]) => `${stage} ${ms} ms`);
+      console.error(
+        `generate --timings: start ${Math.round(loading)} ms, load ${loadedIn} ms, ${stages.join(', ')}`,
+      );
+    }
   } catch (error) {
     if (error instanceof ContractError) {
       console.error(error.diagnostics.map(formatDiagnostic).join('\n'));
@@ -207,6 +216,7 @@ function parseOptions() {
       'no-cache': { type: 'boolean', default: false },
       watch: { type: 'boolean', short: 'w', default: false },
       mode: { type: 'string' },
+      timings: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -220,6 +230,7 @@ function parseOptions() {
     'no-cache': boolean;
     watch: boolean;
     mode?: string;
+    timings: boolean;
     help: boolean;
   };
   if (v.mode !== undefined && !MODES.includes(v.mode as Mode))

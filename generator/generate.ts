@@ -45,6 +45,8 @@ export interface GenerateResult {
   readonly mode: Mode;
   /** Every file the run read, absolute path → sha256 of its content. */
   readonly inputs: Readonly<Record<string, string>>;
+  /** Milliseconds per stage (find, parse, model, names, validators, emit), for `generate --timings`. */
+  readonly timings: Readonly<Record<string, number>>;
 }
 
 /**
@@ -66,6 +68,13 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const mode = modeFor(config, input, options.mode);
   const remoteConfig = config;
   const raw = new RawFiles({ remote: (url) => localFor(remoteConfig, url) });
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (stage: string) => {
+    const now = performance.now();
+    timings[stage] = Math.round(now - mark);
+    mark = now;
+  };
   const found = await findDocuments(input, raw, display);
   diagnostics.push(...found.diagnostics);
   if (found.documents.length === 0) {
@@ -85,19 +94,24 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   diagnostics.push(...versions.diagnostics);
   const documents = found.documents;
 
+  lap('find');
   const loaded = await loadDocuments(versions.accepted, raw, { display, config, mode });
+  lap('parse');
   diagnostics.push(...loaded.diagnostics);
   const root = (await stat(input)).isDirectory() ? input : path.dirname(input);
   const model = await buildCatalog(loaded.documents, { root, display, mode, config });
+  lap('model');
   diagnostics.push(...model.diagnostics);
 
   // The later stages run on what the model could build, so one run reports every problem at once
   // (a partition-key error does not hide an invalid example); nothing is emitted if any is an error.
   const { names, diagnostics: naming } = assignNames(model.catalog);
+  lap('names');
   diagnostics.push(...naming);
   if (naming.some((d) => d.severity === 'error')) failOnErrors(diagnostics);
 
   const validators = emitValidators(model.catalog, names);
+  lap('validators');
   diagnostics.push(...validators.diagnostics.map((d) => ({ ...d, file: display(d.file) })));
   failOnErrors(diagnostics);
 
@@ -128,6 +142,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       'examples.ts',
     ]),
   ].sort((a, b) => a.path.localeCompare(b.path));
+  lap('emit');
   return {
     files,
     catalog,
@@ -135,6 +150,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     documents: documents.map(display),
     mode,
     inputs: await raw.fingerprints((text) => createHash('sha256').update(text).digest('hex')),
+    timings,
   };
 }
 
