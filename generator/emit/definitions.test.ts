@@ -1,0 +1,187 @@
+/**
+ * Table tests of the emitters that wire events to the runtime (events.ts,
+ * topics.ts, producers.ts, consumers.ts): one small catalog per case, the
+ * lines its output must and must not hold. Whole-file output is covered by
+ * the golden fixtures; these pin each rule on its own.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Catalog, EventKey, Subscription, TopicParameter } from '../model/catalog.ts';
+import { DEFAULT_RETRY } from '../model/retry.ts';
+import { assignNames } from '../naming/names.ts';
+import { emitConsumers } from './consumers.ts';
+import { emitEvents } from './events.ts';
+import { emitProducers } from './producers.ts';
+import { catalogOf } from './test-catalog.ts';
+import { emitTopics } from './topics.ts';
+
+const runtime = './runtime.ts';
+const payload = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } };
+
+interface Variant {
+  readonly name?: string;
+  readonly key?: EventKey;
+  readonly parameters?: readonly TopicParameter[];
+  readonly address?: string;
+  readonly subscription?: Partial<Pick<Subscription, 'retry' | 'deadLetterTopic'>>;
+}
+
+/** One event on one topic, consumed by group `g` when `subscription` is given. */
+function catalog(v: Variant): Catalog {
+  const address = v.address ?? 'test.events';
+  const base = catalogOf([{ name: v.name ?? 'ThingHappened', payload, topic: address }]);
+  const event = { ...base.events[0]!, ...(v.key ? { key: v.key } : {}) };
+  const topic = { ...base.topics[0]!, parameters: v.parameters ?? [], deadLetterTopic: `${address}.dlq` };
+  const groups = v.subscription
+    ? [
+        {
+          groupId: 'g',
+          context: 'test',
+          subscriptions: [
+            {
+              topic: address,
+              events: [event.name],
+              retry: v.subscription.retry ?? DEFAULT_RETRY,
+              deadLetterTopic: v.subscription.deadLetterTopic ?? `${address}.dlq`,
+              operationId: 'onThing',
+              location: { file: 'test.yaml', pointer: '#/operations/onThing' },
+            },
+          ],
+        },
+      ]
+    : [];
+  return {
+    ...base,
+    events: [event],
+    topics: [{ ...topic, consumerGroups: groups.map((g) => g.groupId) }],
+    consumerGroups: groups,
+  };
+}
+
+type Emit = (c: Catalog) => string;
+const emitters: Record<string, Emit> = {
+  'events.ts': (c) => emitEvents(c, assignNames(c).names, runtime).content,
+  'topics.ts': (c) => emitTopics(c, assignNames(c).names, runtime).content,
+  'producers.ts': (c) => emitProducers(c, assignNames(c).names, runtime).content,
+  'consumers.ts': (c) => emitConsumers(c, assignNames(c).names, runtime).content,
+};
+
+const cases: [string, { file: string; given: Variant; want: string[]; never?: string[] }][] = [
+  [
+    'a payload key is derived by the definition',
+    {
+      file: 'events.ts',
+      given: {},
+      want: [
+        '  partitionKey: (payload) => String(payload.id),',
+        "  partitionKeyExpression: '$message.payload#/id',",
+      ],
+      never: ['keyArgument'],
+    },
+  ],
+  [
+    'a required typed key argument replaces the derivation',
+    {
+      file: 'events.ts',
+      given: { key: { source: 'argument', required: true, type: 'integer' } },
+      want: [
+        "  keyArgument: { required: true, type: 'integer' },",
+        'keyed by passed by the publisher (integer)',
+      ],
+      never: ['partitionKey:'],
+    },
+  ],
+  [
+    'a dotted event name stays the wire type, with a safe identifier',
+    {
+      file: 'events.ts',
+      given: { name: 'com.example.ThingHappened' },
+      want: ["  type: 'com.example.ThingHappened',", 'export const thingHappenedEvent'],
+    },
+  ],
+  [
+    'a payload-located parameter gives topicFor, and no parameters for the publisher',
+    {
+      file: 'events.ts',
+      given: {
+        address: 'tenant.{tenant}.things',
+        parameters: [
+          {
+            name: 'tenant',
+            location: { expression: '$message.payload#/id', source: 'payload', path: ['id'] },
+          },
+        ],
+      },
+      want: ['  topicFor: (payload) => `tenant.${String(payload.id)}.things`,'],
+    },
+  ],
+  [
+    'a passed parameter is listed on the topic definition; enum values give concrete specs',
+    {
+      file: 'topics.ts',
+      given: { address: 'site.{site}.things', parameters: [{ name: 'site', enum: ['a', 'b'] }] },
+      want: [
+        "      name: 'site',",
+        "      enum: ['a', 'b'],",
+        "name: 'site.a.things'",
+        "name: 'site.b.things'",
+      ],
+      never: ['topicSpecs: readonly TopicSpec[] = [testEventsTopic.spec'],
+    },
+  ],
+  [
+    'a passed parameter and an optional key make a publish input of their own',
+    {
+      file: 'producers.ts',
+      given: {
+        address: 'site.{site}.things',
+        parameters: [{ name: 'site', pattern: '^[a-z]+$' }],
+        key: { source: 'argument', required: false, type: 'string' },
+      },
+      want: [
+        'export type TestEventsParameters = {',
+        '  readonly site: string;',
+        "  | { readonly type: 'ThingHappened'; readonly payload: ThingHappened; readonly key?: string | null; readonly parameters: TestEventsParameters };",
+        '  publish(event: TestEventsPublishEvent, options?: PublishOptions): Promise<PublishReceipt>;',
+      ],
+    },
+  ],
+  [
+    'a payload key publishes the topic union as it is',
+    {
+      file: 'producers.ts',
+      given: {},
+      want: ['  publish(event: TestEventsEvent, options?: PublishOptions): Promise<PublishReceipt>;'],
+      never: ['PublishEvent'],
+    },
+  ],
+  [
+    'the default retry policy is emitted once and referenced',
+    {
+      file: 'consumers.ts',
+      given: { subscription: {} },
+      want: ['export const defaultRetryPolicy: RetryPolicy = {', '      retry: defaultRetryPolicy,'],
+    },
+  ],
+  [
+    "a group's own retry policy and dead-letter topic are its own",
+    {
+      file: 'consumers.ts',
+      given: {
+        subscription: {
+          retry: { maxAttempts: 5, initialIntervalMs: 10, multiplier: 2, maxIntervalMs: 100 },
+          deadLetterTopic: 'g.things.dlq',
+        },
+      },
+      want: ['        maxAttempts: 5,', "      deadLetterTopic: 'g.things.dlq',"],
+      never: ['defaultRetryPolicy'],
+    },
+  ],
+];
+
+describe.each(cases)('%s', (_name, { file, given, want, never = [] }) => {
+  it(`${file} holds the lines`, () => {
+    const text = emitters[file]!(catalog(given));
+    for (const line of want) expect(text, text).toContain(line);
+    for (const line of never) expect(text).not.toContain(line);
+  });
+});
