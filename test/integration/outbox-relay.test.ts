@@ -524,8 +524,17 @@ describe('outbox relay', () => {
     const mine = reader.records.filter((r) => delivered.has(r.headers.ce_id ?? ''));
     expect(mine.map((r) => r.key)).toEqual([null, null, null]);
     expect(mine.every((r) => r.headers.ce_subject === undefined)).toBe(true);
-    const [refused] = await rows(schema, `event_id = '${written[1]!.id}'`);
+    // The refused row's back-off is recorded once the relay has isolated it, which may come after
+    // the others are acknowledged.
+    const deadline = Date.now() + 15_000;
+    let refused: Record<string, unknown> | undefined;
+    do {
+      [refused] = await rows(schema, `event_id = '${written[1]!.id}'`);
+      if (Number(refused?.attempts) >= 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } while (Date.now() < deadline);
     expect(refused).toMatchObject({ attempts: 1, published_at: null });
+    expect((refused!.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 30_000);
   });
 
   it('refuses a missing topic after the retry window and goes on with the other topics', async () => {
