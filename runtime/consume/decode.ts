@@ -16,6 +16,7 @@ import type { ConsumedRecord } from '../kafka/consumer-port.ts';
 import { EventValidationError, type SchemaViolation, UnknownEventTypeError } from '../produce/errors.ts';
 import { decodeHeader, describeCodec, MISFIT } from '../produce/header-codec.ts';
 import { pointerSegment, violations } from '../produce/prepare-event.ts';
+import { parametersOf } from '../topics/address-template.ts';
 import type { DeadLetterReason } from './dead-letter.ts';
 import { UndecodableRecordError } from './errors.ts';
 
@@ -72,32 +73,6 @@ function decodeTypedHeaders(
 
 function deadLetter(reason: DeadLetterReason, error: Error, type: string | undefined): Decision {
   return { kind: 'dead-letter', reason, error, type };
-}
-
-const NO_PARAMETERS: Readonly<Record<string, string>> = Object.freeze({});
-const templates = new Map<string, { names: string[]; pattern: RegExp }>();
-
-/** The parameters of an address template (`env.{env}.orders`) read back from a concrete topic name. */
-export function topicParameters(template: string, topic: string): Readonly<Record<string, string>> {
-  if (!template.includes('{')) return NO_PARAMETERS;
-  let parsed = templates.get(template);
-  if (!parsed) {
-    const names: string[] = [];
-    const source = template
-      .split(/(\{[^}]+\})/)
-      .map((part) => {
-        const name = /^\{([^}]+)\}$/.exec(part)?.[1];
-        if (name === undefined) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        names.push(name);
-        return '([^.]+)';
-      })
-      .join('');
-    parsed = { names, pattern: new RegExp(`^${source}$`) };
-    templates.set(template, parsed);
-  }
-  const match = parsed.pattern.exec(topic);
-  if (!match) return NO_PARAMETERS;
-  return Object.freeze(Object.fromEntries(parsed.names.map((name, i) => [name, match[i + 1] ?? ''])));
 }
 
 export function decide(record: ConsumedRecord, subscription: SubscriptionDefinition): Decision {
@@ -205,7 +180,7 @@ export function decide(record: ConsumedRecord, subscription: SubscriptionDefinit
       key: key ?? definition.partitionKey?.(payload) ?? null,
       payload,
       headers,
-      parameters: topicParameters(topic.name, record.topic),
+      parameters: parametersOf(topic.name, record.topic),
       topic: record.topic,
       partition: record.partition,
       offset: record.offset,

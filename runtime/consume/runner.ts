@@ -40,8 +40,9 @@ import type {
 import type { KafkaProducerPort } from '../kafka/producer-port.ts';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
 import { errorDetails, type Logger } from '../produce/logger.ts';
+import { fillTemplate, parametersOf, subscriptionOf } from '../topics/address-template.ts';
 import { type DeadLetterReason, deadLetterRecord } from './dead-letter.ts';
-import { type AnyReceivedEvent, decide, topicParameters } from './decode.ts';
+import { type AnyReceivedEvent, decide } from './decode.ts';
 import { describe, HandlerFailedError, isNonRetriable } from './errors.ts';
 import { type Claim, claimEvent, claimEvents, releaseClaims } from './processed-events.ts';
 import { backoffDelayMs, INFRASTRUCTURE_RETRY, waitActive } from './retry.ts';
@@ -140,19 +141,6 @@ interface Route {
 }
 
 /** `tenant.{tenantId}.orders` → /^tenant\.[^.]+\.orders$/; a plain name stays a string. */
-function fillTemplate(template: string, parameters: Readonly<Record<string, string>>): string {
-  return template.replace(/\{([^}]+)\}/g, (whole, name: string) => parameters[name] ?? whole);
-}
-
-function topicSubscription(name: string): TopicSubscription {
-  if (!name.includes('{')) return name;
-  const pattern = name
-    .split(/\{[^}]+\}/)
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('[^.]+');
-  return new RegExp(`^${pattern}$`);
-}
-
 export class GroupRunner {
   readonly #options: RunnerOptions;
   readonly #routes: Route[];
@@ -167,7 +155,7 @@ export class GroupRunner {
     this.#maxRecords = Math.max(1, options.maxRecordsPerTransaction ?? DEFAULT_MAX_RECORDS_PER_TRANSACTION);
     this.#maxTransactionMs = Math.max(0, options.maxTransactionMs ?? DEFAULT_MAX_TRANSACTION_MS);
     this.#routes = options.group.subscriptions.map((subscription) => {
-      const sub = topicSubscription(subscription.topic.name);
+      const sub = subscriptionOf(subscription.topic.name);
       return {
         subscription,
         matches:
@@ -194,7 +182,7 @@ export class GroupRunner {
 
   /** What the port subscribes to: one entry per subscription's topic. */
   topics(): TopicSubscription[] {
-    return this.#options.group.subscriptions.map((s) => topicSubscription(s.topic.name));
+    return this.#options.group.subscriptions.map((s) => subscriptionOf(s.topic.name));
   }
 
   readonly handleBatch = async (batch: PartitionBatch, scope: BatchScope): Promise<void> => {
@@ -682,7 +670,10 @@ export class GroupRunner {
     const { metrics, groupId, logger, deadLetters, signal } = this.#options;
     // A parameterized topic's dead-letter topic may carry the same parameters (`env.{env}.orders.dlq`).
     const deadLetterTopic = subscription.deadLetterTopic.includes('{')
-      ? fillTemplate(subscription.deadLetterTopic, topicParameters(subscription.topic.name, record.topic))
+      ? fillTemplate(
+          subscription.deadLetterTopic,
+          (name) => parametersOf(subscription.topic.name, record.topic)[name],
+        )
       : subscription.deadLetterTopic;
     const deadLetter = deadLetterRecord(record, {
       deadLetterTopic,

@@ -5,8 +5,8 @@
  */
 import type { ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { topicParameters } from '../consume/decode.ts';
 import type { EventDefinition, KeyArgument, TopicDefinition } from '../contract/definitions.ts';
+import { parametersOf } from '../topics/address-template.ts';
 import { EventValidationError } from './errors.ts';
 import { prepareEvent, topicAddress } from './prepare-event.ts';
 
@@ -88,8 +88,8 @@ describe('address parameters the publisher passes', () => {
       parameters: { site: 'north', version: 'v2' },
     });
     expect(prepared.topic).toBe('sensor.north.readings.v2');
-    expect(topicParameters(template.name, prepared.topic)).toEqual({ site: 'north', version: 'v2' });
-    expect(topicParameters('plain.topic', 'plain.topic')).toEqual({});
+    expect(parametersOf(template.name, prepared.topic)).toEqual({ site: 'north', version: 'v2' });
+    expect(parametersOf('plain.topic', 'plain.topic')).toEqual({});
   });
 
   it.each([

@@ -11,6 +11,7 @@ import type { ErrorObject } from 'ajv';
 import type { EventDefinition, TopicDefinition } from '../contract/definitions.ts';
 import type { PublishOptions } from '../contract/events.ts';
 import { isEnvelopeHeader } from '../contract/headers.ts';
+import { fillTemplate } from '../topics/address-template.ts';
 import { EventValidationError, type SchemaViolation, UnknownEventTypeError } from './errors.ts';
 import { describeCodec, encodeHeader, MISFIT } from './header-codec.ts';
 
@@ -171,7 +172,7 @@ export function topicAddress(
     }
     values.set(parameter.name, value);
   }
-  const address = topic.name.replace(/\{([^}]+)\}/g, (_, name: string) => values.get(name) ?? '');
+  const address = fillTemplate(topic.name, (name) => values.get(name));
   if (violations.length === 0 && address.length > 249)
     violations.push({
       path: '/parameters',
