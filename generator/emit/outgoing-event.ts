@@ -8,7 +8,7 @@
 import type { Catalog, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
 import { applicationHeaderFacts } from './header-codecs.ts';
-import { q } from './render.ts';
+import { propertyKey } from './render.ts';
 
 export interface OutgoingEventType {
   /** The type expression. */
@@ -38,9 +38,7 @@ export function outgoingEventType(
       : [];
   });
   if (withHeaders.length === 0) return { type: union, runtimeTypes: [], typeImports: fromTypes };
-  const map = withHeaders.map(
-    (e) => `${/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(e.name) ? e.name : q(e.name)}: ${e.headers}`,
-  );
+  const map = withHeaders.map((e) => `${propertyKey(e.name)}: ${e.headers}`);
   return {
     type: `WithApplicationHeaders<${union}, { ${map.join('; ')} }>`,
     runtimeTypes: ['WithApplicationHeaders'],

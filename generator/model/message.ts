@@ -1,3 +1,4 @@
+import { isEnvelopeHeader } from '../../runtime/contract/headers.ts';
 import type { EventExample, EventKey, EventModel, JsonSchema, KeyType } from './catalog.ts';
 import { closeCycles } from './close-cycles.ts';
 import { parseRuntimeExpression } from './runtime-expression.ts';
@@ -267,9 +268,6 @@ async function nameReferencedSchemas(
   if (schema !== null && typeof schema === 'object') await visit(schema, [...base], undefined);
 }
 
-/** Headers the runtime sets on every record (CloudEvents binary mode, W3C trace context). */
-const ENVELOPE = /^(ce_.*|content-type|traceparent|tracestate)$/i;
-
 /**
  * Someone else's header schema may describe the CloudEvents headers too (often with one sample
  * value as an enum). The runtime sets those itself, so in lenient mode the SDK leaves them out of
@@ -282,7 +280,7 @@ async function withoutEnvelope(
   scope: DocumentScope,
 ): Promise<JsonSchema | undefined> {
   if (!isJson(headers) || !isJson(headers.properties)) return headers;
-  const envelope = Object.keys(headers.properties).filter((key) => ENVELOPE.test(key));
+  const envelope = Object.keys(headers.properties).filter(isEnvelopeHeader);
   if (envelope.length === 0) return headers;
   scope.findings.warning(
     'unsupported',
@@ -290,7 +288,7 @@ async function withoutEnvelope(
     `the headers of "${name}" describe ${envelope.join(', ')}, which the runtime sets on every record (CloudEvents envelope, trace context); lenient mode: the SDK leaves them out of the header schema`,
   );
   const properties = Object.fromEntries(
-    Object.entries(headers.properties).filter(([key]) => !ENVELOPE.test(key)),
+    Object.entries(headers.properties).filter(([key]) => !isEnvelopeHeader(key)),
   );
   const required = Array.isArray(headers.required)
     ? headers.required.filter((r) => !envelope.includes(String(r)))

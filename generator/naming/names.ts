@@ -185,56 +185,65 @@ function eventBases(events: readonly EventModel[]): Map<string, string> {
 }
 
 /** Every identifier an event base is turned into (see `eventNames`). */
+/** The identifiers an event's base gives, by role. */
+function eventIdentifiers(base: string): EventNames {
+  return {
+    payload: base,
+    headers: `${base}Headers`,
+    definition: `${camel(base)}Event`,
+    validatePayload: `validate${base}Payload`,
+    validateHeaders: `validate${base}Headers`,
+  };
+}
+
 function derivedEventNames(base: string): string[] {
-  return [base, `${base}Headers`, `${camel(base)}Event`, `validate${base}Payload`, `validate${base}Headers`];
+  return Object.values(eventIdentifiers(base));
 }
 
 function eventNames(e: EventModel, base: string, claim: Claim): EventNames {
-  const what = `event "${e.name}"`;
-  return {
-    payload: claim(base, what, e.location),
-    headers: claim(`${base}Headers`, what, e.location),
-    definition: claim(`${camel(base)}Event`, what, e.location),
-    validatePayload: claim(`validate${base}Payload`, what, e.location),
-    validateHeaders: claim(`validate${base}Headers`, what, e.location),
-  };
+  return claimAll(eventIdentifiers(base), claim, `event "${e.name}"`, e.location);
+}
+
+/** Claims every identifier of a record for `what`, in the record's order. */
+function claimAll<T extends { readonly [role in keyof T]: string }>(
+  identifiers: T,
+  claim: Claim,
+  what: string,
+  where: { file: string; pointer: string },
+): T {
+  return Object.fromEntries(
+    (Object.entries(identifiers) as [string, string][]).map(([role, id]) => [role, claim(id, what, where)]),
+  ) as T;
 }
 
 function topicBase(t: TopicModel): string {
   return typeIdentifier(/^\p{L}/u.test(t.channelId) ? t.channelId : t.address, 'Topic');
 }
 
+/** The identifiers a topic's base gives, by role (the handler key is a property name, not claimed). */
+function topicIdentifiers(base: string): Omit<TopicNames, 'base' | 'handlerKey'> {
+  const c = camel(base);
+  return {
+    union: `${base}Event`,
+    map: `${base}EventMap`,
+    definition: `${c}Topic`,
+    publisher: `${base}Publisher`,
+    publisherFactory: `${c}Publisher`,
+    outbox: `${base}Outbox`,
+    outboxFactory: `${c}Outbox`,
+    publishInput: `${base}PublishEvent`,
+    parameters: `${base}Parameters`,
+  };
+}
+
 /** Every identifier `topicNames` derives from a base, for checking a base is free before taking it. */
 function derivedTopicNames(base: string): string[] {
-  const c = camel(base);
-  return [
-    `${base}Event`,
-    `${base}EventMap`,
-    `${c}Topic`,
-    `${base}Publisher`,
-    `${c}Publisher`,
-    `${base}Outbox`,
-    `${c}Outbox`,
-    `${base}PublishEvent`,
-    `${base}Parameters`,
-  ];
+  return Object.values(topicIdentifiers(base));
 }
 
 function topicNames(t: TopicModel, claim: Claim, base: string): TopicNames {
-  const what = `topic "${t.address}"`;
-  return {
-    base,
-    union: claim(`${base}Event`, what, t.location),
-    map: claim(`${base}EventMap`, what, t.location),
-    definition: claim(`${camel(base)}Topic`, what, t.location),
-    publisher: claim(`${base}Publisher`, what, t.location),
-    publisherFactory: claim(`${camel(base)}Publisher`, what, t.location),
-    outbox: claim(`${base}Outbox`, what, t.location),
-    outboxFactory: claim(`${camel(base)}Outbox`, what, t.location),
-    handlerKey: camel(base),
-    publishInput: claim(`${base}PublishEvent`, what, t.location),
-    parameters: claim(`${base}Parameters`, what, t.location),
-  };
+  const claimed = claimAll(topicIdentifiers(base), claim, `topic "${t.address}"`, t.location);
+  return { base, ...claimed, handlerKey: camel(base) };
 }
 
 function groupNames(g: ConsumerGroupModel, claim: Claim): GroupNames {
