@@ -35,6 +35,7 @@ import { LANES, laneOf } from '../../runtime/relay/lanes.ts';
 import { OutboxRelay, type OutboxRelayOptions } from '../../runtime/relay/relay.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { eventually } from '../support/eventually.ts';
 import { countById, type ReadRecord, startReader } from '../support/kafka-reader.ts';
 import {
   contractEvents,
@@ -526,13 +527,13 @@ describe('outbox relay', () => {
     expect(mine.every((r) => r.headers.ce_subject === undefined)).toBe(true);
     // The refused row's back-off is recorded once the relay has isolated it, which may come after
     // the others are acknowledged.
-    const deadline = Date.now() + 15_000;
-    let refused: Record<string, unknown> | undefined;
-    do {
-      [refused] = await rows(schema, `event_id = '${written[1]!.id}'`);
-      if (Number(refused?.attempts) >= 1) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    } while (Date.now() < deadline);
+    const [refused] = await eventually(
+      () => rows(schema, `event_id = '${written[1]!.id}'`),
+      ([row]) => Number(row?.attempts) >= 1,
+      15_000,
+      'the refused keyless row in back-off',
+      100,
+    );
     expect(refused).toMatchObject({ attempts: 1, published_at: null });
     expect((refused!.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 30_000);
   });
