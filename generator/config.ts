@@ -23,6 +23,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { addressTemplateProblem } from '../runtime/topics/topic-name.ts';
 import { type Diagnostic, pointer } from './diagnostics.ts';
 
 export const CONFIG_FILE = 'contract-events.config.json';
@@ -150,10 +151,7 @@ export function parseConfig(
   else {
     for (const [address, topic] of Object.entries(rawTopics)) {
       // A mapped name may keep the channel's `{parameters}`.
-      const problem =
-        typeof topic === 'string'
-          ? kafkaTopicProblem(topic.replace(/\{[^}]+\}/g, 'p'))
-          : 'it is not a string';
+      const problem = typeof topic === 'string' ? addressTemplateProblem(topic) : 'it is not a string';
       if (problem !== undefined)
         fail(['topicNames', address], `"${String(topic)}" cannot be a Kafka topic: ${problem}`);
       else topicNames[address] = topic as string;
@@ -182,20 +180,6 @@ export function localFor(config: GeneratorConfig, url: string): string | undefin
       return entry.url.endsWith('/') ? path.join(entry.local, bare.slice(entry.url.length)) : entry.local;
     }
   }
-  return undefined;
-}
-
-/**
- * Why Kafka would refuse `name` as a topic name, or undefined when it is legal: 1 to 249
- * characters of ASCII letters, digits, `.`, `_` and `-`, and not `.` or `..`.
- */
-export function kafkaTopicProblem(name: string): string | undefined {
-  if (name.length === 0) return 'it is empty';
-  if (name.length > 249) return `it is ${name.length} characters long (at most 249)`;
-  if (name === '.' || name === '..') return `"${name}" is reserved`;
-  const bad = [...new Set(name.replace(/[A-Za-z0-9._-]/g, ''))];
-  if (bad.length > 0)
-    return `it holds ${bad.map((c) => JSON.stringify(c)).join(', ')} (only ASCII letters, digits, ".", "_" and "-" are allowed)`;
   return undefined;
 }
 

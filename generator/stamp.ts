@@ -44,7 +44,15 @@ export async function contractListing(input: string): Promise<string[]> {
 
 /** What, besides the contracts, decides the output: the generator's sources, the dependency versions, the paths. */
 export async function stampKey(repoRoot: string, parts: readonly string[]): Promise<string> {
-  const sources = (await readdir(path.join(repoRoot, 'generator'), { recursive: true, withFileTypes: true }))
+  // The generator's own sources, and the runtime modules it imports rules from (header names,
+  // topic-name and address-template rules in runtime/contract and runtime/topics).
+  const folders = ['generator', 'runtime/contract', 'runtime/topics'];
+  const sources = (
+    await Promise.all(
+      folders.map((folder) => readdir(path.join(repoRoot, folder), { recursive: true, withFileTypes: true })),
+    )
+  )
+    .flat()
     .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts'))
     .map((e) => path.join(e.parentPath, e.name))
     .sort();

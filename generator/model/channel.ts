@@ -1,4 +1,4 @@
-import { kafkaTopicProblem } from '../config.ts';
+import { addressTemplateProblem } from '../../runtime/topics/topic-name.ts';
 import type { SourceLocation } from '../parse/locate.ts';
 import type { TopicModel, TopicParameter } from './catalog.ts';
 import { parseRuntimeExpression } from './runtime-expression.ts';
@@ -48,7 +48,7 @@ export async function channelToTopic(
     );
     return undefined;
   }
-  const problem = kafkaTopicProblem(address.replace(/\{[^}]+\}/g, 'p'));
+  const problem = addressTemplateProblem(address);
   if (problem !== undefined) {
     findings.error(
       'invalid-value',

@@ -12,6 +12,7 @@ import type { EventDefinition, TopicDefinition } from '../contract/definitions.t
 import type { PublishOptions } from '../contract/events.ts';
 import { isEnvelopeHeader } from '../contract/headers.ts';
 import { fillTemplate } from '../topics/address-template.ts';
+import { hasOnlyTopicNameCharacters, MAX_TOPIC_NAME_LENGTH } from '../topics/topic-name.ts';
 import { EventValidationError, type SchemaViolation, UnknownEventTypeError } from './errors.ts';
 import { describeCodec, encodeHeader, MISFIT } from './header-codec.ts';
 
@@ -162,7 +163,7 @@ export function topicAddress(
         continue;
       }
     }
-    if (!/^[A-Za-z0-9._-]+$/.test(value)) {
+    if (!hasOnlyTopicNameCharacters(value)) {
       violations.push({
         path,
         schemaPath,
@@ -173,11 +174,11 @@ export function topicAddress(
     values.set(parameter.name, value);
   }
   const address = fillTemplate(topic.name, (name) => values.get(name));
-  if (violations.length === 0 && address.length > 249)
+  if (violations.length === 0 && address.length > MAX_TOPIC_NAME_LENGTH)
     violations.push({
       path: '/parameters',
       schemaPath: '#/parameters',
-      message: `make a topic name of ${address.length} characters (at most 249)`,
+      message: `make a topic name of ${address.length} characters (at most ${MAX_TOPIC_NAME_LENGTH})`,
     });
   if (violations.length > 0) throw new EventValidationError(topic.name, 'parameters', violations);
   return address;
