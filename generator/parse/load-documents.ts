@@ -13,6 +13,7 @@ import type { RawFiles } from './raw-files.ts';
 import { localResolvers, remoteRefs } from './remote-refs.ts';
 import { registerSchemaParsers, type UnknownAvroType, unknownSchemaFormats } from './schema-formats.ts';
 import { shareSpectralAjv } from './spectral-ajv.ts';
+import { withBuiltInRuleset } from './spectral-ruleset.ts';
 
 export interface LoadedDocument {
   /** Absolute path of the document. */
@@ -58,7 +59,9 @@ export async function loadDocuments(
 ): Promise<{ documents: LoadedDocument[]; diagnostics: Diagnostic[] }> {
   shareSpectralAjv();
   const unmapped = new Set<string>();
-  const parser = new Parser({ __unstable: { resolver: { resolvers: localResolvers(raw, unmapped) } } });
+  const parser = withBuiltInRuleset(
+    () => new Parser({ __unstable: { resolver: { resolvers: localResolvers(raw, unmapped) } } }),
+  );
   const unknownTypes: UnknownAvroType[] = [];
   registerSchemaParsers(parser, unknownTypes);
   const remote = options.config ? remoteRefs(options.config, options.display) : undefined;
