@@ -1,7 +1,7 @@
 // generated — do not edit. Source: the AsyncAPI contracts; regenerate with `npm run generate`.
 // Who produces and who consumes what, as data.
 
-import type { ConsumerGroupDefinition, EventDefinition } from '../runtime/contract/index.ts';
+import { describeConsumerGroups, describeEvents } from '../runtime/contract/index.ts';
 import {
   chatEventsDlqTopic,
   chatEventsTopic,
@@ -330,42 +330,38 @@ const topics = [
 ] as const;
 
 /** Every event with its owning context. */
-const events = (
-  [
-    { definition: chatRoomCreatedEvent, owner: 'chat' },
-    { definition: dwBatchCompletedEvent, owner: 'dw-integration' },
-    { definition: filePolicyUpdatedEvent, owner: 'file' },
-    { definition: friendRequestAcceptedEvent, owner: 'friend' },
-    { definition: friendRequestCancelledEvent, owner: 'friend' },
-    { definition: friendRequestRejectedEvent, owner: 'friend' },
-    { definition: friendRequestSentEvent, owner: 'friend' },
-    { definition: messageSentEvent, owner: 'chat' },
-    { definition: messagesReadEvent, owner: 'chat' },
-    { definition: notificationSentEvent, owner: 'notification' },
-    { definition: permissionChangedEvent, owner: 'auth' },
-    { definition: policyBundleAppliedEvent, owner: 'policy' },
-    { definition: userOnlineStatusChangedEvent, owner: 'user' },
-    { definition: userProfileUpdatedEvent, owner: 'user' },
-    { definition: userRegisteredEvent, owner: 'user' },
-  ] as { definition: EventDefinition; owner: string }[]
-).map(({ definition, owner }) => ({
-  name: definition.type,
-  topic: definition.topic,
-  owner,
-  partitionKey: definition.partitionKeyExpression ?? null,
-  schemaVersion: definition.schemaVersion,
-}));
+const events = describeEvents([
+  { definition: chatRoomCreatedEvent, owner: 'chat' },
+  { definition: dwBatchCompletedEvent, owner: 'dw-integration' },
+  { definition: filePolicyUpdatedEvent, owner: 'file' },
+  { definition: friendRequestAcceptedEvent, owner: 'friend' },
+  { definition: friendRequestCancelledEvent, owner: 'friend' },
+  { definition: friendRequestRejectedEvent, owner: 'friend' },
+  { definition: friendRequestSentEvent, owner: 'friend' },
+  { definition: messageSentEvent, owner: 'chat' },
+  { definition: messagesReadEvent, owner: 'chat' },
+  { definition: notificationSentEvent, owner: 'notification' },
+  { definition: permissionChangedEvent, owner: 'auth' },
+  { definition: policyBundleAppliedEvent, owner: 'policy' },
+  { definition: userOnlineStatusChangedEvent, owner: 'user' },
+  { definition: userProfileUpdatedEvent, owner: 'user' },
+  { definition: userRegisteredEvent, owner: 'user' },
+]);
 
 /** Every consumer group with the topics and events it handles. */
-const consumerGroups = ([analyticsConsumerGroup, batchAppGroup, chatProfileCacheGroup, dwGatewayGroup, friendProfileCacheGroup, maskingServiceGroup, notificationConsumerGroup, policyCacheGroup, readModelWorkerGroup, searchIndexerGroup, serverGroup] as ConsumerGroupDefinition[]).map((group) => ({
-  groupId: group.groupId,
-  context: group.context,
-  subscriptions: group.subscriptions.map((s) => ({
-    topic: s.topic.name,
-    events: s.events,
-    maxAttempts: s.retry.maxAttempts,
-  })),
-}));
+const consumerGroups = describeConsumerGroups([
+  analyticsConsumerGroup,
+  batchAppGroup,
+  chatProfileCacheGroup,
+  dwGatewayGroup,
+  friendProfileCacheGroup,
+  maskingServiceGroup,
+  notificationConsumerGroup,
+  policyCacheGroup,
+  readModelWorkerGroup,
+  searchIndexerGroup,
+  serverGroup,
+]);
 
 /** The whole catalog: contexts, topics, events and consumer groups. */
 export const catalog = { contexts, topics, events, consumerGroups };

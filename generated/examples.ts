@@ -11,7 +11,7 @@ export interface EventExample<TPayload> {
 }
 
 /** The contracts' examples, per event type. */
-export const eventExamples: { readonly [K in EventType]: readonly EventExample<EventPayloadMap[K]>[] } = {
+export const eventExamples: { readonly [K in EventType]: readonly EventExample<EventPayloadMap[K]>[]; } = {
   ChatRoomCreated: [
     {
       name: 'directRoom',

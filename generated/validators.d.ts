@@ -1,5 +1,6 @@
 // generated — do not edit. Source: the AsyncAPI contracts; regenerate with `npm run generate`.
 // Standalone ajv validators, compiled from the contracts at generate time.
+
 import type { ValidateFunction } from 'ajv';
 import type {
   ChatRoomCreated,

@@ -1,6 +1,22 @@
 import type { Catalog } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { type GeneratedFile, importFrom, literal, q, renderTs } from './render.ts';
+import { type GeneratedFile, renderTs } from './render.ts';
+import {
+  access,
+  arrayLiteral,
+  asConst,
+  call,
+  constDeclaration,
+  exportAll,
+  id,
+  importDeclaration,
+  json,
+  object,
+  prop,
+  type Statement,
+  spread,
+  str,
+} from './ts-code.ts';
 
 /**
  * `catalog.ts`: who produces and who consumes what, for contract tests, docs
@@ -16,37 +32,66 @@ export function emitCatalog(catalog: Catalog, names: Names, runtime: string): Ge
     title: c.title,
     version: c.version,
   }));
-  const topicEntries = catalog.topics.map((t) => {
-    const definition = names.topic(t.address).definition;
-    const spec = t.kind === 'event' && t.events.length > 0 ? `${definition}.spec` : definition;
-    const relations = literal(
-      { owner: t.owner, events: t.events, producers: t.producers, consumerGroups: t.consumerGroups },
-      '  ',
-    );
-    return `  {\n    ...${spec},${relations.slice(1)},`;
+  const topics = catalog.topics.map((t) => {
+    const definition = id(names.topic(t.address).definition);
+    const spec = t.kind === 'event' && t.events.length > 0 ? access(definition, 'spec') : definition;
+    const relations = {
+      owner: t.owner,
+      events: t.events,
+      producers: t.producers,
+      consumerGroups: t.consumerGroups,
+    };
+    return object([
+      spread(spec),
+      ...Object.entries(relations)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => prop(k, json(v))),
+    ]);
   });
-  const events = catalog.events.map(
-    (e) => `    { definition: ${names.event(e.name).definition}, owner: ${q(e.owner)} },`,
+  const events = catalog.events.map((e) =>
+    object([prop('definition', id(names.event(e.name).definition)), prop('owner', str(e.owner))], {
+      singleLine: true,
+    }),
   );
   const groups = catalog.consumerGroups.map((g) => names.group(g.groupId).definition);
   const topicImports = catalog.topics.map((t) => names.topic(t.address).definition);
-  const statements = [
-    importFrom(['ConsumerGroupDefinition', 'EventDefinition'], runtime, true),
-    ...(topicImports.length ? [importFrom(topicImports, './topics.ts')] : []),
+  const statements: Statement[] = [
+    importDeclaration(['describeConsumerGroups', 'describeEvents'], runtime),
+    ...(topicImports.length ? [importDeclaration(topicImports, './topics.ts')] : []),
     ...(events.length
       ? [
-          importFrom(
+          importDeclaration(
             catalog.events.map((e) => names.event(e.name).definition),
             './events.ts',
           ),
         ]
       : []),
-    ...(groups.length ? [importFrom(groups, './consumers.ts')] : []),
-    `/** The bounded contexts, one per document. */\nconst contexts = ${literal(contexts)} as const;`,
-    `/** Every topic's specification with who owns, publishes and consumes it. */\nconst topics = [\n${topicEntries.join('\n')}\n] as const;`,
-    `/** Every event with its owning context. */\nconst events = (\n  [\n${events.join('\n')}\n  ] as { definition: EventDefinition; owner: string }[]\n).map(({ definition, owner }) => ({\n  name: definition.type,\n  topic: definition.topic,\n  owner,\n  partitionKey: definition.partitionKeyExpression ?? null,\n  schemaVersion: definition.schemaVersion,\n}));`,
-    `/** Every consumer group with the topics and events it handles. */\nconst consumerGroups = ([${groups.join(', ')}] as ConsumerGroupDefinition[]).map((group) => ({\n  groupId: group.groupId,\n  context: group.context,\n  subscriptions: group.subscriptions.map((s) => ({\n    topic: s.topic.name,\n    events: s.events,\n    maxAttempts: s.retry.maxAttempts,\n  })),\n}));`,
-    '/** The whole catalog: contexts, topics, events and consumer groups. */\nexport const catalog = { contexts, topics, events, consumerGroups };',
+    ...(groups.length ? [importDeclaration(groups, './consumers.ts')] : []),
+    constDeclaration('contexts', asConst(json(contexts)), {
+      exported: false,
+      doc: 'The bounded contexts, one per document.',
+    }),
+    constDeclaration('topics', asConst(arrayLiteral(topics)), {
+      exported: false,
+      doc: "Every topic's specification with who owns, publishes and consumes it.",
+    }),
+    constDeclaration('events', call(id('describeEvents'), [arrayLiteral(events)]), {
+      exported: false,
+      doc: 'Every event with its owning context.',
+    }),
+    constDeclaration(
+      'consumerGroups',
+      call(id('describeConsumerGroups'), [arrayLiteral(groups.map(id), { maxInlineWidth: 80 })]),
+      { exported: false, doc: 'Every consumer group with the topics and events it handles.' },
+    ),
+    constDeclaration(
+      'catalog',
+      object(
+        ['contexts', 'topics', 'events', 'consumerGroups'].map((k) => prop(k, id(k))),
+        { singleLine: true },
+      ),
+      { doc: 'The whole catalog: contexts, topics, events and consumer groups.' },
+    ),
   ];
   return renderTs('catalog.ts', statements, 'Who produces and who consumes what, as data.');
 }
@@ -55,7 +100,7 @@ export function emitCatalog(catalog: Catalog, names: Names, runtime: string): Ge
 export function emitIndex(modules: readonly string[]): GeneratedFile {
   return renderTs(
     'index.ts',
-    modules.map((m) => `export * from './${m}';`),
+    modules.map((m) => exportAll(`./${m}`)),
     'The SDK entry point.',
   );
 }

@@ -1,8 +1,22 @@
 import type { Catalog, ConsumerGroupModel, RetryPolicy } from '../model/catalog.ts';
 import { DEFAULT_RETRY } from '../model/retry.ts';
 import type { Names } from '../naming/names.ts';
-import { type GeneratedFile, importFrom, literal, propertyKey, q, renderTs } from './render.ts';
-import { docComment } from './schema-to-type.ts';
+import { type GeneratedFile, renderTs } from './render.ts';
+import { keyword, parameter, property, ref, stringType, typeAlias, typeLiteral } from './ts.ts';
+import {
+  access,
+  arrayLiteral,
+  call,
+  constDeclaration,
+  functionDeclaration,
+  id,
+  importDeclaration,
+  json,
+  object,
+  prop,
+  type Statement,
+  str,
+} from './ts-code.ts';
 
 /**
  * `consumers.ts`: per consumer group, the handler map it must provide (one
@@ -17,8 +31,8 @@ export function emitConsumers(catalog: Catalog, names: Names, runtime: string): 
     const model = catalog.events.find((m) => m.name === e);
     return model?.headers === undefined ? [n.payload] : [n.payload, n.headers];
   });
-  const statements: string[] = [
-    importFrom(
+  const statements: Statement[] = [
+    importDeclaration(
       [
         'ConsumerGroupDefinition',
         'ConsumerOptions',
@@ -28,46 +42,79 @@ export function emitConsumers(catalog: Catalog, names: Names, runtime: string): 
         'RunningConsumer',
       ],
       runtime,
-      true,
+      { typeOnly: true },
     ),
     ...(topics.size
       ? [
-          importFrom(
+          importDeclaration(
             [...topics].map((t) => names.topic(t).definition),
             './topics.ts',
           ),
         ]
       : []),
-    ...(typeImports.length ? [importFrom(typeImports, './types.ts', true)] : []),
+    ...(typeImports.length ? [importDeclaration(typeImports, './types.ts', { typeOnly: true })] : []),
   ];
   if (catalog.consumerGroups.some((g) => g.subscriptions.some((s) => isDefaultRetry(s.retry)))) {
     statements.push(
-      `${docComment(`The retry policy of every receive operation whose contract names none (or names these values): ${DEFAULT_RETRY.maxAttempts} attempts in all, backing off from ${DEFAULT_RETRY.initialIntervalMs} ms, × ${DEFAULT_RETRY.multiplier} each time, at most ${DEFAULT_RETRY.maxIntervalMs} ms.`)}\nexport const defaultRetryPolicy: RetryPolicy = ${literal(DEFAULT_RETRY)};`,
+      constDeclaration('defaultRetryPolicy', json(DEFAULT_RETRY), {
+        type: ref('RetryPolicy'),
+        doc: `The retry policy of every receive operation whose contract names none (or names these values): ${DEFAULT_RETRY.maxAttempts} attempts in all, backing off from ${DEFAULT_RETRY.initialIntervalMs} ms, × ${DEFAULT_RETRY.multiplier} each time, at most ${DEFAULT_RETRY.maxIntervalMs} ms.`,
+      }),
     );
   }
   for (const group of catalog.consumerGroups) statements.push(...groupStatements(group, catalog, names));
   return renderTs('consumers.ts', statements, 'Typed consumers, one per consumer group.');
 }
 
-function groupStatements(group: ConsumerGroupModel, catalog: Catalog, names: Names): string[] {
+function groupStatements(group: ConsumerGroupModel, catalog: Catalog, names: Names): Statement[] {
   const g = names.group(group.groupId);
-  const members = group.subscriptions.map((s) => {
-    const t = names.topic(s.topic);
+  const handlerMembers = group.subscriptions.map((s) => {
     const handlers = s.events.map((e) => {
       const n = names.event(e);
       const model = catalog.events.find((m) => m.name === e);
-      return `    ${propertyKey(e)}: EventHandler<${q(e)}, ${n.payload}, ${model?.headers === undefined ? 'unknown' : n.headers}>;`;
+      const headers = model?.headers === undefined ? keyword('unknown') : ref(n.headers);
+      return property(e, ref('EventHandler', [stringType(e), ref(n.payload), headers]));
     });
-    return `  ${docComment(`\`${s.topic}\`: ${s.events.length} event type(s); retried ${s.retry.maxAttempts} time(s) in all, then dead-lettered.`)}\n  ${t.handlerKey}: {\n${handlers.join('\n')}\n  };`;
+    return property(names.topic(s.topic).handlerKey, typeLiteral(handlers), {
+      doc: `\`${s.topic}\`: ${s.events.length} event type(s); retried ${s.retry.maxAttempts} time(s) in all, then dead-lettered.`,
+    });
   });
-  const subscriptions = group.subscriptions.map(
-    (s) =>
-      `    {\n      topic: ${names.topic(s.topic).definition},\n      handlerKey: ${q(names.topic(s.topic).handlerKey)},\n      events: ${literal(s.events, '      ')},\n      retry: ${isDefaultRetry(s.retry) ? 'defaultRetryPolicy' : literal(s.retry, '      ')},\n      deadLetterTopic: ${q(s.deadLetterTopic)},\n    },`,
+  const subscriptions = group.subscriptions.map((s) =>
+    object([
+      prop('topic', id(names.topic(s.topic).definition)),
+      prop('handlerKey', str(names.topic(s.topic).handlerKey)),
+      prop('events', json(s.events)),
+      prop('retry', isDefaultRetry(s.retry) ? id('defaultRetryPolicy') : json(s.retry)),
+      prop('deadLetterTopic', str(s.deadLetterTopic)),
+    ]),
   );
   return [
-    `${docComment(`Handlers of consumer group \`${group.groupId}\` (context \`${group.context}\`): one per event type it subscribes to.`)}\nexport type ${g.handlers} = {\n${members.join('\n')}\n};`,
-    `${docComment(`Consumer group \`${group.groupId}\` as the contracts define it.`)}\nexport const ${g.definition}: ConsumerGroupDefinition = {\n  groupId: ${q(group.groupId)},\n  context: ${q(group.context)},\n  subscriptions: [\n${subscriptions.join('\n')}\n  ],\n};`,
-    `${docComment(`Starts consumer group \`${group.groupId}\` with one handler per event type.`)}\nexport function ${g.factory}(runtime: EventConsumerFactory, handlers: ${g.handlers}, options?: ConsumerOptions): RunningConsumer {\n  return runtime.create(${g.definition}, handlers, options);\n}`,
+    typeAlias(g.handlers, typeLiteral(handlerMembers), {
+      doc: `Handlers of consumer group \`${group.groupId}\` (context \`${group.context}\`): one per event type it subscribes to.`,
+    }),
+    constDeclaration(
+      g.definition,
+      object([
+        prop('groupId', str(group.groupId)),
+        prop('context', str(group.context)),
+        prop('subscriptions', arrayLiteral(subscriptions)),
+      ]),
+      {
+        type: ref('ConsumerGroupDefinition'),
+        doc: `Consumer group \`${group.groupId}\` as the contracts define it.`,
+      },
+    ),
+    functionDeclaration(
+      g.factory,
+      [
+        parameter('runtime', ref('EventConsumerFactory')),
+        parameter('handlers', ref(g.handlers)),
+        parameter('options', ref('ConsumerOptions'), { optional: true }),
+      ],
+      ref('RunningConsumer'),
+      call(access(id('runtime'), 'create'), [id(g.definition), id('handlers'), id('options')]),
+      { doc: `Starts consumer group \`${group.groupId}\` with one handler per event type.` },
+    ),
   ];
 }
 

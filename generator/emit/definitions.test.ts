@@ -140,7 +140,7 @@ const cases: [string, { file: string; given: Variant; want: string[]; never?: st
       want: [
         'export type TestEventsParameters = {',
         '  readonly site: string;',
-        "  | { readonly type: 'ThingHappened'; readonly payload: ThingHappened; readonly key?: string | null; readonly parameters: TestEventsParameters };",
+        "  | { readonly type: 'ThingHappened'; readonly payload: ThingHappened; readonly key?: string | null; readonly parameters: TestEventsParameters; };",
         '  publish(event: TestEventsPublishEvent, options?: PublishOptions): Promise<PublishReceipt>;',
       ],
     },

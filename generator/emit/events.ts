@@ -1,8 +1,26 @@
 import type { Catalog, EventModel, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
 import { applicationHeaderFacts } from './header-codecs.ts';
-import { type GeneratedFile, importFrom, q, renderTs } from './render.ts';
-import { docComment } from './schema-to-type.ts';
+import { type GeneratedFile, renderTs } from './render.ts';
+import { keyword, ref, stringType } from './ts.ts';
+import {
+  access,
+  arrayLiteral,
+  arrow,
+  bool,
+  call,
+  constDeclaration,
+  type Expression,
+  id,
+  importDeclaration,
+  num,
+  type ObjectMember,
+  object,
+  prop,
+  type Statement,
+  str,
+  template,
+} from './ts-code.ts';
 import { keyDoc } from './types.ts';
 
 /** `events.ts`: one definition per event (type, topic, source, key rule, validators) for the runtime to act on. */
@@ -15,10 +33,10 @@ export function emitEvents(catalog: Catalog, names: Names, runtime: string): Gen
     const n = names.event(e.name);
     return e.headers === undefined ? [n.validatePayload] : [n.validatePayload, n.validateHeaders];
   });
-  const statements: string[] = [
-    importFrom(['EventDefinition'], runtime, true),
-    ...(typeImports.length ? [importFrom(typeImports, './types.ts', true)] : []),
-    ...(validatorImports.length ? [importFrom(validatorImports, './validators.js')] : []),
+  const statements: Statement[] = [
+    importDeclaration(['EventDefinition'], runtime, { typeOnly: true }),
+    ...(typeImports.length ? [importDeclaration(typeImports, './types.ts', { typeOnly: true })] : []),
+    ...(validatorImports.length ? [importDeclaration(validatorImports, './validators.js')] : []),
   ];
   for (const event of catalog.events) {
     statements.push(
@@ -36,56 +54,73 @@ export function emitEvents(catalog: Catalog, names: Names, runtime: string): Gen
   );
 }
 
-function definition(event: EventModel, names: Names, topic: TopicModel | undefined): string {
+function definition(event: EventModel, names: Names, topic: TopicModel | undefined): Statement {
   const n = names.event(event.name);
-  const headers = event.headers === undefined ? 'unknown' : n.headers;
-  const parameters = topic?.parameters ?? [];
-  const fromPayload = parameters.length > 0 && parameters.every((p) => p.location?.source === 'payload');
-  const topicFor = !fromPayload
-    ? []
-    : [
-        `  topicFor: (payload) => \`${event.topic.replace(/\{([^}]+)\}/g, (_, name: string) => {
-          const path = parameters.find((p) => p.name === name)?.location?.path ?? [name];
-          return `\${String(payload${accessor(path)})}`;
-        })}\`,`,
-      ];
-  const key =
-    event.key.source === 'payload'
-      ? [
-          `  partitionKey: (payload) => String(payload${accessor(event.key.expression.path)}),`,
-          ...topicFor,
-          `  partitionKeyExpression: ${q(event.key.expression.expression)},`,
-        ]
-      : [`  keyArgument: { required: ${event.key.required}, type: ${q(event.key.type)} },`, ...topicFor];
-  return [
-    docComment(`\`${event.name}\` on \`${event.topic}\`, keyed by ${keyDoc(event)}.`),
-    `export const ${n.definition}: EventDefinition<${q(event.name)}, ${n.payload}, ${headers}> = {`,
-    `  type: ${q(event.name)},`,
-    `  topic: ${q(event.topic)},`,
-    `  source: ${q(event.source)},`,
-    `  schemaVersion: ${event.schemaVersion},`,
-    `  contentType: ${q(event.contentType)},`,
-    ...key,
-    `  validatePayload: ${n.validatePayload},`,
-    `  validateHeaders: ${event.headers === undefined ? 'undefined' : n.validateHeaders},`,
-    ...headerCodecLines(event),
-    '};',
-  ].join('\n');
+  const type = ref('EventDefinition', [
+    stringType(event.name),
+    ref(n.payload),
+    event.headers === undefined ? keyword('unknown') : ref(n.headers),
+  ]);
+  return constDeclaration(
+    n.definition,
+    object([
+      prop('type', str(event.name)),
+      prop('topic', str(event.topic)),
+      prop('source', str(event.source)),
+      prop('schemaVersion', num(event.schemaVersion)),
+      prop('contentType', str(event.contentType)),
+      ...keyMembers(event, topic),
+      prop('validatePayload', id(n.validatePayload)),
+      prop('validateHeaders', id(event.headers === undefined ? 'undefined' : n.validateHeaders)),
+      ...headerCodecMembers(event),
+    ]),
+    { type, doc: `\`${event.name}\` on \`${event.topic}\`, keyed by ${keyDoc(event)}.` },
+  );
 }
 
-/** `headerFields` and `requiredHeaders` of a definition: how typed application headers travel as text. */
-function headerCodecLines(event: EventModel): string[] {
-  const facts = applicationHeaderFacts(event.headers);
-  const fields = Object.entries(facts.fields).map(([name, codec]) => `${property(name)}: ${q(codec)}`);
+/** How the key (and, for a payload-derived address, the topic) is found: from the payload, or passed. */
+function keyMembers(event: EventModel, topic: TopicModel | undefined): ObjectMember[] {
+  const topicFor = topicForMember(event, topic);
+  if (event.key.source === 'payload') {
+    return [
+      prop('partitionKey', arrow(['payload'], stringOf(payloadAt(event.key.expression.path)))),
+      ...topicFor,
+      prop('partitionKeyExpression', str(event.key.expression.expression)),
+    ];
+  }
   return [
-    ...(fields.length > 0 ? [`  headerFields: { ${fields.join(', ')} },`] : []),
-    ...(facts.required.length > 0 ? [`  requiredHeaders: [${facts.required.map(q).join(', ')}],`] : []),
+    prop(
+      'keyArgument',
+      object([prop('required', bool(event.key.required)), prop('type', str(event.key.type))], {
+        singleLine: true,
+      }),
+    ),
+    ...topicFor,
   ];
 }
 
-const property = (name: string) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : q(name));
-
-/** `.a.b` or `['a-b']` access for a payload path. */
-function accessor(path: readonly string[]): string {
-  return path.map((s) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s) ? `.${s}` : `[${q(s)}]`)).join('');
+/** `topicFor` when every parameter of the address is read from the payload (`tenant.{tenantId}.orders`). */
+function topicForMember(event: EventModel, topic: TopicModel | undefined): ObjectMember[] {
+  const parameters = topic?.parameters ?? [];
+  if (parameters.length === 0 || !parameters.every((p) => p.location?.source === 'payload')) return [];
+  const parts = event.topic.split(/\{([^}]+)\}/).map((part, i): string | Expression => {
+    if (i % 2 === 0) return part;
+    return stringOf(payloadAt(parameters.find((p) => p.name === part)?.location?.path ?? [part]));
+  });
+  return [prop('topicFor', arrow(['payload'], template(parts.filter((p) => p !== ''))))];
 }
+
+/** `headerFields` and `requiredHeaders` of a definition: how typed application headers travel as text. */
+function headerCodecMembers(event: EventModel): ObjectMember[] {
+  const facts = applicationHeaderFacts(event.headers);
+  const fields = Object.entries(facts.fields).map(([name, codec]) => prop(name, str(codec)));
+  return [
+    ...(fields.length > 0 ? [prop('headerFields', object(fields, { singleLine: true }))] : []),
+    ...(facts.required.length > 0
+      ? [prop('requiredHeaders', arrayLiteral(facts.required.map(str), { maxInlineWidth: Infinity }))]
+      : []),
+  ];
+}
+
+const payloadAt = (path: readonly string[]): Expression => access(id('payload'), ...path);
+const stringOf = (value: Expression): Expression => call(id('String'), [value]);

@@ -1,5 +1,7 @@
 import type { Catalog } from '../model/catalog.ts';
-import { type GeneratedFile, literal, propertyKey, renderTs } from './render.ts';
+import { type GeneratedFile, renderTs } from './render.ts';
+import { indexedAccess, interfaceDeclaration, keyword, mapped, property, readonlyArray, ref } from './ts.ts';
+import { constDeclaration, importDeclaration, json, object, prop } from './ts-code.ts';
 
 /**
  * `examples.ts`: every example from the contracts, typed by its event's
@@ -12,14 +14,30 @@ export function emitExamples(catalog: Catalog): GeneratedFile {
     const examples = e.examples
       .filter((x) => x.payload !== undefined)
       .map((x) => ({ name: x.name, summary: x.summary, payload: x.payload }));
-    return `  ${propertyKey(e.name)}: ${literal(examples, '  ')},`;
+    return prop(e.name, json(examples));
   });
+  const type = ref('TPayload');
   return renderTs(
     'examples.ts',
     [
-      "import type { EventPayloadMap, EventType } from './types.ts';",
-      '/** One example of an event as the contract gives it. */\nexport interface EventExample<TPayload> {\n  readonly name?: string;\n  readonly summary?: string;\n  readonly payload: TPayload;\n}',
-      `/** The contracts' examples, per event type. */\nexport const eventExamples: { readonly [K in EventType]: readonly EventExample<EventPayloadMap[K]>[] } = {\n${entries.join('\n')}\n};`,
+      importDeclaration(['EventPayloadMap', 'EventType'], './types.ts', { typeOnly: true }),
+      interfaceDeclaration(
+        'EventExample',
+        [
+          property('name', keyword('string'), { readonly: true, optional: true }),
+          property('summary', keyword('string'), { readonly: true, optional: true }),
+          property('payload', type, { readonly: true }),
+        ],
+        { doc: 'One example of an event as the contract gives it.', typeParameters: [{ name: 'TPayload' }] },
+      ),
+      constDeclaration('eventExamples', object(entries), {
+        type: mapped(
+          'K',
+          ref('EventType'),
+          readonlyArray(ref('EventExample', [indexedAccess(ref('EventPayloadMap'), ref('K'))])),
+        ),
+        doc: "The contracts' examples, per event type.",
+      }),
     ],
     "The contracts' examples, typed: test data for every event.",
   );

@@ -1,9 +1,10 @@
-import type { Catalog } from '../model/catalog.ts';
+import type { Catalog, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { methodSignature, outgoingEventType } from './outgoing-event.ts';
+import { type OutgoingEventType, outgoingEventType, outgoingMethod } from './outgoing-event.ts';
 import { publishInput } from './producers.ts';
-import { type GeneratedFile, importFrom, renderTs, topicModuleImports } from './render.ts';
-import { docComment } from './schema-to-type.ts';
+import { type GeneratedFile, renderTs, topicModuleImports } from './render.ts';
+import { array, interfaceDeclaration, parameter, readonlyArray, ref, stringType } from './ts.ts';
+import { access, call, functionDeclaration, id, importDeclaration, type Statement } from './ts-code.ts';
 
 /**
  * `outbox.ts`: per event topic, a typed mapper that writes events into the
@@ -18,9 +19,11 @@ export function emitOutbox(catalog: Catalog, names: Names, runtime: string): Gen
   const fromProducers = topics
     .map((t) => inputs.get(t)!)
     .filter((type, i) => type !== names.topic(topics[i]!.address).union);
-  const statements: string[] = [
-    "import type { ClientBase } from 'pg';",
-    ...(fromProducers.length > 0 ? [importFrom(fromProducers, './producers.ts', true)] : []),
+  const statements: Statement[] = [
+    importDeclaration(['ClientBase'], 'pg', { typeOnly: true }),
+    ...(fromProducers.length > 0
+      ? [importDeclaration(fromProducers, './producers.ts', { typeOnly: true })]
+      : []),
     ...topicModuleImports(
       [
         'OutboxReceipt',
@@ -33,40 +36,47 @@ export function emitOutbox(catalog: Catalog, names: Names, runtime: string): Gen
       [...events.values()].flatMap((e) => e.typeImports),
     ),
   ];
-  for (const topic of topics) {
-    const t = names.topic(topic.address);
-    const outgoing = events.get(topic)!;
-    const event = outgoing.type;
-    statements.push(
+  for (const topic of topics) statements.push(...mapper(topic, events.get(topic)!, names));
+  return renderTs('outbox.ts', statements, 'Typed transactional-outbox mappers, one per topic.');
+}
+
+function mapper(topic: TopicModel, outgoing: OutgoingEventType, names: Names): Statement[] {
+  const t = names.topic(topic.address);
+  const event = outgoing.type;
+  const db = parameter('db', ref('ClientBase'));
+  return [
+    interfaceDeclaration(
+      t.outbox,
       [
-        docComment(
-          `Writes \`${topic.address}\` events (${topic.events.join(', ')}) into the outbox; the relay publishes them after the transaction commits.`,
-        ),
-        `export interface ${t.outbox} {`,
-        docComment(
-          'Validates the event and inserts it into `domain_event_outbox` through `db`, which must be inside the transaction that makes the business change.\n\n@throws EventValidationError listing each failing schema path; nothing is written.',
-        ),
-        methodSignature(
+        outgoingMethod(
           outgoing,
           'write',
-          ['db: ClientBase', `event: ${event}`, 'options?: PublishOptions'],
-          'Promise<OutboxReceipt>',
+          [db, parameter('event', event), parameter('options', ref('PublishOptions'), { optional: true })],
+          ref('Promise', [ref('OutboxReceipt')]),
+          'Validates the event and inserts it into `domain_event_outbox` through `db`, which must be inside the transaction that makes the business change.\n\n@throws EventValidationError listing each failing schema path; nothing is written.',
         ),
-        docComment('Writes several events in one statement; all are validated before any is written.'),
-        methodSignature(
+        outgoingMethod(
           outgoing,
           'writeAll',
-          ['db: ClientBase', `events: readonly ${event}[]`, "options?: Omit<PublishOptions, 'id'>"],
-          'Promise<OutboxReceipt[]>',
+          [
+            db,
+            parameter('events', readonlyArray(event)),
+            parameter('options', ref('Omit', [ref('PublishOptions'), stringType('id')]), { optional: true }),
+          ],
+          ref('Promise', [array(ref('OutboxReceipt'))]),
+          'Writes several events in one statement; all are validated before any is written.',
         ),
-        '}',
-        '',
-        docComment(`The \`${topic.address}\` outbox mapper on top of the runtime's outbox writer.`),
-        `export function ${t.outboxFactory}(outbox: OutboxWriter): ${t.outbox} {`,
-        `  return outbox.topic(${t.definition});`,
-        '}',
-      ].join('\n'),
-    );
-  }
-  return renderTs('outbox.ts', statements, 'Typed transactional-outbox mappers, one per topic.');
+      ],
+      {
+        doc: `Writes \`${topic.address}\` events (${topic.events.join(', ')}) into the outbox; the relay publishes them after the transaction commits.`,
+      },
+    ),
+    functionDeclaration(
+      t.outboxFactory,
+      [parameter('outbox', ref('OutboxWriter'))],
+      ref(t.outbox),
+      call(access(id('outbox'), 'topic'), [id(t.definition)]),
+      { doc: `The \`${topic.address}\` outbox mapper on top of the runtime's outbox writer.` },
+    ),
+  ];
 }

@@ -8,11 +8,19 @@
 import type { Catalog, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
 import { applicationHeaderFacts } from './header-codecs.ts';
-import { propertyKey } from './render.ts';
+import {
+  type Member,
+  methodSignature,
+  type Parameter,
+  property,
+  ref,
+  type TypeNode,
+  typeLiteral,
+} from './ts.ts';
 
 export interface OutgoingEventType {
-  /** The type expression. */
-  readonly type: string;
+  /** The type. */
+  readonly type: TypeNode;
   /** Runtime types it uses. */
   readonly runtimeTypes: readonly string[];
   /** Types it uses from types.ts (the union first, when the base is the types.ts union). */
@@ -29,7 +37,6 @@ export function outgoingEventType(
   names: Names,
   base: string = names.topic(topic.address).union,
 ): OutgoingEventType {
-  const union = base;
   const fromTypes = base === names.topic(topic.address).union ? [base] : [];
   const withHeaders = topic.events.flatMap((name) => {
     const event = catalog.events.find((e) => e.name === name);
@@ -37,26 +44,31 @@ export function outgoingEventType(
       ? [{ name, headers: names.event(name).headers }]
       : [];
   });
-  if (withHeaders.length === 0) return { type: union, runtimeTypes: [], typeImports: fromTypes };
-  const map = withHeaders.map((e) => `${propertyKey(e.name)}: ${e.headers}`);
+  if (withHeaders.length === 0) return { type: ref(base), runtimeTypes: [], typeImports: fromTypes };
+  const map = typeLiteral(
+    withHeaders.map((e) => property(e.name, ref(e.headers))),
+    { singleLine: true },
+  );
   return {
-    type: `WithApplicationHeaders<${union}, { ${map.join('; ')} }>`,
+    type: ref('WithApplicationHeaders', [ref(base), map]),
     runtimeTypes: ['WithApplicationHeaders'],
     typeImports: [...fromTypes, ...withHeaders.map((e) => e.headers)],
   };
 }
 
 /**
- * One method signature of a publisher or outbox interface, indented for its body: on one line as
- * before for a plain union, one parameter a line when the event type carries application headers.
+ * One method signature of a publisher or outbox interface: all on one line for a plain union, one
+ * parameter a line when the event type carries application headers (and so is long).
  */
-export function methodSignature(
+export function outgoingMethod(
   event: OutgoingEventType,
   name: string,
-  parameters: readonly string[],
-  returns: string,
-): string {
-  return event.runtimeTypes.length === 0
-    ? `  ${name}(${parameters.join(', ')}): ${returns};`
-    : `  ${name}(\n${parameters.map((p) => `    ${p},`).join('\n')}\n  ): ${returns};`;
+  parameters: readonly Parameter[],
+  returns: TypeNode,
+  doc: string,
+): Member {
+  return methodSignature(name, parameters, returns, {
+    doc,
+    parametersOnLines: event.runtimeTypes.length > 0,
+  });
 }

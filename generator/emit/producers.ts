@@ -1,15 +1,31 @@
 import type { Catalog, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { methodSignature, outgoingEventType } from './outgoing-event.ts';
-import { type GeneratedFile, propertyKey, q, renderTs, topicModuleImports } from './render.ts';
-import { docComment } from './schema-to-type.ts';
+import { type OutgoingEventType, outgoingEventType, outgoingMethod } from './outgoing-event.ts';
+import { type GeneratedFile, renderTs, topicModuleImports } from './render.ts';
+import {
+  array,
+  interfaceDeclaration,
+  keyword,
+  nullType,
+  parameter,
+  property,
+  readonlyArray,
+  ref,
+  stringType,
+  type TypeNode,
+  typeAlias,
+  typeLiteral,
+  union,
+  unionAlias,
+} from './ts.ts';
+import { access, call, functionDeclaration, id, type Statement } from './ts-code.ts';
 
 /** `producers.ts`: a typed publisher per event topic; the runtime does the keying, headers, validation and sending. */
 export function emitProducers(catalog: Catalog, names: Names, runtime: string): GeneratedFile {
   const topics = catalog.topics.filter((t) => t.kind === 'event' && t.events.length > 0);
   const inputs = new Map(topics.map((t) => [t, publishInput(t, catalog, names)]));
   const events = new Map(topics.map((t) => [t, outgoingEventType(t, catalog, names, inputs.get(t)!.type)]));
-  const statements: string[] = [
+  const statements: Statement[] = [
     ...topicModuleImports(
       [
         'EventProducer',
@@ -26,44 +42,52 @@ export function emitProducers(catalog: Catalog, names: Names, runtime: string): 
     ),
   ];
   for (const topic of topics) {
-    const t = names.topic(topic.address);
-    const outgoing = events.get(topic)!;
-    const event = outgoing.type;
-    statements.push(...inputs.get(topic)!.statements);
-    statements.push(
-      [
-        docComment(
-          `Publishes to \`${topic.address}\` (${topic.events.join(', ')}); published by ${topic.producers.join(', ') || 'no context'} in the contracts.`,
-        ),
-        `export interface ${t.publisher} {`,
-        docComment(
-          outgoing.runtimeTypes.length === 0
-            ? 'Validates the payload, derives the key and the envelope headers from the contract, and publishes one event.\n\n@throws EventValidationError listing each failing schema path when the payload breaks the contract.'
-            : 'Validates the payload and the typed application `headers`, derives the key and the envelope headers from the contract, encodes the application headers as text, and publishes one event.\n\n@throws EventValidationError listing each failing schema path when the payload or a header breaks the contract.',
-        ),
-        methodSignature(
-          outgoing,
-          'publish',
-          [`event: ${event}`, 'options?: PublishOptions'],
-          'Promise<PublishReceipt>',
-        ),
-        docComment('Publishes several events in one batch; all are validated before any is sent.'),
-        methodSignature(
-          outgoing,
-          'publishAll',
-          [`events: readonly ${event}[]`, "options?: Omit<PublishOptions, 'id'>"],
-          'Promise<PublishReceipt[]>',
-        ),
-        '}',
-        '',
-        docComment(`The \`${topic.address}\` publisher on top of a producer.`),
-        `export function ${t.publisherFactory}(producer: EventProducer): ${t.publisher} {`,
-        `  return producer.topic(${t.definition});`,
-        '}',
-      ].join('\n'),
-    );
+    statements.push(...inputs.get(topic)!.statements, ...publisher(topic, events.get(topic)!, names));
   }
   return renderTs('producers.ts', statements, 'Typed publishers, one per topic.');
+}
+
+function publisher(topic: TopicModel, outgoing: OutgoingEventType, names: Names): Statement[] {
+  const t = names.topic(topic.address);
+  const event = outgoing.type;
+  const publishDoc =
+    outgoing.runtimeTypes.length === 0
+      ? 'Validates the payload, derives the key and the envelope headers from the contract, and publishes one event.\n\n@throws EventValidationError listing each failing schema path when the payload breaks the contract.'
+      : 'Validates the payload and the typed application `headers`, derives the key and the envelope headers from the contract, encodes the application headers as text, and publishes one event.\n\n@throws EventValidationError listing each failing schema path when the payload or a header breaks the contract.';
+  return [
+    interfaceDeclaration(
+      t.publisher,
+      [
+        outgoingMethod(
+          outgoing,
+          'publish',
+          [parameter('event', event), parameter('options', ref('PublishOptions'), { optional: true })],
+          ref('Promise', [ref('PublishReceipt')]),
+          publishDoc,
+        ),
+        outgoingMethod(
+          outgoing,
+          'publishAll',
+          [
+            parameter('events', readonlyArray(event)),
+            parameter('options', ref('Omit', [ref('PublishOptions'), stringType('id')]), { optional: true }),
+          ],
+          ref('Promise', [array(ref('PublishReceipt'))]),
+          'Publishes several events in one batch; all are validated before any is sent.',
+        ),
+      ],
+      {
+        doc: `Publishes to \`${topic.address}\` (${topic.events.join(', ')}); published by ${topic.producers.join(', ') || 'no context'} in the contracts.`,
+      },
+    ),
+    functionDeclaration(
+      t.publisherFactory,
+      [parameter('producer', ref('EventProducer'))],
+      ref(t.publisher),
+      call(access(id('producer'), 'topic'), [id(t.definition)]),
+      { doc: `The \`${topic.address}\` publisher on top of a producer.` },
+    ),
+  ];
 }
 
 /**
@@ -75,34 +99,54 @@ export function publishInput(
   topic: TopicModel,
   catalog: Catalog,
   names: Names,
-): { type: string; statements: string[]; payloadTypes: string[] } {
+): { type: string; statements: Statement[]; payloadTypes: string[] } {
   const t = names.topic(topic.address);
   const passed = topic.parameters.filter((p) => p.location === undefined);
   const events = topic.events.map((name) => catalog.events.find((e) => e.name === name)!);
   if (passed.length === 0 && events.every((e) => e.key.source === 'payload'))
     return { type: t.union, statements: [], payloadTypes: [] };
-  const statements: string[] = [];
+  const statements: Statement[] = [];
   if (passed.length > 0) {
-    const members = passed.map((p) => {
-      const doc = p.description ? `${docComment(p.description)}\n  ` : '';
-      const type = p.enum ? p.enum.map((v) => q(v)).join(' | ') : 'string';
-      return `  ${doc}readonly ${propertyKey(p.name)}: ${type};`;
-    });
+    const members = passed.map((p) =>
+      property(p.name, p.enum ? union(p.enum.map(stringType)) : keyword('string'), {
+        readonly: true,
+        doc: p.description,
+      }),
+    );
     statements.push(
-      `${docComment(`The parameters of \`${topic.address}\` a publisher passes: they make the topic name.`)}\nexport type ${t.parameters} = {\n${members.join('\n')}\n};`,
+      typeAlias(t.parameters, typeLiteral(members), {
+        doc: `The parameters of \`${topic.address}\` a publisher passes: they make the topic name.`,
+      }),
     );
   }
-  const union = events.map((e) => {
-    const parts = [`readonly type: ${q(e.name)}`, `readonly payload: ${names.event(e.name).payload}`];
+  const members = events.map((e) => {
+    const parts = [
+      property('type', stringType(e.name), { readonly: true }),
+      property('payload', ref(names.event(e.name).payload), { readonly: true }),
+    ];
     if (e.key.source === 'argument') {
-      const type = e.key.type === 'string' ? 'string' : 'number';
-      parts.push(e.key.required ? `readonly key: ${type}` : 'readonly key?: string | null');
+      const key: TypeNode = e.key.type === 'string' ? keyword('string') : keyword('number');
+      parts.push(
+        e.key.required
+          ? property('key', key, { readonly: true })
+          : property('key', union([keyword('string'), nullType()]), { readonly: true, optional: true }),
+      );
     }
-    if (passed.length > 0) parts.push(`readonly parameters: ${t.parameters}`);
-    return `  | { ${parts.join('; ')} }`;
+    if (passed.length > 0) parts.push(property('parameters', ref(t.parameters), { readonly: true }));
+    return typeLiteral(parts, { singleLine: true });
   });
+  const carries = [
+    'its type',
+    'payload',
+    ...(events.some((e) => e.key.source === 'argument') ? ['key'] : []),
+    ...(passed.length > 0 ? ['the address parameters'] : []),
+  ];
   statements.push(
-    `${docComment(`An event as \`publish\` takes it on \`${topic.address}\`: ${listed(['its type', 'payload', ...(events.some((e) => e.key.source === 'argument') ? ['key'] : []), ...(passed.length > 0 ? ['the address parameters'] : [])])}.`)}\nexport type ${t.publishInput} =\n${union.join('\n')};`,
+    unionAlias(
+      t.publishInput,
+      members,
+      `An event as \`publish\` takes it on \`${topic.address}\`: ${listed(carries)}.`,
+    ),
   );
   return { type: t.publishInput, statements, payloadTypes: events.map((e) => names.event(e.name).payload) };
 }

@@ -10,7 +10,6 @@ import type { JsonSchema } from '../model/catalog.ts';
 import {
   array,
   type Declaration,
-  docText,
   indexSignature,
   interfaceDeclaration,
   intersection,
@@ -156,13 +155,6 @@ export function docOf(schema: JsonSchema): string | undefined {
   if (s.deprecated === true) tags.push('@deprecated');
   const text = [...lines, ...(lines.length && tags.length ? [''] : []), ...tags].join('\n');
   return text || undefined;
-}
-
-/** A doc comment as source text, for emitters that still assemble statements as text. */
-export function docComment(text: string): string {
-  const lines = docText(text).split('\n');
-  if (lines.length === 1) return `/** ${lines[0]} */`;
-  return ['/**', ...lines.map((l) => (l ? ` * ${l}` : ' *')), ' */'].join('\n');
 }
 
 function primitive(type: string, s: Obj, ctx: TypeContext): TypeNode {

@@ -1,7 +1,22 @@
 import type { Catalog, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
-import { type GeneratedFile, importFrom, literal, propertyKey, renderTs } from './render.ts';
-import { docComment } from './schema-to-type.ts';
+import { type GeneratedFile, renderTs } from './render.ts';
+import { keyword, readonlyArray, ref } from './ts.ts';
+import {
+  access,
+  arrayLiteral,
+  asConst,
+  constDeclaration,
+  type Expression,
+  id,
+  importDeclaration,
+  json,
+  object,
+  prop,
+  type Statement,
+  spread,
+  str,
+} from './ts-code.ts';
 
 /**
  * `topics.ts`: every topic and dead-letter topic as the contracts define it
@@ -12,65 +27,88 @@ export function emitTopics(catalog: Catalog, names: Names, runtime: string): Gen
   const eventTopics = catalog.topics.filter((t) => t.kind === 'event' && t.events.length > 0);
   const maps = eventTopics.map((t) => names.topic(t.address).map);
   const definitions = catalog.events.map((e) => names.event(e.name).definition);
-  const statements: string[] = [
-    importFrom(['TopicDefinition', 'TopicSpec'], runtime, true),
-    ...(definitions.length ? [importFrom(definitions, './events.ts')] : []),
-    ...(maps.length ? [importFrom(maps, './types.ts', true)] : []),
+  const statements: Statement[] = [
+    importDeclaration(['TopicDefinition', 'TopicSpec'], runtime, { typeOnly: true }),
+    ...(definitions.length ? [importDeclaration(definitions, './events.ts')] : []),
+    ...(maps.length ? [importDeclaration(maps, './types.ts', { typeOnly: true })] : []),
   ];
   /** Each spec's topic name and the expression that gives it, sorted by name before printing. */
-  const specs: [string, string][] = [];
+  const specs: [string, Expression][] = [];
   for (const topic of catalog.topics) {
     const t = names.topic(topic.address);
-    const doc = docComment(topicDoc(topic));
-    if (topic.kind === 'event' && topic.events.length > 0) {
-      const events = topic.events
-        .map((e) => `    ${propertyKey(e)}: ${names.event(e).definition},`)
-        .join('\n');
+    const carriesEvents = topic.kind === 'event' && topic.events.length > 0;
+    if (carriesEvents) {
       const passed = topic.parameters.some((p) => p.location === undefined)
-        ? `  parameters: ${literal(
-            topic.parameters.map((p) => ({ name: p.name, enum: p.enum, pattern: p.pattern })),
-            '  ',
-          )},\n`
-        : '';
+        ? [
+            prop(
+              'parameters',
+              json(topic.parameters.map((p) => ({ name: p.name, enum: p.enum, pattern: p.pattern }))),
+            ),
+          ]
+        : [];
+      const events = object(topic.events.map((e) => prop(e, id(names.event(e).definition))));
       statements.push(
-        `${doc}\nexport const ${t.definition}: TopicDefinition<${t.map}> = {\n  name: ${literal(topic.address)},\n${passed}  spec: ${literal(spec(topic), '  ')},\n  events: {\n${events}\n  },\n};`,
+        constDeclaration(
+          t.definition,
+          object([
+            prop('name', str(topic.address)),
+            ...passed,
+            prop('spec', json(spec(topic))),
+            prop('events', events),
+          ]),
+          { type: ref('TopicDefinition', [ref(t.map)]), doc: topicDoc(topic) },
+        ),
       );
-      if (topic.parameters.length === 0) specs.push([topic.address, `${t.definition}.spec`]);
-      else
-        specs.push(
-          ...expand(topic).map((name): [string, string] => [
-            name,
-            `{ ...${t.definition}.spec, name: ${literal(name)} }`,
-          ]),
-        );
     } else {
-      statements.push(`${doc}\nexport const ${t.definition}: TopicSpec = ${literal(spec(topic))};`);
-      if (topic.parameters.length === 0) specs.push([topic.address, t.definition]);
-      else
-        specs.push(
-          ...expand(topic).map((name): [string, string] => [
-            name,
-            `{ ...${t.definition}, name: ${literal(name)} }`,
-          ]),
-        );
+      statements.push(
+        constDeclaration(t.definition, json(spec(topic)), { type: ref('TopicSpec'), doc: topicDoc(topic) }),
+      );
     }
+    const base = carriesEvents ? access(id(t.definition), 'spec') : id(t.definition);
+    if (topic.parameters.length === 0) specs.push([topic.address, base]);
+    else
+      specs.push(
+        ...expand(topic).map((name): [string, Expression] => [
+          name,
+          object([spread(base), prop('name', str(name))], { singleLine: true }),
+        ]),
+      );
   }
-  const specNames = specs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, code]) => code);
+  const sortedSpecs = specs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, code]) => code);
   statements.push(
-    `/** Every topic and dead-letter topic the contracts define, sorted by name: what \`applyTopics\` creates. */\nexport const topicSpecs: readonly TopicSpec[] = ${
-      specNames.join(', ').length <= 70
-        ? `[${specNames.join(', ')}]`
-        : `[\n${specNames.map((n) => `  ${n},`).join('\n')}\n]`
-    };`,
-  );
-  const topicConsts = eventTopics.map((t) => names.topic(t.address).definition);
-  statements.push(
-    `/** Every topic that carries events, by name: for tools that work on all of them (replays, round trips). */\nexport const eventTopics: Readonly<Record<string, TopicDefinition>> = {\n${topicConsts.map((d, i) => `  ${literal(eventTopics[i]?.address ?? '')}: ${d},`).join('\n')}\n};`,
+    constDeclaration('topicSpecs', arrayLiteral(sortedSpecs, { maxInlineWidth: 72 }), {
+      type: readonlyArray(ref('TopicSpec')),
+      doc: 'Every topic and dead-letter topic the contracts define, sorted by name: what `applyTopics` creates.',
+    }),
+    constDeclaration(
+      'eventTopics',
+      object(
+        eventTopics.map((t) => prop(t.address, id(names.topic(t.address).definition), { quoted: true })),
+      ),
+      {
+        type: ref('Readonly', [ref('Record', [keyword('string'), ref('TopicDefinition')])]),
+        doc: 'Every topic that carries events, by name: for tools that work on all of them (replays, round trips).',
+      },
+    ),
   );
   const templates = catalog.topics.filter((t) => t.parameters.length > 0 && expand(t).length === 0);
   if (templates.length > 0) {
     statements.push(
-      `/** Parameterized topics: one Kafka topic per parameter value, created when the value is known. */\nexport const topicTemplates = ${literal(templates.map((t) => ({ address: t.address, parameters: t.parameters.map((p) => p.name), ...spec(t) })))} as const;`,
+      constDeclaration(
+        'topicTemplates',
+        asConst(
+          json(
+            templates.map((t) => ({
+              address: t.address,
+              parameters: t.parameters.map((p) => p.name),
+              ...spec(t),
+            })),
+          ),
+        ),
+        {
+          doc: 'Parameterized topics: one Kafka topic per parameter value, created when the value is known.',
+        },
+      ),
     );
   }
   return renderTs(
@@ -106,7 +144,7 @@ function topicDoc(topic: TopicModel): string {
     );
     if (topic.deadLetterTopic) lines.push(`Dead letters go to \`${topic.deadLetterTopic}\`.`);
   }
-  return lines.join('\n').replaceAll('*/', '*\\/');
+  return lines.join('\n');
 }
 
 /** Concrete topic names of a parameterized topic whose every parameter is an enum; none otherwise. */

@@ -15,15 +15,20 @@ import {
   array,
   booleanType,
   type Declaration,
+  indexedAccess,
   indexSignature,
   interfaceDeclaration,
   intersection,
   keyword,
   type Member,
+  mapped,
+  methodSignature,
   nullType,
   numberType,
+  parameter,
   print,
   property,
+  readonlyArray,
   ref,
   stringType,
   type TypeNode,
@@ -31,8 +36,33 @@ import {
   typeAlias,
   typeLiteral,
   union,
+  unionAlias,
   valueType,
 } from './ts.ts';
+import {
+  access,
+  arrayLiteral,
+  arrow,
+  asConst,
+  asType,
+  bool,
+  call,
+  constDeclaration,
+  declareConst,
+  exportAll,
+  functionDeclaration,
+  id,
+  importDeclaration,
+  json,
+  nullLiteral,
+  num,
+  object,
+  prop,
+  type Statement,
+  spread,
+  str,
+  template,
+} from './ts-code.ts';
 
 const f = ts.factory;
 const project = new Project({
@@ -119,6 +149,25 @@ function typeToTs(node: TypeNode): ts.TypeNode {
       const literal = f.createTypeLiteralNode(node.members.map(memberToTs));
       return node.singleLine ? ts.setEmitFlags(literal, ts.EmitFlags.SingleLine) : literal;
     }
+    case 'readonly-array':
+      return f.createTypeOperatorNode(
+        ts.SyntaxKind.ReadonlyKeyword,
+        f.createArrayTypeNode(typeToTs(node.item)),
+      );
+    case 'indexed-access':
+      return f.createIndexedAccessTypeNode(typeToTs(node.object), typeToTs(node.index));
+    case 'mapped':
+      return ts.setEmitFlags(
+        f.createMappedTypeNode(
+          node.readonly ? f.createToken(ts.SyntaxKind.ReadonlyKeyword) : undefined,
+          f.createTypeParameterDeclaration(undefined, node.parameter, typeToTs(node.keys)),
+          undefined,
+          undefined,
+          typeToTs(node.type),
+          undefined,
+        ),
+        ts.EmitFlags.SingleLine,
+      );
   }
 }
 
@@ -138,6 +187,21 @@ function memberToTs(node: Member): ts.TypeElement {
       f.createKeywordTypeNode(ts.SyntaxKind.StringKeyword),
     );
     return withDocs(f.createIndexSignature(undefined, [key], typeToTs(node.value)), node.docs);
+  }
+  if (node.kind === 'method') {
+    const parameters = node.parameters.map((p) =>
+      f.createParameterDeclaration(
+        undefined,
+        undefined,
+        p.name,
+        p.optional ? f.createToken(ts.SyntaxKind.QuestionToken) : undefined,
+        typeToTs(p.type),
+      ),
+    );
+    return withDocs(
+      f.createMethodSignature(undefined, node.name, undefined, undefined, parameters, typeToTs(node.returns)),
+      node.docs,
+    );
   }
   const name = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D]*$/u.test(node.name)
     ? f.createIdentifier(node.name)
@@ -240,6 +304,22 @@ describe('the printer agrees with the TypeScript printer and formatter', () => {
     ],
     ['type alias over a type literal', typeAlias('T', union([nested, keyword('number')]), { doc: 'T.' })],
     ['unexported alias', typeAlias('U', keyword('string'), { exported: false })],
+    [
+      'mapped type over a readonly array of an indexed access',
+      mapped('K', ref('EventType'), readonlyArray(ref('Example', [indexedAccess(ref('Map'), ref('K'))]))),
+    ],
+    ['readonly array of a union', readonlyArray(union([ref('A'), ref('B')]))],
+    [
+      'interface with method signatures',
+      interfaceDeclaration('Publisher', [
+        methodSignature(
+          'publish',
+          [parameter('event', ref('E')), parameter('options', ref('O'), { optional: true })],
+          ref('Promise', [array(ref('R'))]),
+          { doc: 'Publishes.\n\n@throws E when it must.' },
+        ),
+      ]),
+    ],
   ])('%s', (_name, node) => {
     expect(print(node)).toBe(oracle(node));
   });
@@ -262,11 +342,106 @@ describe('generated files need no formatter', () => {
     const text = readFileSync(path.join(root, file), 'utf8');
     expect(formatWithTypeScript(text)).toBe(text);
   });
+});
 
-  it('renderTs moves a doc comment to the indentation of what it documents', () => {
-    const statement = 'export const a = {\n/**\n * Doc.\n */\n  b: 1,\n    /** Two. */\n  c: 2,\n};';
-    const { content } = renderTs('a.ts', [statement], 'Summary.');
-    expect(content).toBe(formatWithTypeScript(content));
-    expect(content).toContain('\n  /**\n   * Doc.\n   */\n  b: 1,\n  /** Two. */\n  c: 2,');
+/** Code the printer lays out itself (object literals, imports, functions, one-member-a-line unions and parameters). */
+const statements: [string, Statement][] = [
+  ['imports, short and wrapped', importDeclaration(['b', 'a', 'a'], './x.ts', { typeOnly: true })],
+  [
+    'a long import',
+    importDeclaration(
+      awkward.map((_, i) => `aRatherLongImportedName${i}`),
+      '../runtime/x.ts',
+    ),
+  ],
+  ['a re-export', exportAll('./types.ts')],
+  [
+    'a definition with every kind of expression',
+    constDeclaration(
+      'thingEvent',
+      object([
+        prop('type', str("it's\na\u2028b")),
+        prop('count', num(-1.5)),
+        prop('nothing', num(Number.NaN)),
+        prop('flag', bool(true)),
+        prop('key', arrow(['payload'], call(id('String'), [access(id('payload'), 'a', 'b-c', '채팅')]))),
+        prop(
+          'topicFor',
+          arrow(['payload'], template(['tenant.', access(id('payload'), 'id'), '.`$' + '{x}\\'])),
+        ),
+        prop(
+          'nested',
+          object([prop('a-b', nullLiteral()), spread(access(id('base'), 'spec'))], { singleLine: true }),
+        ),
+        prop('make', arrow([], object([prop('x', num(1))]))),
+        prop('list', arrayLiteral([str('a'), str('b')], { maxInlineWidth: 80 })),
+        prop('lines', arrayLiteral([object([prop('x', json({ deep: [1, 2], awkward }))])])),
+        prop('typed', asType(id('x'), ref('T'))),
+        prop('call on a cast', call(access(asType(id('xs'), array(ref('T'))), 'map'), [id('f')])),
+        prop('quoted', id('v'), { quoted: true }),
+        prop('same', id('same')),
+      ]),
+      { type: ref('EventDefinition', [stringType('Thing')]), doc: 'A definition.\n\nTwo paragraphs.' },
+    ),
+  ],
+  ['a const as const, unexported', constDeclaration('t', asConst(json([{ a: 1 }])), { exported: false })],
+  ['a declared const', declareConst('validate', ref('ValidateFunction', [ref('T')]), { doc: 'Checks T.' })],
+  [
+    'a one-line factory',
+    functionDeclaration(
+      'startGroup',
+      [parameter('runtime', ref('Factory')), parameter('options', ref('Options'), { optional: true })],
+      ref('Running'),
+      call(access(id('runtime'), 'create'), [id('definition'), id('options')]),
+      { doc: 'Starts it.' },
+    ),
+  ],
+  [
+    'a union alias one member a line',
+    unionAlias(
+      'Input',
+      [typeLiteral([property('type', stringType('A'), { readonly: true })], { singleLine: true }), ref('B')],
+      'Input.',
+    ),
+  ],
+  [
+    'method parameters one a line',
+    interfaceDeclaration('Outbox', [
+      methodSignature(
+        'write',
+        [parameter('db', ref('ClientBase')), parameter('event', ref('WithHeaders', [ref('U'), ref('H')]))],
+        ref('Promise', [ref('Receipt')]),
+        { parametersOnLines: true, doc: 'Writes.' },
+      ),
+    ]),
+  ],
+];
+
+describe('printed code needs no formatter', () => {
+  it.each(statements)('%s', (_name, statement) => {
+    const { content } = renderTs('x.ts', [statement], 'Summary.');
+    expect(syntaxErrorsOf(content)).toEqual([]);
+    expect(formatWithTypeScript(content)).toBe(content);
+  });
+
+  it('keeps imports together and puts a blank line between other statements', () => {
+    const { content } = renderTs(
+      'x.ts',
+      [
+        importDeclaration(['a'], './a.ts'),
+        exportAll('./b.ts'),
+        constDeclaration('c', num(1)),
+        constDeclaration('d', num(2)),
+      ],
+      'Summary.',
+    );
+    expect(content).toBe(
+      "// generated — do not edit. Source: the AsyncAPI contracts; regenerate with `npm run generate`.\n// Summary.\n\nimport { a } from './a.ts';\nexport * from './b.ts';\n\nexport const c = 1;\n\nexport const d = 2;\n",
+    );
   });
 });
+
+function syntaxErrorsOf(code: string): string[] {
+  const out = ts.transpileModule(code, { reportDiagnostics: true, compilerOptions: { noEmit: true } });
+  return (out.diagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+}

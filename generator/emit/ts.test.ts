@@ -11,7 +11,6 @@ import {
   nullType,
   numberType,
   print,
-  printUnionAlias,
   property,
   ref,
   stringType,
@@ -20,6 +19,7 @@ import {
   typeAlias,
   typeLiteral,
   union,
+  unionAlias,
   valueType,
 } from './ts.ts';
 
@@ -177,11 +177,15 @@ describe('declarations', () => {
 
   it('lays a union alias out one member a line', () => {
     expect(
-      printUnionAlias(
-        'U',
-        [typeLiteral([property('type', stringType('A'))], { singleLine: true }), ref('B')],
-        'Doc.',
+      print(
+        unionAlias(
+          'U',
+          [typeLiteral([property('type', stringType('A'))], { singleLine: true }), ref('B')],
+          'Doc.',
+        ),
       ),
     ).toBe("/** Doc. */\nexport type U =\n  | { type: 'A'; }\n  | B;");
+    expect(print(unionAlias('One', [ref('A')]))).toBe('export type One =\n  | A;');
+    expect(print(unionAlias('None', []))).toBe('export type None = never;');
   });
 });

@@ -24,7 +24,16 @@ export type TypeNode =
   | { readonly kind: 'array'; readonly item: TypeNode }
   | { readonly kind: 'tuple'; readonly items: readonly TypeNode[]; readonly rest?: TypeNode }
   | { readonly kind: 'reference'; readonly name: string; readonly args: readonly TypeNode[] }
-  | { readonly kind: 'type-literal'; readonly members: readonly Member[]; readonly singleLine: boolean };
+  | { readonly kind: 'type-literal'; readonly members: readonly Member[]; readonly singleLine: boolean }
+  | { readonly kind: 'readonly-array'; readonly item: TypeNode }
+  | { readonly kind: 'indexed-access'; readonly object: TypeNode; readonly index: TypeNode }
+  | {
+      readonly kind: 'mapped';
+      readonly parameter: string;
+      readonly keys: TypeNode;
+      readonly type: TypeNode;
+      readonly readonly: boolean;
+    };
 
 /** A member of a type literal or interface. */
 export type Member = (
@@ -36,13 +45,34 @@ export type Member = (
       readonly readonly: boolean;
     }
   | { readonly kind: 'index-signature'; readonly value: TypeNode }
+  | {
+      readonly kind: 'method';
+      readonly name: string;
+      readonly parameters: readonly Parameter[];
+      readonly returns: TypeNode;
+      /** One parameter a line (with a trailing comma) instead of all on the signature's line. */
+      readonly parametersOnLines: boolean;
+    }
 ) &
   Documented;
+
+/** A parameter of a method signature or function. */
+export interface Parameter {
+  readonly name: string;
+  readonly type: TypeNode;
+  readonly optional: boolean;
+}
 
 /** An exported (unless said otherwise) interface or type alias. */
 export type Declaration = (
   | { readonly kind: 'interface'; readonly name: string; readonly members: readonly Member[] }
-  | { readonly kind: 'type-alias'; readonly name: string; readonly type: TypeNode }
+  | {
+      readonly kind: 'type-alias';
+      readonly name: string;
+      readonly type: TypeNode;
+      /** A union laid out one member a line with leading bars, the way people write discriminated unions. */
+      readonly unionOnLines: boolean;
+    }
 ) & {
   readonly exported: boolean;
   readonly typeParameters: readonly TypeParameter[];
@@ -57,7 +87,7 @@ export interface StringExpression {
 /** Anything `print` prints. */
 export type Printable = TypeNode | Member | Declaration | StringExpression;
 
-interface Documented {
+export interface Documented {
   /** Doc comment bodies (what goes between `/*` and `*\/`), in order. */
   readonly docs?: readonly string[];
 }
@@ -119,6 +149,26 @@ export function intersection(types: readonly TypeNode[]): TypeNode {
   return { kind: 'intersection', types: members };
 }
 
+/** `readonly T[]`. */
+export function readonlyArray(item: TypeNode): TypeNode {
+  return { kind: 'readonly-array', item };
+}
+
+/** `T[K]`. */
+export function indexedAccess(object: TypeNode, index: TypeNode): TypeNode {
+  return { kind: 'indexed-access', object, index };
+}
+
+/** `{ readonly [K in Keys]: T }` (readonly unless said otherwise); `T` usually refers to `K`. */
+export function mapped(
+  parameter: string,
+  keys: TypeNode,
+  type: TypeNode,
+  options: { readonly?: boolean } = {},
+): TypeNode {
+  return { kind: 'mapped', parameter, keys, type, readonly: options.readonly ?? true };
+}
+
 /** `T[]` (the printer adds the parentheses `(A | B)[]` needs). */
 export function array(item: TypeNode): TypeNode {
   return { kind: 'array', item };
@@ -148,6 +198,31 @@ export function property(name: string, type: TypeNode, options: PropertyOptions 
     type,
     optional: options.optional ?? false,
     readonly: options.readonly ?? false,
+  };
+  return withDoc(node, options.doc);
+}
+
+/** A parameter: `name: T`, or `name?: T` when optional. */
+export function parameter(name: string, type: TypeNode, options: { optional?: boolean } = {}): Parameter {
+  return { name, type, optional: options.optional ?? false };
+}
+
+/**
+ * A method signature, `name(a: A, b?: B): R;`; with `parametersOnLines`, one
+ * parameter a line (for long parameter types).
+ */
+export function methodSignature(
+  name: string,
+  parameters: readonly Parameter[],
+  returns: TypeNode,
+  options: { doc?: string; parametersOnLines?: boolean } = {},
+): Member {
+  const node: Member = {
+    kind: 'method',
+    name,
+    parameters: [...parameters],
+    returns,
+    parametersOnLines: options.parametersOnLines ?? false,
   };
   return withDoc(node, options.doc);
 }
@@ -193,11 +268,16 @@ export function interfaceDeclaration(
   return withDoc(node, options.doc);
 }
 
-export function typeAlias(name: string, type: TypeNode, options: DeclarationOptions = {}): Declaration {
+export function typeAlias(
+  name: string,
+  type: TypeNode,
+  options: DeclarationOptions & { unionOnLines?: boolean } = {},
+): Declaration {
   const node: Declaration = {
     kind: 'type-alias',
     name,
     type,
+    unionOnLines: options.unionOnLines ?? false,
     exported: options.exported !== false,
     typeParameters: options.typeParameters ?? [],
   };
@@ -218,7 +298,7 @@ export function isIdentifier(name: string): boolean {
  * The node with a JSDoc comment added. The text may hold any characters: line
  * separators become lines and `*\/` cannot close the comment early.
  */
-export function withDoc<T extends Member | Declaration>(node: T, text: string | undefined): T {
+export function withDoc<T extends Documented>(node: T, text: string | undefined): T {
   const body = text === undefined ? '' : docText(text);
   if (body === '') return node;
   const lines = body.split('\n');
@@ -245,6 +325,7 @@ export function print(node: Printable): string {
       return quote(node.value);
     case 'property':
     case 'index-signature':
+    case 'method':
       return printMember(node, 0);
     case 'interface':
     case 'type-alias':
@@ -261,13 +342,12 @@ export function printAll(nodes: readonly Printable[]): string {
 
 /**
  * A type alias over a union laid out one member a line with leading bars
- * (`=\n  | A\n  | B`), the way people write discriminated unions; each
- * member is still printed by the printer.
+ * (`=\n  | A\n  | B`), the way people write discriminated unions.
  */
-export function printUnionAlias(name: string, members: readonly TypeNode[], doc?: string): string {
-  if (members.length === 0) return print(typeAlias(name, keyword('never'), { doc }));
-  const head = print(typeAlias(name, keyword('never'), { doc })).replace(/never;$/, '');
-  return `${head.trimEnd()}\n${members.map((m) => `  | ${print(m)}`).join('\n')};`;
+export function unionAlias(name: string, members: readonly TypeNode[], doc?: string): Declaration {
+  // One member still gets its own line; none is `never`.
+  const type: TypeNode = members.length === 0 ? keyword('never') : { kind: 'union', types: [...members] };
+  return typeAlias(name, type, { doc, unionOnLines: true });
 }
 
 // --- the printer ---------------------------------------------------------------------------------
@@ -279,7 +359,7 @@ const INDENT = '  ';
  * (with `neverAsciiEscape`): backslash, quote, control characters and the line
  * separators U+2028, U+2029 and U+0085; other non-ASCII text stays readable.
  */
-function quote(value: string): string {
+export function quote(value: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be escaped.
   const escaped = value.replace(/[\\'\u0000-\u001f\u2028\u2029\u0085]/g, (c, offset: number) => {
     if (c === '\0') {
@@ -308,7 +388,13 @@ const ESCAPES: Readonly<Record<string, string>> = {
 function printDeclaration(node: Declaration): string {
   const head = `${printDocs(node.docs, 0)}${node.exported ? 'export ' : ''}`;
   const params = printTypeParameters(node.typeParameters);
-  if (node.kind === 'type-alias') return `${head}type ${node.name}${params} = ${printType(node.type, 0)};`;
+  if (node.kind === 'type-alias') {
+    if (node.unionOnLines && node.type.kind === 'union') {
+      const lines = node.type.types.map((t) => `\n${INDENT}| ${printType(t, 1)}`).join('');
+      return `${head}type ${node.name}${params} =${lines};`;
+    }
+    return `${head}type ${node.name}${params} = ${printType(node.type, 0)};`;
+  }
   // An interface body is always written over lines, even when empty (`{\n}`).
   const body = node.members.length === 0 ? '\n' : `${printMemberLines(node.members, 1)}\n`;
   return `${head}interface ${node.name}${params} {${body}}`;
@@ -324,7 +410,7 @@ function printTypeParameters(params: readonly TypeParameter[]): string {
 }
 
 /** A type at indentation `level` (where its first line already stands). */
-function printType(node: TypeNode, level: number): string {
+export function printType(node: TypeNode, level: number): string {
   switch (node.kind) {
     case 'keyword':
       return node.name;
@@ -345,6 +431,12 @@ function printType(node: TypeNode, level: number): string {
       return node.args.length === 0
         ? node.name
         : `${node.name}<${node.args.map((t) => printType(t, level)).join(', ')}>`;
+    case 'readonly-array':
+      return `readonly ${printConstituent(node.item, level)}[]`;
+    case 'indexed-access':
+      return `${printConstituent(node.object, level)}[${printType(node.index, level)}]`;
+    case 'mapped':
+      return `{ ${node.readonly ? 'readonly ' : ''}[${node.parameter} in ${printType(node.keys, level)}]: ${printType(node.type, level)}; }`;
     case 'type-literal': {
       if (node.members.length === 0) return '{}';
       if (node.singleLine && node.members.every((m) => !m.docs?.length)) {
@@ -369,8 +461,21 @@ function printMemberLines(members: readonly Member[], level: number): string {
 
 function printMember(node: Member, level: number): string {
   if (node.kind === 'index-signature') return `[key: string]: ${printType(node.value, level)};`;
+  if (node.kind === 'method') {
+    const returns = printType(node.returns, level);
+    if (!node.parametersOnLines)
+      return `${node.name}(${node.parameters.map((p) => printParameter(p, level)).join(', ')}): ${returns};`;
+    const inner = INDENT.repeat(level + 1);
+    const lines = node.parameters.map((p) => `\n${inner}${printParameter(p, level + 1)},`).join('');
+    return `${node.name}(${lines}\n${INDENT.repeat(level)}): ${returns};`;
+  }
   const name = isIdentifier(node.name) ? node.name : quote(node.name);
   return `${node.readonly ? 'readonly ' : ''}${name}${node.optional ? '?' : ''}: ${printType(node.type, level)};`;
+}
+
+/** `name: T` or `name?: T`. */
+export function printParameter(p: Parameter, level: number): string {
+  return `${p.name}${p.optional ? '?' : ''}: ${printType(p.type, level)}`;
 }
 
 /**
@@ -378,7 +483,7 @@ function printMember(node: Member, level: number): string {
  * a line break and the node's indentation; a comment's later lines are indented
  * one space past the node, so their `*`s line up under the first line's.
  */
-function printDocs(docs: readonly string[] | undefined, level: number): string {
+export function printDocs(docs: readonly string[] | undefined, level: number): string {
   if (!docs?.length) return '';
   const indent = INDENT.repeat(level);
   return docs

@@ -5,8 +5,6 @@ import { type GeneratedFile, renderTs } from './render.ts';
 import { declarationOf, docOf, type TypeContext } from './schema-to-type.ts';
 import {
   keyword,
-  print,
-  printUnionAlias,
   property,
   ref,
   stringType,
@@ -14,7 +12,9 @@ import {
   typeAlias,
   typeLiteral,
   union,
+  unionAlias,
 } from './ts.ts';
+import type { Statement } from './ts-code.ts';
 
 /**
  * `types.ts`: the shared header types (the CloudEvents envelope, once), a
@@ -25,16 +25,14 @@ import {
 export function emitTypes(catalog: Catalog, names: Names): GeneratedFile {
   const schemas = names.schemas;
   const ctx: TypeContext = { nameOf: (schema) => schemas.nameOf(schema) };
-  const statements: string[] = schemas.headerTypes.map((h) => print(headerTypeDeclaration(h, ctx)));
+  const statements: Statement[] = schemas.headerTypes.map((h) => headerTypeDeclaration(h, ctx));
 
   const usedBy = new Map<string, typeof schemas.declarations>();
   for (const d of schemas.declarations) usedBy.set(d.firstUsedBy, [...(usedBy.get(d.firstUsedBy) ?? []), d]);
 
   for (const event of catalog.events) {
     const n = names.event(event.name);
-    statements.push(
-      print(declarationOf(n.payload, schemas.payload(event.name), ctx, { doc: eventDoc(event) })),
-    );
+    statements.push(declarationOf(n.payload, schemas.payload(event.name), ctx, { doc: eventDoc(event) }));
     const headers = schemas.headers(event.name);
     if (headers !== undefined) {
       const shared = schemas.headerTypeOf(event.name);
@@ -42,38 +40,33 @@ export function emitTypes(catalog: Catalog, names: Names): GeneratedFile {
       if (shared !== undefined) {
         const args = shared.parameters.map((p) => pins.get(p.property) ?? keyword('string'));
         statements.push(
-          print(
-            typeAlias(n.headers, ref(shared.name, args), {
-              doc: `Kafka record headers of {@link ${n.payload}}: {@link ${shared.name}}${pinText(event, shared.parameters)}.`,
-            }),
-          ),
+          typeAlias(n.headers, ref(shared.name, args), {
+            doc: `Kafka record headers of {@link ${n.payload}}: {@link ${shared.name}}${pinText(event, shared.parameters)}.`,
+          }),
         );
       } else {
         const overrides = new Map(
           [...pins].filter(([p]) => typeof headers === 'object' && hasProperty(headers, p)),
         );
         statements.push(
-          print(
-            declarationOf(n.headers, headers, ctx, {
-              doc: `Kafka record headers of {@link ${n.payload}}${pinText(
-                event,
-                [...overrides.keys()].map((property) => ({ property })),
-              )}.`,
-              overrides,
-            }),
-          ),
+          declarationOf(n.headers, headers, ctx, {
+            doc: `Kafka record headers of {@link ${n.payload}}${pinText(
+              event,
+              [...overrides.keys()].map((property) => ({ property })),
+            )}.`,
+            overrides,
+          }),
         );
       }
     }
-    for (const d of usedBy.get(event.name) ?? [])
-      statements.push(print(declarationOf(d.name, d.schema, ctx)));
+    for (const d of usedBy.get(event.name) ?? []) statements.push(declarationOf(d.name, d.schema, ctx));
   }
 
   for (const topic of catalog.topics) {
     if (topic.kind !== 'event' || topic.events.length === 0) continue;
     const t = names.topic(topic.address);
     statements.push(
-      printUnionAlias(
+      unionAlias(
         t.union,
         topic.events.map((e) =>
           typeLiteral(
@@ -86,27 +79,19 @@ export function emitTypes(catalog: Catalog, names: Names): GeneratedFile {
         ),
         `Every event carried by \`${topic.address}\`, discriminated by \`type\`.`,
       ),
-    );
-    statements.push(
-      print(
-        typeAlias(t.map, typeLiteral(topic.events.map((e) => property(e, ref(names.event(e).payload)))), {
-          doc: `Event type → payload of \`${topic.address}\`.`,
-        }),
-      ),
+      typeAlias(t.map, typeLiteral(topic.events.map((e) => property(e, ref(names.event(e).payload)))), {
+        doc: `Event type → payload of \`${topic.address}\`.`,
+      }),
     );
   }
   statements.push(
-    print(
-      typeAlias('EventType', union(catalog.events.map((e) => stringType(e.name))), {
-        doc: 'Every event type in the contracts.',
-      }),
-    ),
-    print(
-      typeAlias(
-        'EventPayloadMap',
-        typeLiteral(catalog.events.map((e) => property(e.name, ref(names.event(e.name).payload)))),
-        { doc: 'Event type → payload, for every event in the contracts.' },
-      ),
+    typeAlias('EventType', union(catalog.events.map((e) => stringType(e.name))), {
+      doc: 'Every event type in the contracts.',
+    }),
+    typeAlias(
+      'EventPayloadMap',
+      typeLiteral(catalog.events.map((e) => property(e.name, ref(names.event(e.name).payload)))),
+      { doc: 'Event type → payload, for every event in the contracts.' },
     ),
   );
   return renderTs(

@@ -5,8 +5,9 @@ import type { Diagnostic } from '../diagnostics.ts';
 import type { Catalog, EventModel, JsonSchema } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
 import { allChildren, holdsSchemas } from '../naming/schema-graph.ts';
-import { BANNER, type GeneratedFile, importFrom } from './render.ts';
-import { docComment } from './schema-to-type.ts';
+import { BANNER, type GeneratedFile, renderTs } from './render.ts';
+import { ref } from './ts.ts';
+import { declareConst, importDeclaration } from './ts-code.ts';
 
 // Both are CommonJS modules whose function is `module.exports.default` as seen from ESM.
 const addFormats = addFormatsModule.default;
@@ -208,19 +209,19 @@ export function emitValidators(
   const code = Object.keys(sorted).length > 0 ? esmOnly(standaloneCode(ajv, sorted)) : '';
   const exported = [...declarations.keys()].filter((n) => !failed.has(n)).sort((a, b) => a.localeCompare(b));
   const typeNames = [...new Set(exported.map((n) => types.get(n)!))].sort();
-  const dts = [
-    `// ${BANNER}`,
-    '// Standalone ajv validators, compiled from the contracts at generate time.',
-    "import type { ValidateFunction } from 'ajv';",
-    typeNames.length > 0 ? importFrom(typeNames, './types.ts', true) : '',
-    '',
-    ...exported.flatMap((name) => [
-      `${docComment(declarations.get(name)!)}\nexport declare const ${name}: ValidateFunction<${types.get(name)}>;`,
-      '',
-    ]),
-  ]
-    .filter((line, i, all) => line !== '' || all[i - 1] !== '')
-    .join('\n');
+  const dts = renderTs(
+    'validators.d.ts',
+    [
+      importDeclaration(['ValidateFunction'], 'ajv', { typeOnly: true }),
+      ...(typeNames.length > 0 ? [importDeclaration(typeNames, './types.ts', { typeOnly: true })] : []),
+      ...exported.map((name) =>
+        declareConst(name, ref('ValidateFunction', [ref(types.get(name)!)]), {
+          doc: declarations.get(name)!,
+        }),
+      ),
+    ],
+    'Standalone ajv validators, compiled from the contracts at generate time.',
+  );
   const aliasBlock =
     aliasLines.length > 0
       ? `\n// Events whose schemas check the same thing share one compiled validator.\n${aliasLines.join('\n')}\n`
@@ -231,7 +232,7 @@ export function emitValidators(
         path: 'validators.js',
         content: `// ${BANNER}\n// Standalone ajv validators, compiled from the contracts at generate time.\n${code}${code.endsWith('\n') || code === '' ? '' : '\n'}${aliasBlock}`,
       },
-      { path: 'validators.d.ts', content: `${dts.trimEnd()}\n` },
+      dts,
     ],
     diagnostics,
   };

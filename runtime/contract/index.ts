@@ -1,4 +1,5 @@
 export type { TopicSpec } from '../topics/topic-spec.ts';
+export * from './catalog.ts';
 export type * from './definitions.ts';
 export type * from './events.ts';
 export { NonRetriableError } from './events.ts';

@@ -108,7 +108,7 @@ const cases: [string, Case][] = [
           type: 'string',
         });
         expect(file('producers.ts')).toContain(
-          "| { readonly type: 'SensorReading'; readonly payload: SensorReading; readonly key?: string | null }",
+          "| { readonly type: 'SensorReading'; readonly payload: SensorReading; readonly key?: string | null; }",
         );
         expect(file('events.ts')).toContain("keyArgument: { required: false, type: 'string' },");
         expect(file('events.ts')).not.toContain('partitionKey:');
@@ -138,7 +138,7 @@ const cases: [string, Case][] = [
           required: true,
           type: 'integer',
         });
-        expect(file('producers.ts')).toContain('readonly key: number }');
+        expect(file('producers.ts')).toContain('readonly key: number; }');
         expect(file('outbox.ts')).toContain('event: ReadingsPublishEvent');
         expect(file('outbox.ts')).toContain("import type { ReadingsPublishEvent } from './producers.ts';");
         expect(file('producers.ts')).toContain("import type { SensorReading } from './types.ts';");
@@ -163,7 +163,7 @@ const cases: [string, Case][] = [
       },
       check: (result, file) => {
         expect(result.catalog.events[0]?.key).toEqual({ source: 'argument', required: true, type: 'string' });
-        expect(file('producers.ts')).toContain('readonly key: string }');
+        expect(file('producers.ts')).toContain('readonly key: string; }');
       },
     },
   ],
@@ -287,7 +287,7 @@ const cases: [string, Case][] = [
           /parameters: \[\s*\{\s*name: 'site',\s*enum: \['north', 'south'\],\s*\},\s*\]/,
         );
         expect(file('producers.ts')).toContain("readonly site: 'north' | 'south';");
-        expect(file('producers.ts')).toContain('readonly parameters: ReadingsParameters }');
+        expect(file('producers.ts')).toContain('readonly parameters: ReadingsParameters; }');
         // Every value is known, so the concrete topics (and their dead-letter topics) are created up front.
         expect(file('topics.ts')).toContain("name: 'sensor.north.readings'");
         expect(file('topics.ts')).toContain("name: 'sensor.south.readings.dlq'");

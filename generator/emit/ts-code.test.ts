@@ -1,6 +1,11 @@
 import { ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
-import { literal, propertyKey, q } from './render.ts';
+import { json, object, printExpression, prop, str } from './ts-code.ts';
+
+const q = (value: string) => printExpression(str(value), 0);
+const propertyKey = (name: string) =>
+  printExpression(object([prop(name, str(''))], { singleLine: true }), 0).slice(2, -6);
+const literal = (value: unknown) => printExpression(json(value), 0);
 
 /** The value a JavaScript expression's source denotes, read back by the compiler's parser (no evaluation). */
 function readBack(source: string): unknown {
@@ -31,7 +36,7 @@ function readBack(source: string): unknown {
 
 const awkward = ['a\nb', 'a\r\nb', 'x\u2028y\u2029z', "it's", 'c:\\dir\\', 'back`tick', '채팅'];
 
-describe('q', () => {
+describe('string literals', () => {
   it.each<[string, { given: string; want: string }]>([
     ['plain', { given: 'user.events', want: "'user.events'" }],
     ['a quote', { given: "it's", want: "'it\\'s'" }],
@@ -48,7 +53,7 @@ describe('q', () => {
   });
 });
 
-describe('propertyKey', () => {
+describe('property keys', () => {
   it.each([
     ['UserRegistered', 'UserRegistered'],
     ['com.example.OrderCreated', "'com.example.OrderCreated'"],
@@ -59,7 +64,7 @@ describe('propertyKey', () => {
   });
 });
 
-describe('literal', () => {
+describe('JSON values', () => {
   it.each<[string, { given: unknown }]>([
     ['an object with awkward keys and values', { given: Object.fromEntries(awkward.map((s) => [s, s])) }],
     ['an array of awkward strings', { given: awkward }],
