@@ -8,8 +8,11 @@ import { describe, expect, it } from 'vitest';
 import type { Catalog, EventKey, Subscription, TopicParameter } from '../model/catalog.ts';
 import { DEFAULT_RETRY } from '../model/retry.ts';
 import { assignNames } from '../naming/names.ts';
+import { emitCatalog } from './catalog.ts';
 import { emitConsumers } from './consumers.ts';
 import { emitEvents } from './events.ts';
+import { emitExamples } from './examples.ts';
+import { emitOutbox } from './outbox.ts';
 import { emitProducers } from './producers.ts';
 import { catalogOf } from './test-catalog.ts';
 import { emitTopics } from './topics.ts';
@@ -63,6 +66,9 @@ const emitters: Record<string, Emit> = {
   'topics.ts': (c) => emitTopics(c, assignNames(c).names, runtime).content,
   'producers.ts': (c) => emitProducers(c, assignNames(c).names, runtime).content,
   'consumers.ts': (c) => emitConsumers(c, assignNames(c).names, runtime).content,
+  'outbox.ts': (c) => emitOutbox(c, assignNames(c).names, runtime).content,
+  'catalog.ts': (c) => emitCatalog(c, assignNames(c).names, runtime).content,
+  'examples.ts': (c) => emitExamples(c).content,
 };
 
 const cases: [string, { file: string; given: Variant; want: string[]; never?: string[] }][] = [
@@ -174,6 +180,57 @@ const cases: [string, { file: string; given: Variant; want: string[]; never?: st
       },
       want: ['        maxAttempts: 5,', "      deadLetterTopic: 'g.things.dlq',"],
       never: ['defaultRetryPolicy'],
+    },
+  ],
+  [
+    'an outbox mapper takes the publish input producers.ts declares, imported from there',
+    {
+      file: 'outbox.ts',
+      given: { key: { source: 'argument', required: true, type: 'string' } },
+      want: [
+        "import type { TestEventsPublishEvent } from './producers.ts';",
+        '  write(db: ClientBase, event: TestEventsPublishEvent, options?: PublishOptions): Promise<OutboxReceipt>;',
+        "  writeAll(db: ClientBase, events: readonly TestEventsPublishEvent[], options?: Omit<PublishOptions, 'id'>): Promise<OutboxReceipt[]>;",
+        '  return outbox.topic(testEventsTopic);',
+      ],
+    },
+  ],
+  [
+    'a payload-keyed outbox mapper takes the topic union',
+    {
+      file: 'outbox.ts',
+      given: {},
+      want: [
+        '  write(db: ClientBase, event: TestEventsEvent, options?: PublishOptions): Promise<OutboxReceipt>;',
+      ],
+      never: ['./producers.ts'],
+    },
+  ],
+  [
+    'the catalog keeps relations and reads every other fact from the definitions',
+    {
+      file: 'catalog.ts',
+      given: { subscription: {} },
+      want: [
+        "import { describeConsumerGroups, describeEvents } from './runtime.ts';",
+        '    ...testEventsTopic.spec,',
+        "    consumerGroups: ['g'],",
+        "  { definition: thingHappenedEvent, owner: 'test' },",
+        'const consumerGroups = describeConsumerGroups([gGroup]);',
+        'export const catalog = { contexts, topics, events, consumerGroups };',
+      ],
+      never: ['partitions:'],
+    },
+  ],
+  [
+    'examples are typed per event and keep only payload examples',
+    {
+      file: 'examples.ts',
+      given: {},
+      want: [
+        'export const eventExamples: { readonly [K in EventType]: readonly EventExample<EventPayloadMap[K]>[]; } = {',
+        '  ThingHappened: [',
+      ],
     },
   ],
 ];

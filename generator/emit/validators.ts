@@ -7,7 +7,7 @@ import type { Names } from '../naming/names.ts';
 import { allChildren, holdsSchemas } from '../naming/schema-graph.ts';
 import { BANNER, type GeneratedFile, renderTs } from './render.ts';
 import { ref } from './ts.ts';
-import { declareConst, importDeclaration } from './ts-code.ts';
+import { constDeclaration, declareConst, id, importDeclaration, printStatement } from './ts-code.ts';
 
 // Both are CommonJS modules whose function is `module.exports.default` as seen from ESM.
 const addFormats = addFormatsModule.default;
@@ -205,7 +205,7 @@ export function emitValidators(
   const sorted = Object.fromEntries(Object.entries(canonical).sort(([a], [b]) => a.localeCompare(b)));
   const aliasLines = [...aliases]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, target]) => `export const ${name} = ${target};`);
+    .map(([name, target]) => printStatement(constDeclaration(name, id(target))));
   const code = Object.keys(sorted).length > 0 ? esmOnly(standaloneCode(ajv, sorted)) : '';
   const exported = [...declarations.keys()].filter((n) => !failed.has(n)).sort((a, b) => a.localeCompare(b));
   const typeNames = [...new Set(exported.map((n) => types.get(n)!))].sort();
