@@ -49,12 +49,22 @@ export interface GenerateResult {
   readonly timings: Readonly<Record<string, number>>;
 }
 
+/** What the parse and model stages make of the contracts, for `generate` and for tools (contracts:diff). */
+export interface ContractsRead {
+  readonly catalog: Catalog;
+  /** Every problem found; the catalog holds what could be built despite them. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly documents: readonly string[];
+  readonly mode: Mode;
+  readonly raw: RawFiles;
+  readonly timings: Readonly<Record<string, number>>;
+}
+
 /**
- * parse → model → names → emit. Pure apart from reading the contracts: the
- * files come back in memory, and any contract error throws one ContractError
- * listing every problem, so nothing is ever half-written.
+ * parse → model: finds, parses, validates and models the contracts. Errors are
+ * returned, not thrown, except when no document is found at all.
  */
-export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+export async function readContracts(options: GenerateOptions): Promise<ContractsRead> {
   const display = (p: string) => path.relative(options.cwd, p) || p;
   const input = path.resolve(options.cwd, options.input);
   const diagnostics: Diagnostic[] = [];
@@ -92,8 +102,6 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   }
   const versions = await checkVersions(found.documents, raw, display);
   diagnostics.push(...versions.diagnostics);
-  const documents = found.documents;
-
   lap('find');
   const loaded = await loadDocuments(versions.accepted, raw, { display, config, mode });
   lap('parse');
@@ -102,15 +110,41 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const model = await buildCatalog(loaded.documents, { root, display, mode, config });
   lap('model');
   diagnostics.push(...model.diagnostics);
+  return {
+    catalog: model.catalog,
+    diagnostics,
+    documents: found.documents.map(display),
+    mode,
+    raw,
+    timings,
+  };
+}
+
+/**
+ * parse → model → names → emit. Pure apart from reading the contracts: the
+ * files come back in memory, and any contract error throws one ContractError
+ * listing every problem, so nothing is ever half-written.
+ */
+export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const read = await readContracts(options);
+  const diagnostics = [...read.diagnostics];
+  const timings: Record<string, number> = { ...read.timings };
+  let mark = performance.now();
+  const lap = (stage: string) => {
+    const now = performance.now();
+    timings[stage] = Math.round(now - mark);
+    mark = now;
+  };
+  const display = (p: string) => path.relative(options.cwd, p) || p;
 
   // The later stages run on what the model could build, so one run reports every problem at once
   // (a partition-key error does not hide an invalid example); nothing is emitted if any is an error.
-  const { names, diagnostics: naming } = assignNames(model.catalog);
+  const { names, diagnostics: naming } = assignNames(read.catalog);
   lap('names');
   diagnostics.push(...naming);
   if (naming.some((d) => d.severity === 'error')) failOnErrors(diagnostics);
 
-  const validators = emitValidators(model.catalog, names);
+  const validators = emitValidators(read.catalog, names);
   lap('validators');
   diagnostics.push(...validators.diagnostics.map((d) => ({ ...d, file: display(d.file) })));
   failOnErrors(diagnostics);
@@ -120,7 +154,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     .split(path.sep)
     .join('/');
   if (!runtime.startsWith('.')) runtime = `./${runtime}`;
-  const catalog = model.catalog;
+  const catalog = read.catalog;
   const files = [
     emitTypes(catalog, names),
     ...validators.files,
@@ -147,9 +181,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     files,
     catalog,
     diagnostics: unique(diagnostics),
-    documents: documents.map(display),
-    mode,
-    inputs: await raw.fingerprints((text) => createHash('sha256').update(text).digest('hex')),
+    documents: read.documents,
+    mode: read.mode,
+    inputs: await read.raw.fingerprints((text) => createHash('sha256').update(text).digest('hex')),
     timings,
   };
 }

@@ -78,6 +78,28 @@ export interface TopicModel {
   /** The context whose document defines the channel. */
   readonly owner: string;
   readonly location: SourceLocation;
+  /** `x-compatibility` of the channel: the default mode of its events' payloads. */
+  readonly compatibility?: CompatibilityMode;
+  /** `x-breaking-changes` of the channel. */
+  readonly breakingChanges?: readonly BreakingChangeOverride[];
+}
+
+/** Confluent Schema Registry's compatibility modes, as `x-compatibility` names them. */
+export type CompatibilityMode =
+  | 'BACKWARD'
+  | 'BACKWARD_TRANSITIVE'
+  | 'FORWARD'
+  | 'FORWARD_TRANSITIVE'
+  | 'FULL'
+  | 'FULL_TRANSITIVE'
+  | 'NONE';
+
+/** A reviewed exception to a breaking-change rule (`x-breaking-changes` on a message or channel). */
+export interface BreakingChangeOverride {
+  /** The contracts:diff rule id it lets pass, e.g. `payload.backward` or `topic.partitions-increased`. */
+  readonly rule: string;
+  readonly reason: string;
+  readonly location: SourceLocation;
 }
 
 /** A parsed AsyncAPI runtime expression such as `$message.payload#/user_id`. */
@@ -109,6 +131,10 @@ export interface EventModel {
   readonly examples: readonly EventExample[];
   readonly deprecated: boolean;
   readonly location: SourceLocation;
+  /** `x-compatibility` of the message (else its channel's, else BACKWARD). */
+  readonly compatibility?: CompatibilityMode;
+  /** `x-breaking-changes` of the message. */
+  readonly breakingChanges?: readonly BreakingChangeOverride[];
 }
 
 /**

@@ -1,6 +1,7 @@
 import { addressTemplateProblem } from '../../runtime/topics/topic-name.ts';
 import type { SourceLocation } from '../parse/locate.ts';
 import type { TopicModel, TopicParameter } from './catalog.ts';
+import { evolutionOf } from './evolution.ts';
 import { parseRuntimeExpression } from './runtime-expression.ts';
 import { byKey, type DocumentScope, intOr, isJson, type Json, opt, str, writtenAddress } from './scope.ts';
 
@@ -83,6 +84,7 @@ export async function channelToTopic(
     ...opt('deadLetterTopic', deadLetterTopic),
     owner: scope.context,
     location: where,
+    ...(await evolutionOf(channel, at, scope)),
   };
   const messages = Object.entries((isJson(channel.messages) ? channel.messages : {}) as Record<string, Json>);
   const fingerprint = JSON.stringify({
@@ -90,6 +92,8 @@ export async function channelToTopic(
     channelId: undefined,
     owner: undefined,
     location: undefined,
+    compatibility: undefined,
+    breakingChanges: undefined,
     messages: messages.map(([key]) => key).sort(),
   });
   return { draft, fingerprint, messages };

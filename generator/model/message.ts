@@ -1,6 +1,7 @@
 import { isEnvelopeHeader } from '../../runtime/contract/headers.ts';
 import type { EventExample, EventKey, EventModel, JsonSchema, KeyType } from './catalog.ts';
 import { closeCycles } from './close-cycles.ts';
+import { evolutionOf } from './evolution.ts';
 import { parseRuntimeExpression } from './runtime-expression.ts';
 import { requiredScalarField } from './schema-path.ts';
 import { type DocumentScope, intOr, isJson, type Json, opt, type Segments, str } from './scope.ts';
@@ -121,6 +122,7 @@ export async function messageToEvent(
     examples,
     deprecated: message.deprecated === true,
     location: at,
+    ...(await evolutionOf(message, messagePath, scope)),
   };
 }
 

@@ -67,6 +67,37 @@ interface Case {
 
 const cases: [string, Case][] = [
   [
+    'x-compatibility that is no Schema Registry mode',
+    {
+      files: {
+        'shop/producer.yaml': producer(['/components/messages/ItemCreated/x-compatibility', 'SIDEWAYS']),
+      },
+      want: {
+        code: 'invalid-value',
+        file: 'shop/producer.yaml',
+        pointer: '#/components/messages/ItemCreated/x-compatibility',
+        messageIncludes: 'BACKWARD_TRANSITIVE',
+      },
+    },
+  ],
+  [
+    'an x-breaking-changes override without a reason',
+    {
+      files: {
+        'shop/producer.yaml': producer([
+          '/channels/items/x-breaking-changes',
+          [{ rule: 'topic.partitions-increased' }],
+        ]),
+      },
+      want: {
+        code: 'invalid-value',
+        file: 'shop/producer.yaml',
+        pointer: '#/channels/items/x-breaking-changes/0',
+        messageIncludes: 'reason',
+      },
+    },
+  ],
+  [
     'problems from different stages in one run: a partition-key error does not hide an invalid example',
     {
       files: {
