@@ -18,7 +18,7 @@ const INTEGRATION = [
  * - integration: its globalSetup finds Kafka, PostgreSQL and Redis once per run
  *   (test/support/infrastructure.ts) and fails the run if they are missing.
  *   Vitest runs a project's globalSetup only when that project has files to run.
- * Together they cover test/**, generator/** and runtime/** `*.test.ts`.
+ * Together they cover test/**, generator/**, runtime/** and diff/** `*.test.ts`.
  */
 export default defineConfig({
   // The summary line and the CI skip guard (test/support/summary-reporter.ts), in every run:
