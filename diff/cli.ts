@@ -109,7 +109,8 @@ function options() {
     allowPositionals: false,
   });
   const format = values.format as string;
-  if (!Object.hasOwn(FORMATS, format)) throw new Error(`--format must be text, json or sarif, not "${format}"`);
+  if (!Object.hasOwn(FORMATS, format))
+    throw new Error(`--format must be text, json or sarif, not "${format}"`);
   return { ...values, in: values.in as string, format: format as keyof typeof FORMATS };
 }
 

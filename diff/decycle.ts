@@ -3,14 +3,14 @@
  * cycle of JavaScript objects. The compatibility engine reads JSON Schema, so
  * each object a cycle returns to is written once under `$defs/__cycle<N>`
  * (the root as `#`) and referenced from every place it occurs, which is what
- * the contract said before the parser resolved it.
+ * the contract said before the parser resolved it. The parser's own annotations
+ * (`x-parser-schema-id`, …) are left out: they are no part of the contract.
  */
 type Node = Record<string, unknown>;
 
 export function decycle(schema: unknown): unknown {
   if (schema === null || typeof schema !== 'object') return schema;
   const targets = cycleTargets(schema);
-  if (targets.size === 0) return schema;
   const names = new Map<object, string>();
   let n = 0;
   for (const target of targets) names.set(target, target === schema ? '#' : `#/$defs/__cycle${++n}`);
@@ -19,7 +19,11 @@ export function decycle(schema: unknown): unknown {
     const name = names.get(node);
     if (name !== undefined && node !== definition) return { $ref: name };
     if (Array.isArray(node)) return node.map((v) => write(v, undefined));
-    return Object.fromEntries(Object.entries(node as Node).map(([k, v]) => [k, write(v, undefined)]));
+    return Object.fromEntries(
+      Object.entries(node as Node)
+        .filter(([k]) => !k.startsWith('x-parser-'))
+        .map(([k, v]) => [k, write(v, undefined)]),
+    );
   };
   const root = write(schema, schema);
   if (root === null || typeof root !== 'object' || Array.isArray(root)) return root;
@@ -29,7 +33,8 @@ export function decycle(schema: unknown): unknown {
   }
   const rootNode = root as Node;
   if (Object.keys(defs).length === 0) return rootNode;
-  const existing = rootNode.$defs !== null && typeof rootNode.$defs === 'object' ? (rootNode.$defs as Node) : {};
+  const existing =
+    rootNode.$defs !== null && typeof rootNode.$defs === 'object' ? (rootNode.$defs as Node) : {};
   return { ...rootNode, $defs: { ...existing, ...defs } };
 }
 

@@ -35,7 +35,12 @@ export function finding(
   rule: RuleId,
   fields: Omit<Finding, 'rule' | 'severity' | 'fix'> & { severity?: Severity; fix?: string },
 ): Finding {
-  return { rule, severity: fields.severity ?? RULES[rule].severity, fix: fields.fix ?? RULES[rule].fix, ...fields };
+  return {
+    rule,
+    severity: fields.severity ?? RULES[rule].severity,
+    fix: fields.fix ?? RULES[rule].fix,
+    ...fields,
+  };
 }
 
 /** True when the finding fails the gate: breaking and not overridden. */
@@ -45,7 +50,8 @@ export function blocks(f: Finding): boolean {
 
 /** Findings in a stable order: blocking first, then by rule and subject. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
-  const rank = (f: Finding) => (blocks(f) ? 0 : f.severity === 'breaking' ? 1 : f.severity === 'warning' ? 2 : 3);
+  const rank = (f: Finding) =>
+    blocks(f) ? 0 : f.severity === 'breaking' ? 1 : f.severity === 'warning' ? 2 : 3;
   return [...findings].sort(
     (a, b) =>
       rank(a) - rank(b) ||

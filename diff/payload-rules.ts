@@ -8,7 +8,7 @@
 import type { CompatibilityMode, EventModel, JsonSchema } from '../generator/model/catalog.ts';
 import { decycle } from './decycle.ts';
 import { type Finding, finding } from './findings.ts';
-import { checkCompatibility, type CompatibilityVerdict } from './payload/compatibility.ts';
+import { type CompatibilityVerdict, checkCompatibility } from './payload/compatibility.ts';
 import { handlersOf, type Snapshot } from './snapshot.ts';
 
 export interface PayloadOptions {
@@ -18,7 +18,9 @@ export interface PayloadOptions {
    * Earlier payload versions of an event, oldest first, older than the base (for the _TRANSITIVE
    * modes); none when absent.
    */
-  readonly history?: (event: string) => readonly { payload: JsonSchema; headers?: JsonSchema; label: string }[];
+  readonly history?: (
+    event: string,
+  ) => readonly { payload: JsonSchema; headers?: JsonSchema; label: string }[];
 }
 
 /** The mode an event's payload is held to in `snapshot`. */
@@ -91,14 +93,18 @@ function check(
   );
 }
 
-/** `TYPE_NARROWED at #/properties/a (backward, against base (abc1234)); …`, at most eight. */
+/**
+ * `new readers of old data (against base abc1234): TYPE_NARROWED at #/properties/a, …`, each
+ * check once, at most six differences each.
+ */
 function describe(verdict: CompatibilityVerdict, labels: readonly string[]): string {
-  const parts = verdict.checks.flatMap((c) =>
-    c.incompatible.map(
-      (d) =>
-        `${d.type} at ${d.path || '#'} (${c.direction === 'backward' ? 'new readers of old data' : 'old readers of new data'}, against ${labels[c.version] ?? `version ${c.version + 1}`})`,
-    ),
-  );
-  const shown = parts.slice(0, 8).join('; ');
-  return parts.length > 8 ? `${shown}; and ${parts.length - 8} more` : shown;
+  return verdict.checks
+    .filter((c) => c.incompatible.length > 0)
+    .map((c) => {
+      const who = c.direction === 'backward' ? 'new readers of old data' : 'old readers of new data';
+      const shown = c.incompatible.slice(0, 6).map((d) => `${d.type} at ${d.path || '#'}`);
+      const more = c.incompatible.length > 6 ? `, and ${c.incompatible.length - 6} more` : '';
+      return `${who} (against ${labels[c.version] ?? `version ${c.version + 1}`}): ${shown.join(', ')}${more}`;
+    })
+    .join('; ');
 }

@@ -35,7 +35,8 @@ async function tryGit(root: string, args: readonly string[]): Promise<string | u
 
 export async function repositoryRoot(cwd: string): Promise<string> {
   const root = await tryGit(cwd, ['rev-parse', '--show-toplevel']);
-  if (root === undefined) throw new UsageError(`${cwd} is not inside a git repository; contracts:diff compares git revisions`);
+  if (root === undefined)
+    throw new UsageError(`${cwd} is not inside a git repository; contracts:diff compares git revisions`);
   return root;
 }
 
@@ -72,19 +73,32 @@ async function defaultBase(root: string): Promise<Base | undefined> {
   for (const main of ['main', 'origin/main']) {
     const mergeBase = await tryGit(root, ['merge-base', 'HEAD', main]);
     if (mergeBase === undefined) continue;
-    if (mergeBase !== head) return { commit: mergeBase, description: `merge base with ${main} (${mergeBase.slice(0, 12)})` };
+    if (mergeBase !== head)
+      return { commit: mergeBase, description: `merge base with ${main} (${mergeBase.slice(0, 12)})` };
     const parent = await tryGit(root, ['rev-parse', '--verify', '--quiet', 'HEAD^1']);
     if (parent !== undefined)
-      return { commit: parent, description: `HEAD's first parent (${parent.slice(0, 12)}): HEAD is on ${main}` };
+      return {
+        commit: parent,
+        description: `HEAD's first parent (${parent.slice(0, 12)}): HEAD is on ${main}`,
+      };
+    // No parent: a shallow clone cut it off (deepen, never compare HEAD with itself), or a root commit.
+    if ((await tryGit(root, ['rev-parse', '--is-shallow-repository'])) === 'true') return undefined;
     return { commit: head, description: `HEAD (${head.slice(0, 12)}), the first commit` };
   }
   return undefined;
 }
 
 /** Writes the files under `paths` as they are at `commit` into `dir` (paths missing there are skipped). */
-export async function extractRevision(root: string, commit: string, paths: readonly string[], dir: string): Promise<void> {
+export async function extractRevision(
+  root: string,
+  commit: string,
+  paths: readonly string[],
+  dir: string,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const present = (await git(root, ['ls-tree', '--name-only', commit, '--', ...paths])).split('\n').filter(Boolean);
+  const present = (await git(root, ['ls-tree', '--name-only', commit, '--', ...paths]))
+    .split('\n')
+    .filter(Boolean);
   if (present.length === 0) return;
   const archive = await run('git', ['archive', '--format=tar', commit, '--', ...present], {
     cwd: root,
@@ -98,8 +112,14 @@ export async function extractRevision(root: string, commit: string, paths: reado
 }
 
 /** Commits older than `commit` that changed `paths`, newest first (first-parent history). */
-export async function commitsTouching(root: string, commit: string, paths: readonly string[]): Promise<string[]> {
-  const out = await git(root, ['log', '--first-parent', '--format=%H', `${commit}^`, '--', ...paths]).catch(() => '');
+export async function commitsTouching(
+  root: string,
+  commit: string,
+  paths: readonly string[],
+): Promise<string[]> {
+  const out = await git(root, ['log', '--first-parent', '--format=%H', `${commit}^`, '--', ...paths]).catch(
+    () => '',
+  );
   return out.split('\n').filter(Boolean);
 }
 

@@ -20,12 +20,14 @@ const NEW_VERSION =
 export const RULES = {
   'payload.incompatible': {
     severity: 'breaking',
-    title: "the payload schema change breaks the event's compatibility mode (Confluent Schema Registry's JSON Schema rules)",
+    title:
+      "the payload schema change breaks the event's compatibility mode (Confluent Schema Registry's JSON Schema rules)",
     fix: `make the change compatible (optional properties on a closed model, widening only), or ${NEW_VERSION}`,
   },
   'payload.version-not-bumped': {
     severity: 'breaking',
-    title: 'a breaking payload change keeps the same x-schema-version, so consumers cannot tell old events from new ones',
+    title:
+      'a breaking payload change keeps the same x-schema-version, so consumers cannot tell old events from new ones',
     fix: 'raise x-schema-version with the change',
   },
   'headers.incompatible': {
@@ -35,12 +37,14 @@ export const RULES = {
   },
   'key.expression-changed': {
     severity: 'breaking',
-    title: 'the partition key expression changed: records of one entity land on other partitions, so per-key order breaks across the change',
+    title:
+      'the partition key expression changed: records of one entity land on other partitions, so per-key order breaks across the change',
     fix: 'keep the key; if it must change, move the event to a new topic and migrate consumers',
   },
   'key.source-changed': {
     severity: 'breaking',
-    title: 'the key moved between the payload and a publisher-passed argument: keys (and partitions) of the same entity change',
+    title:
+      'the key moved between the payload and a publisher-passed argument: keys (and partitions) of the same entity change',
     fix: 'keep where the key comes from; if it must change, use a new topic',
   },
   'key.schema-changed': {
@@ -55,7 +59,8 @@ export const RULES = {
   },
   'topic.partitions-increased': {
     severity: 'breaking',
-    title: 'more partitions on a keyed topic: the key → partition mapping moves, so per-key order breaks while old and new records interleave',
+    title:
+      'more partitions on a keyed topic: the key → partition mapping moves, so per-key order breaks while old and new records interleave',
     fix: 'drain the topic before adding partitions, or create a new topic with the new count and migrate',
   },
   'topic.removed': {
@@ -65,12 +70,14 @@ export const RULES = {
   },
   'topic.renamed': {
     severity: 'breaking',
-    title: 'a topic was renamed: consumers subscribed to the old name stop receiving, and its data stays behind',
+    title:
+      'a topic was renamed: consumers subscribed to the old name stop receiving, and its data stays behind',
     fix: 'publish to both names during a migration window, or keep the name',
   },
   'topic.dead-letter-changed': {
     severity: 'breaking',
-    title: "a topic's dead-letter topic was renamed or removed while consumer groups use it: dead letters and the tools reading them split",
+    title:
+      "a topic's dead-letter topic was renamed or removed while consumer groups use it: dead letters and the tools reading them split",
     fix: 'keep the dead-letter topic until it is drained, or add the new one beside it',
   },
   'topic.retention-decreased': {
@@ -85,7 +92,8 @@ export const RULES = {
   },
   'group.renamed': {
     severity: 'breaking',
-    title: 'a consumer group was renamed: the new group has no committed offsets, so it starts from the reset position (re-reading or skipping events)',
+    title:
+      'a consumer group was renamed: the new group has no committed offsets, so it starts from the reset position (re-reading or skipping events)',
     fix: 'keep the group id, or copy the offsets to the new group (kafka-consumer-groups --reset-offsets) before switching',
   },
   'event.removed': {
@@ -100,7 +108,8 @@ export const RULES = {
   },
   'event.added-unhandled': {
     severity: 'warning',
-    title: 'an event type was added to a topic: each consumer group on it either gains a required handler (its service will not compile until it adds one) or skips the new type at run time',
+    title:
+      'an event type was added to a topic: each consumer group on it either gains a required handler (its service will not compile until it adds one) or skips the new type at run time',
     fix: 'add the handlers, or declare which messages each receive operation takes',
   },
   'override.unknown-rule': {
@@ -115,7 +124,8 @@ export const RULES = {
   },
   'override.stale': {
     severity: 'info',
-    title: 'an x-breaking-changes override was already present at the base revision: it applied to an earlier change and lets nothing pass now',
+    title:
+      'an x-breaking-changes override was already present at the base revision: it applied to an earlier change and lets nothing pass now',
     fix: 'remove it once its change has shipped',
   },
 } as const satisfies Record<string, Rule>;

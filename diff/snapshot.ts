@@ -61,10 +61,15 @@ export async function readSnapshot(root: string, input: string, label: string): 
 }
 
 /** The groups (and their subscription) that handle `event` on `topic`. */
-export function handlersOf(snapshot: Snapshot, topic: string, event: string): [ConsumerGroupModel, Subscription][] {
+export function handlersOf(
+  snapshot: Snapshot,
+  topic: string,
+  event: string,
+): [ConsumerGroupModel, Subscription][] {
   const out: [ConsumerGroupModel, Subscription][] = [];
   for (const group of snapshot.catalog.consumerGroups) {
-    for (const s of group.subscriptions) if (s.topic === topic && s.events.includes(event)) out.push([group, s]);
+    for (const s of group.subscriptions)
+      if (s.topic === topic && s.events.includes(event)) out.push([group, s]);
   }
   return out;
 }

@@ -11,7 +11,9 @@ import { modeOf } from './payload-rules.ts';
 import { commitsTouching, extractRevision } from './revision.ts';
 import { readSnapshot, type Snapshot } from './snapshot.ts';
 
-export type History = (event: string) => readonly { payload: JsonSchema; headers?: JsonSchema; label: string }[];
+export type History = (
+  event: string,
+) => readonly { payload: JsonSchema; headers?: JsonSchema; label: string }[];
 
 export async function transitiveHistory(
   root: string,
@@ -20,7 +22,9 @@ export async function transitiveHistory(
   input: string,
   scratch: string,
 ): Promise<History | undefined> {
-  const wanted = head.catalog.events.filter((e) => modeOf(e, head).endsWith('_TRANSITIVE')).map((e) => e.name);
+  const wanted = head.catalog.events
+    .filter((e) => modeOf(e, head).endsWith('_TRANSITIVE'))
+    .map((e) => e.name);
   if (wanted.length === 0) return undefined;
   const commits = (await commitsTouching(root, base, [input])).reverse();
   const versions = new Map<string, { payload: JsonSchema; headers?: JsonSchema; label: string }[]>(

@@ -4,8 +4,8 @@
  * snapshots in, findings out.
  */
 import type { EventModel, TopicModel } from '../../generator/model/catalog.ts';
-import { canonicalJson } from '../payload/json-value.ts';
 import { type Finding, finding } from '../findings.ts';
+import { canonicalJson } from '../payload/json-value.ts';
 import { handlersOf, type Snapshot } from '../snapshot.ts';
 
 /** Kafka's default `retention.ms` (7 days), for a topic that sets none. */
@@ -125,7 +125,8 @@ function eventFindings(base: Snapshot, head: Snapshot): Finding[] {
       continue;
     }
     const places = { base: base.place(before.location), head: head.place(after.location) };
-    if (after.topic !== before.topic) {
+    const renamedTopic = topicRenamed(base, head, before.topic, after.topic);
+    if (after.topic !== before.topic && !renamedTopic) {
       out.push(
         finding('event.moved', {
           subject,
@@ -143,18 +144,26 @@ function eventFindings(base: Snapshot, head: Snapshot): Finding[] {
     const topic = base.topics.get(after.topic);
     if (topic === undefined) continue;
     const groups = head.catalog.consumerGroups.flatMap((g) =>
-      g.subscriptions.filter((s) => s.topic === after.topic).map((s) => ({ group: g, handles: s.events.includes(after.name) })),
+      g.subscriptions
+        .filter((s) => s.topic === after.topic)
+        .map((s) => ({ group: g, handles: s.events.includes(after.name) })),
     );
     if (groups.length === 0) continue;
-    const mustHandle = groups.filter((g) => g.handles).map((g) => `${g.group.groupId} (service of context ${g.group.context})`);
+    const mustHandle = groups
+      .filter((g) => g.handles)
+      .map((g) => `${g.group.groupId} (service of context ${g.group.context})`);
     const skip = groups.filter((g) => !g.handles).map((g) => g.group.groupId);
     out.push(
       finding('event.added-unhandled', {
         subject: { kind: 'event', name: after.name },
         message: [
           `event "${after.name}" was added to "${after.topic}"`,
-          mustHandle.length > 0 ? `; ${mustHandle.join(', ')} take every message of the topic and must add a handler (their services no longer compile without one)` : '',
-          skip.length > 0 ? `; ${skip.join(', ')} do not list it and acknowledge and skip it at run time` : '',
+          mustHandle.length > 0
+            ? `; ${mustHandle.join(', ')} take every message of the topic and must add a handler (their services no longer compile without one)`
+            : '',
+          skip.length > 0
+            ? `; ${skip.join(', ')} do not list it and acknowledge and skip it at run time`
+            : '',
         ].join(''),
         head: head.place(after.location),
         producers: head.topics.get(after.topic)?.producers ?? [],
@@ -172,7 +181,12 @@ function keyFindings(
   producers: readonly string[],
   consumerGroups: readonly string[],
 ): Finding[] {
-  const common = { subject: { kind: 'event' as const, name: before.name }, ...places, producers, consumerGroups };
+  const common = {
+    subject: { kind: 'event' as const, name: before.name },
+    ...places,
+    producers,
+    consumerGroups,
+  };
   if (before.key.source !== after.key.source) {
     return [
       finding('key.source-changed', {
@@ -225,12 +239,27 @@ function groupFindings(base: Snapshot, head: Snapshot): Finding[] {
         message: `consumer group "${before.groupId}" of ${before.context} is now "${renamed.groupId}"; it starts without committed offsets on ${before.subscriptions.map((s) => s.topic).join(', ')}`,
         ...(first ? { base: base.place(first.location) } : {}),
         ...(renamedFirst ? { head: head.place(renamedFirst.location) } : {}),
-        producers: [...new Set(before.subscriptions.flatMap((s) => base.topics.get(s.topic)?.producers ?? []))],
+        producers: [
+          ...new Set(before.subscriptions.flatMap((s) => base.topics.get(s.topic)?.producers ?? [])),
+        ],
         consumerGroups: [before.groupId],
       }),
     );
   }
   return out;
+}
+
+/** True when the topic `from` of the base is the topic `to` of the head under a new name (same channel, same owner). */
+function topicRenamed(base: Snapshot, head: Snapshot, from: string, to: string): boolean {
+  const before = base.topics.get(from);
+  const after = head.topics.get(to);
+  return (
+    before !== undefined &&
+    after !== undefined &&
+    !head.topics.has(from) &&
+    before.owner === after.owner &&
+    before.channelId === after.channelId
+  );
 }
 
 /** A topic is keyed when one of its events takes its key from the payload or requires one. */

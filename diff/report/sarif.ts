@@ -34,7 +34,11 @@ export function sarifReport(findings: readonly Finding[], header: ReportHeader):
           level: blocks(f) ? 'error' : level(f.severity),
           message: { text: `${f.message}. Fix: ${f.fix}` },
           locations: [f.head ?? f.base].filter((p): p is Place => p !== undefined).map(location),
-          ...(f.head && f.base ? { relatedLocations: [{ id: 1, ...location(f.base), message: { text: 'at the base revision' } }] } : {}),
+          ...(f.head && f.base
+            ? {
+                relatedLocations: [{ id: 1, ...location(f.base), message: { text: 'at the base revision' } }],
+              }
+            : {}),
           properties: { producers: f.producers, consumerGroups: f.consumerGroups, subject: f.subject },
           ...(f.overriddenBy
             ? { suppressions: [{ kind: 'inSource', justification: f.overriddenBy.reason }] }

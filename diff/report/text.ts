@@ -17,7 +17,9 @@ export function textReport(findings: readonly Finding[], header: ReportHeader): 
     if (f.producers.length > 0) lines.push(`  producers: ${f.producers.join(', ')}`);
     if (f.consumerGroups.length > 0) lines.push(`  consumer groups: ${f.consumerGroups.join(', ')}`);
     if (f.overriddenBy)
-      lines.push(`  overridden at ${f.overriddenBy.at.file} ${f.overriddenBy.at.pointer}: ${f.overriddenBy.reason}`);
+      lines.push(
+        `  overridden at ${f.overriddenBy.at.file} ${f.overriddenBy.at.pointer}: ${f.overriddenBy.reason}`,
+      );
     else if (f.severity !== 'info') lines.push(`  fix: ${f.fix}`);
   }
   const blocking = findings.filter(blocks).length;
