@@ -19,14 +19,30 @@
  * detached and outlives the caller; `stopNativeKafka` sends SIGTERM, waits, then
  * SIGKILLs. Nothing here prints: pass `log` to hear progress.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  commandLineOf,
+  findProcess,
+  isProcessAlive,
+  javaMajorVersion,
+  type Log,
+  portAnswers,
+  readPidFile,
+  removeAbandonedPartials,
+  run,
+  signalAndWait,
+  sleep,
+  tailFile,
+  withLockFile,
+} from '../native-process.ts';
 import { type KafkaProbe, probeKafka } from './probe.ts';
+
+export { isProcessAlive, type Log };
 
 export const KAFKA_VERSION = '4.1.1';
 
@@ -45,8 +61,6 @@ export interface NativeKafkaConfig {
   readonly stopTimeoutMs: number;
   readonly java: string;
 }
-
-export type Log = (line: string) => void;
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -123,146 +137,26 @@ const files = (c: NativeKafkaConfig) => ({
 
 // ---------------------------------------------------------------- processes
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function run(
-  command: string,
-  args: readonly string[],
-  options: { cwd?: string; timeoutMs: number },
-): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      command,
-      [...args],
-      { cwd: options.cwd, timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) {
-          const err = error as NodeJS.ErrnoException & { killed?: boolean };
-          const why =
-            err.code === 'ENOENT'
-              ? `${command} was not found on PATH`
-              : err.killed
-                ? `timed out after ${options.timeoutMs} ms`
-                : `exit code ${String(err.code)}`;
-          reject(new Error(`${command} ${args.join(' ')}: ${why}\n${stdout}${stderr}`.trim()));
-          return;
-        }
-        resolve({ stdout, stderr });
-      },
-    );
-  });
-}
-
-/** Alive and not a zombie (a zombie answers kill 0 until its parent reaps it). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return true; // no /proc (macOS): kill 0 is all there is
-  }
-}
-
 /** Is `pid` our broker (guards against a recycled pid)? */
 async function isOurBroker(pid: number, config: NativeKafkaConfig): Promise<boolean> {
-  let commandLine: string;
-  try {
-    commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch {
-    try {
-      commandLine = (await run('ps', ['-o', 'command=', '-p', String(pid)], { timeoutMs: 5000 })).stdout;
-    } catch {
-      return false;
-    }
-  }
+  const commandLine = await commandLineOf(pid);
+  if (commandLine === null) return false;
   return commandLine.includes('kafka.Kafka') && commandLine.includes(files(config).properties);
 }
 
 /** Our broker's pid found by its command line (Linux), for when the pid file was lost. */
 function findOurBrokerPid(config: NativeKafkaConfig): number | null {
-  let entries: string[];
-  try {
-    entries = fs.readdirSync('/proc');
-  } catch {
-    return null;
-  }
   const properties = files(config).properties;
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const commandLine = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (
-        commandLine.includes('kafka.Kafka') &&
-        commandLine.includes(properties) &&
-        isProcessAlive(Number(entry))
-      ) {
-        return Number(entry);
-      }
-    } catch {
-      // gone meanwhile, or not ours to read
-    }
-  }
-  return null;
+  return findProcess((argv) => argv.includes('kafka.Kafka') && argv.includes(properties));
 }
 
 function readPid(config: NativeKafkaConfig): number | null {
-  try {
-    const pid = Number(fs.readFileSync(files(config).pid, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
+  return readPidFile(files(config).pid);
 }
 
 /** A lock file around start and stop, so two callers (a CLI and a test run) do not race. */
-async function withLock<T>(config: NativeKafkaConfig, work: () => Promise<T>): Promise<T> {
-  const lock = files(config).lock;
-  const deadline = Date.now() + config.startTimeoutMs + 30_000;
-  for (;;) {
-    try {
-      const handle = await fsp.open(lock, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number((await fsp.readFile(lock, 'utf8').catch(() => '')).trim());
-      if (!Number.isInteger(holder) || holder <= 0 || !isProcessAlive(holder)) {
-        await fsp.rm(lock, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(
-          `${lock} is held by process ${holder}, which is still running; waited too long for it`,
-        );
-      }
-      await sleep(250);
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    await fsp.rm(lock, { force: true });
-  }
-}
-
-function tail(file: string, lines: number): string {
-  try {
-    const text = fs.readFileSync(file, 'utf8');
-    return text
-      .split('\n')
-      .slice(-lines - 1)
-      .join('\n')
-      .trimEnd();
-  } catch {
-    return '(no file)';
-  }
+function withLock<T>(config: NativeKafkaConfig, work: () => Promise<T>): Promise<T> {
+  return withLockFile(files(config).lock, config.startTimeoutMs + 30_000, work);
 }
 
 /** The last lines of the broker's logs, for error messages. */
@@ -270,23 +164,10 @@ export function brokerLogTail(config: NativeKafkaConfig, lines = 40): string {
   const f = files(config);
   return [
     `--- ${f.serverLog} (last ${lines} lines)`,
-    tail(f.serverLog, lines),
+    tailFile(f.serverLog, lines),
     `--- ${f.stdoutLog}`,
-    tail(f.stdoutLog, 15),
+    tailFile(f.stdoutLog, 15),
   ].join('\n');
-}
-
-function portAnswers(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (answer: boolean) => {
-      socket.destroy();
-      resolve(answer);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 }
 
 // ---------------------------------------------------------------- jars
@@ -312,19 +193,6 @@ async function readManifest(libDir: string): Promise<JarManifest | null> {
     return JSON.parse(await fsp.readFile(path.join(libDir, MANIFEST), 'utf8')) as JarManifest;
   } catch {
     return null;
-  }
-}
-
-/** Leftovers of fetches whose process died half-way. */
-async function removeAbandonedPartials(libDir: string): Promise<void> {
-  const parent = path.dirname(libDir);
-  const prefix = `${path.basename(libDir)}.partial-`;
-  for (const name of await fsp.readdir(parent).catch(() => [] as string[])) {
-    if (!name.startsWith(prefix)) continue;
-    const owner = Number(name.slice(prefix.length).split('-')[0]);
-    if (!Number.isInteger(owner) || !isProcessAlive(owner)) {
-      await fsp.rm(path.join(parent, name), { recursive: true, force: true });
-    }
   }
 }
 
@@ -503,21 +371,16 @@ function toolsLog4j(): string {
 }
 
 async function checkJava(config: NativeKafkaConfig): Promise<void> {
-  let output: string;
+  let version: { major: number; banner: string };
   try {
-    const { stdout, stderr } = await run(config.java, ['-version'], { timeoutMs: 30_000 });
-    output = stderr + stdout;
+    version = await javaMajorVersion(config.java);
   } catch (err) {
     throw new Error(
       `Java 17 or newer is needed to run Kafka ${KAFKA_VERSION} (set JAVA_HOME or KAFKA_NATIVE_JAVA).\n${err instanceof Error ? err.message : String(err)}`,
     );
   }
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(output);
-  const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : Number.NaN;
-  if (!(major >= 17)) {
-    throw new Error(
-      `Kafka ${KAFKA_VERSION} needs Java 17 or newer; ${config.java} is: ${output.split('\n')[0]}`,
-    );
+  if (!(version.major >= 17)) {
+    throw new Error(`Kafka ${KAFKA_VERSION} needs Java 17 or newer; ${config.java} is: ${version.banner}`);
   }
 }
 
@@ -607,20 +470,6 @@ async function waitUntilReady(
     }
     await sleep(300);
   }
-}
-
-async function signalAndWait(pid: number, signal: NodeJS.Signals, timeoutMs: number): Promise<boolean> {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    return true;
-  }
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isProcessAlive(pid)) return true;
-    await sleep(200);
-  }
-  return !isProcessAlive(pid);
 }
 
 /** Starts the broker, or reuses the one already running; resolves once it answers admin requests. */
