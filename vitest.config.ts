@@ -33,7 +33,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['test/**/*.test.ts', 'generator/**/*.test.ts', 'runtime/**/*.test.ts', 'diff/**/*.test.ts'],
+          include: [
+            'test/**/*.test.ts',
+            'generator/**/*.test.ts',
+            'runtime/**/*.test.ts',
+            'diff/**/*.test.ts',
+          ],
           exclude: [...configDefaults.exclude, ...INTEGRATION],
         },
       },
