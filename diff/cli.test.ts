@@ -16,6 +16,7 @@ import { parse, stringify } from 'yaml';
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const cli = path.join(repoRoot, 'diff', 'cli.ts');
+const history = path.join(repoRoot, 'diff', 'history.ts');
 const fixtures = path.join(repoRoot, 'test', 'fixtures', 'bad', 'base');
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'contracts-diff-cli-'));
 afterAll(() => rm(scratch, { recursive: true, force: true }));
@@ -33,12 +34,13 @@ async function git(cwd: string, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-async function contractsDiff(
-  cwd: string,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
+type Outcome = { code: number; stdout: string; stderr: string };
+
+const contractsDiff = (cwd: string, ...args: string[]): Promise<Outcome> => node(cwd, cli, ...args);
+
+async function node(cwd: string, script: string, ...args: string[]): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd });
+    const { stdout, stderr } = await run(process.execPath, [script, ...args], { cwd });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -156,6 +158,42 @@ describe('npm run contracts:diff', () => {
     const refused = await contractsDiff(cutOff);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('shallow clone');
+  });
+
+  it('reads the base in the working tree’s mode, so a base without the config is not judged by other rules', async () => {
+    const { dir, write } = await repository();
+    // Headers that describe an envelope header: strict mode keeps ce_type, lenient leaves it to the runtime.
+    const withHeaders = producer();
+    withHeaders.components.messages.ItemCreated.headers = {
+      type: 'object',
+      required: ['ce_type'],
+      properties: { ce_type: { type: 'string' }, region: { type: 'string' } },
+    };
+    await write(withHeaders);
+    await git(dir, 'commit', '-q', '-am', 'headers');
+    await git(dir, 'rm', '-q', 'contract-events.config.json');
+    await git(dir, 'commit', '-q', '-m', 'no config: lenient by default');
+    await writeFile(
+      path.join(dir, 'contract-events.config.json'),
+      JSON.stringify({ inputs: { asyncapi: { mode: 'strict' } } }),
+    );
+    // Read leniently, the base's headers and keys would differ from the strict head's though no contract changed.
+    const result = await contractsDiff(dir, '--base', 'main');
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toContain('no contract changes that need attention');
+  });
+
+  it('contracts:history classifies every commit that changed the contracts', async () => {
+    const { dir, write } = await repository();
+    await write(withPartitions(2));
+    await git(dir, 'commit', '-q', '-am', 'fewer partitions');
+    const result = await node(dir, history);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('2 commit(s) changed the contracts');
+    expect(result.stdout).toMatch(/contracts\n {2}safe/);
+    expect(result.stdout).toMatch(
+      /fewer partitions\n {2}1 breaking \(1 without an override\)\n {2}topic\.partitions-decreased: items\.events/,
+    );
   });
 
   it('checks a _TRANSITIVE mode against every earlier version in git, not only the base', async () => {

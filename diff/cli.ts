@@ -19,8 +19,8 @@ import { blocks } from './findings.ts';
 import { jsonReport } from './report/json.ts';
 import { sarifReport } from './report/sarif.ts';
 import { textReport } from './report/text.ts';
-import { extractRevision, repositoryRoot, resolveBase, UsageError } from './revision.ts';
-import { readSnapshot, type Snapshot } from './snapshot.ts';
+import { repositoryRoot, resolveBase, UsageError } from './revision.ts';
+import { readRevision, readSnapshot, type Snapshot } from './snapshot.ts';
 import { transitiveHistory } from './transitive.ts';
 
 enableCompileCache(path.resolve(import.meta.dirname, '..', '.cache', 'node-compile'));
@@ -55,14 +55,12 @@ async function main(): Promise<number> {
   try {
     const root = await repositoryRoot(process.cwd());
     const base = await resolveBase(root, args.base);
-    const paths = [args.in, 'package.json', 'contract-events.config.json'];
-    const baseDir = path.join(scratch, 'base');
-    await extractRevision(root, base.commit, paths, baseDir);
-    const [before, after] = await Promise.all([
-      readSnapshot(baseDir, args.in, `base ${base.commit.slice(0, 12)}`),
-      readSnapshot(root, args.in, 'working tree'),
-    ]);
+    const after = await readSnapshot(root, args.in, 'working tree');
     unreadable(after);
+    const before = await readRevision(root, base.commit, args.in, scratch, {
+      label: `base ${base.commit.slice(0, 12)}`,
+      mode: after.mode,
+    });
     const history = await transitiveHistory(root, base.commit, after, args.in, scratch);
     const findings = compareSnapshots(before, after, { lenient: args.lenient, history });
     const report = FORMATS[args.format](findings, { base: base.description, head: 'working tree' });

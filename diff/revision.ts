@@ -127,3 +127,22 @@ export async function commitsTouching(
 export async function describeCommit(root: string, commit: string): Promise<string> {
   return git(root, ['log', '-1', '--format=%h %s', commit]);
 }
+
+/** Every commit (merges aside: their changes are their branches' commits) that changed `paths`, oldest first. */
+export async function commitsChanging(root: string, paths: readonly string[]): Promise<string[]> {
+  const out = await git(root, [
+    'log',
+    '--reverse',
+    '--full-history',
+    '--no-merges',
+    '--format=%H',
+    '--',
+    ...paths,
+  ]);
+  return out.split('\n').filter(Boolean);
+}
+
+/** The commit's first parent, or null for a root commit. */
+export async function parentOf(root: string, commit: string): Promise<string | null> {
+  return (await tryGit(root, ['rev-parse', '--verify', '--quiet', `${commit}^1`])) ?? null;
+}

@@ -4,6 +4,7 @@
  * the revision's root so base and head name files the same way.
  */
 import path from 'node:path';
+import type { Mode } from '../generator/config.ts';
 import { ContractError, type Diagnostic } from '../generator/diagnostics.ts';
 import { readContracts } from '../generator/generate.ts';
 import type {
@@ -15,10 +16,13 @@ import type {
 } from '../generator/model/catalog.ts';
 import type { SourceLocation } from '../generator/parse/locate.ts';
 import type { Place } from './findings.ts';
+import { extractRevision } from './revision.ts';
 
 export interface Snapshot {
   /** `base (<commit>)` or `working tree`, for messages. */
   readonly label: string;
+  /** The mode the contracts were read in: a base revision is read in the working tree's mode, so both sides follow the same rules. */
+  readonly mode: Mode;
   readonly catalog: Catalog;
   /** Errors that kept part of the contracts out of the catalog. */
   readonly errors: readonly Diagnostic[];
@@ -29,16 +33,24 @@ export interface Snapshot {
 }
 
 /** Reads the contracts under `root` (a checkout or an extracted revision): `input` is relative to it. */
-export async function readSnapshot(root: string, input: string, label: string): Promise<Snapshot> {
+export async function readSnapshot(
+  root: string,
+  input: string,
+  label: string,
+  mode?: Mode,
+): Promise<Snapshot> {
   let catalog: Catalog = { contexts: [], topics: [], events: [], consumerGroups: [] };
   let errors: readonly Diagnostic[];
+  let readMode: Mode = mode ?? 'strict';
   try {
     const read = await readContracts({
       input,
       cwd: root,
       outDir: path.join(root, 'generated'),
       runtimeEntry: path.join(root, 'runtime', 'contract', 'index.ts'),
+      ...(mode ? { mode } : {}),
     });
+    readMode = read.mode;
     catalog = read.catalog;
     errors = read.diagnostics.filter((d) => d.severity === 'error');
   } catch (error) {
@@ -48,6 +60,7 @@ export async function readSnapshot(root: string, input: string, label: string): 
   }
   return {
     label,
+    mode: readMode,
     catalog,
     errors,
     topics: new Map(catalog.topics.map((t) => [t.address, t])),
@@ -72,4 +85,22 @@ export function handlersOf(
       if (s.topic === topic && s.events.includes(event)) out.push([group, s]);
   }
   return out;
+}
+
+/** The files a revision's snapshot needs: the contracts and what locates their config. */
+export function revisionPaths(input: string): string[] {
+  return [input, 'package.json', 'contract-events.config.json'];
+}
+
+/** Reads the contracts as they are at `commit`, extracted under `scratch`. */
+export async function readRevision(
+  root: string,
+  commit: string,
+  input: string,
+  scratch: string,
+  options: { label?: string; mode?: Mode } = {},
+): Promise<Snapshot> {
+  const dir = path.join(scratch, commit);
+  await extractRevision(root, commit, revisionPaths(input), dir);
+  return readSnapshot(dir, input, options.label ?? commit.slice(0, 12), options.mode);
 }

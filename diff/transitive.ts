@@ -4,12 +4,11 @@
  * of the working tree declares such a mode). An event's versions are its
  * distinct payloads in that history, oldest first.
  */
-import path from 'node:path';
 import type { JsonSchema } from '../generator/model/catalog.ts';
 import { canonicalJson } from './payload/json-value.ts';
 import { modeOf } from './payload-rules.ts';
-import { commitsTouching, extractRevision } from './revision.ts';
-import { readSnapshot, type Snapshot } from './snapshot.ts';
+import { commitsTouching } from './revision.ts';
+import { readRevision, type Snapshot } from './snapshot.ts';
 
 export type History = (
   event: string,
@@ -32,9 +31,7 @@ export async function transitiveHistory(
   );
   const seen = new Map<string, Set<string>>(wanted.map((name) => [name, new Set()]));
   for (const commit of commits) {
-    const dir = path.join(scratch, commit);
-    await extractRevision(root, commit, [input, 'package.json', 'contract-events.config.json'], dir);
-    const snapshot = await readSnapshot(dir, input, commit.slice(0, 12));
+    const snapshot = await readRevision(root, commit, input, scratch, { mode: head.mode });
     for (const name of wanted) {
       const event = snapshot.events.get(name);
       if (event === undefined) continue;
