@@ -44,6 +44,12 @@ describe('parsePrometheusText', () => {
       { name: 'b', labels: {}, value: Number.NaN },
       { name: 'c', labels: {}, value: -350 },
     ]);
+    // prom-client writes an empty summary's mean as `Nan`; Prometheus (Go's ParseFloat) reads any case.
+    expect(parsePrometheusText('lag_mean Nan\nx inf\ny -INF\n').map((s) => s.value)).toEqual([
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+    ]);
     expect(() => parsePrometheusText('a{b=c} 1')).toThrow(/malformed label in line: a\{b=c\} 1/);
     expect(() => parsePrometheusText('a{b="c"} many')).toThrow(/not a sample value "many"/);
   });

@@ -15,10 +15,14 @@ export interface Sample {
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*/;
 
+/**
+ * A sample value as Prometheus reads it: Go's ParseFloat, so `NaN` and `Inf` in any case
+ * (prom-client writes an empty summary's mean as `Nan`).
+ */
 function parseValue(raw: string, line: string): number {
-  if (raw === '+Inf') return Number.POSITIVE_INFINITY;
-  if (raw === '-Inf') return Number.NEGATIVE_INFINITY;
-  if (raw === 'NaN') return Number.NaN;
+  if (/^\+?inf$/i.test(raw)) return Number.POSITIVE_INFINITY;
+  if (/^-inf$/i.test(raw)) return Number.NEGATIVE_INFINITY;
+  if (/^nan$/i.test(raw)) return Number.NaN;
   const value = Number(raw);
   if (raw === '' || Number.isNaN(value)) throw new Error(`not a sample value "${raw}" in line: ${line}`);
   return value;
