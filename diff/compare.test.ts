@@ -43,6 +43,8 @@ function edited(text: string, edits: readonly Edit[]): Record<string, unknown> {
 interface Revision {
   readonly producer?: readonly Edit[];
   readonly consumer?: readonly Edit[] | 'absent';
+  /** Other files beside the documents (shared schemas), by name. */
+  readonly files?: Readonly<Record<string, unknown>>;
 }
 
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'contracts-diff-test-'));
@@ -61,6 +63,8 @@ async function write(revision: Revision): Promise<string> {
     path.join(root, 'contracts', 'shop', 'producer.yaml'),
     stringify(edited(PRODUCER, revision.producer ?? [])),
   );
+  for (const [name, content] of Object.entries(revision.files ?? {}))
+    await writeFile(path.join(root, 'contracts', 'shop', name), stringify(content));
   if (revision.consumer !== 'absent') {
     await writeFile(
       path.join(root, 'contracts', 'shop', 'consumer.yaml'),
@@ -106,7 +110,44 @@ const override = (rule: string): Edit => [
   [{ rule, reason: 'items.events is drained before the deploy (ticket OPS-42)' }],
 ];
 
+/** The payload's `label` defined in another file, as `schemas.yaml#/Label`. */
+const labelInFile = (label: unknown): Revision => ({
+  producer: [[`${PAYLOAD}/properties/label`, { $ref: './schemas.yaml#/Label' }]],
+  files: { 'schemas.yaml': { Label: label } },
+});
+/** The payload's `label` defined under the document's components, as `#/components/schemas/Label`. */
+const labelInComponents = (label: unknown): Revision => ({
+  producer: [
+    [`${PAYLOAD}/properties/label`, { $ref: '#/components/schemas/Label' }],
+    ['/components/schemas/Label', label],
+  ],
+});
+
 const cases: [string, { base?: Revision; head: Revision; want: string[] }][] = [
+  [
+    'a change behind a $ref into another file',
+    {
+      base: labelInFile({ type: 'string' }),
+      head: labelInFile({ type: 'string', enum: ['a', 'b'] }),
+      want: ['payload.incompatible', 'payload.version-not-bumped'],
+    },
+  ],
+  [
+    'a compatible change behind a $ref into another file',
+    {
+      base: labelInFile({ type: 'string', maxLength: 10 }),
+      head: labelInFile({ type: 'string', maxLength: 20 }),
+      want: [],
+    },
+  ],
+  [
+    'a change behind a $ref into components',
+    {
+      base: labelInComponents({ type: 'string' }),
+      head: labelInComponents({ type: 'integer' }),
+      want: ['payload.incompatible', 'payload.version-not-bumped'],
+    },
+  ],
   ['no change', { head: {}, want: [] }],
   ['a description changes', { head: { producer: [[`${PAYLOAD}/description`, 'An item.']] }, want: [] }],
   ['an optional property on the closed payload (BACKWARD)', { head: { producer: [optionalNote] }, want: [] }],
