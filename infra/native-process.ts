@@ -205,3 +205,55 @@ export async function javaMajorVersion(java: string): Promise<{ major: number; b
   const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : Number.NaN;
   return { major, banner: output.split('\n')[0] ?? '' };
 }
+
+export interface StopResult {
+  readonly wasRunning: boolean;
+  readonly pid: number | null;
+  /** True when SIGTERM was not enough and SIGKILL was sent. */
+  readonly killed: boolean;
+}
+
+export interface StopTarget {
+  /** How log lines name the server (`Kafka`, `the registry`). */
+  readonly name: string;
+  readonly pidFile: string;
+  /** When the pid file names no live process: the server found some other way (a search of /proc). */
+  readonly find: () => number | null;
+  /** True when `pid` is this server, not a process that reused its pid. */
+  readonly isOurs: (pid: number) => Promise<boolean>;
+  readonly stopTimeoutMs: number;
+}
+
+/**
+ * Stops a server this project started: SIGTERM, then SIGKILL after `stopTimeoutMs`; the pid file
+ * is removed. A no-op when none runs; a pid that is no longer ours is only forgotten.
+ */
+export async function stopServer(target: StopTarget, log: Log): Promise<StopResult> {
+  const recorded = readPidFile(target.pidFile);
+  const pid = recorded !== null && isProcessAlive(recorded) ? recorded : (target.find() ?? recorded);
+  if (pid === null) return { wasRunning: false, pid: null, killed: false };
+  if (!isProcessAlive(pid) || !(await target.isOurs(pid))) {
+    await fsp.rm(target.pidFile, { force: true });
+    return { wasRunning: false, pid, killed: false };
+  }
+  log(`Stopping ${target.name} (pid ${pid}) ...`);
+  let killed = false;
+  if (!(await signalAndWait(pid, 'SIGTERM', target.stopTimeoutMs))) {
+    log(
+      `${target.name} (pid ${pid}) did not stop within ${target.stopTimeoutMs / 1000} s of SIGTERM: sending SIGKILL.`,
+    );
+    killed = true;
+    if (!(await signalAndWait(pid, 'SIGKILL', 10_000)))
+      throw new Error(`${target.name} (pid ${pid}) survived SIGKILL`);
+  }
+  await fsp.rm(target.pidFile, { force: true });
+  return { wasRunning: true, pid, killed };
+}
+
+/** Does not leave a half-started server behind: stops it and removes its pid file. */
+export async function abandonStart(pid: number, pidFile: string): Promise<void> {
+  if (isProcessAlive(pid) && !(await signalAndWait(pid, 'SIGTERM', 10_000))) {
+    await signalAndWait(pid, 'SIGKILL', 5000);
+  }
+  await fsp.rm(pidFile, { force: true });
+}

@@ -26,6 +26,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  abandonStart,
   commandLineOf,
   findProcess,
   isProcessAlive,
@@ -35,8 +36,9 @@ import {
   readPidFile,
   removeAbandonedPartials,
   run,
-  signalAndWait,
+  type StopResult,
   sleep,
+  stopServer,
   tailFile,
   withLockFile,
 } from '../native-process.ts';
@@ -573,21 +575,11 @@ export async function startNativeKafka(
       };
     } catch (err) {
       // Do not leave a half-started broker behind.
-      if (isProcessAlive(pid) && !(await signalAndWait(pid, 'SIGTERM', 10_000))) {
-        await signalAndWait(pid, 'SIGKILL', 5000);
-      }
-      await fsp.rm(f.pid, { force: true });
+      await abandonStart(pid, f.pid);
       child.unref();
       throw err;
     }
   });
-}
-
-export interface StopResult {
-  readonly wasRunning: boolean;
-  readonly pid: number | null;
-  /** True when SIGTERM was not enough and SIGKILL was sent. */
-  readonly killed: boolean;
 }
 
 /** Stops the broker gracefully (SIGTERM, then SIGKILL after `stopTimeoutMs`); a no-op when none runs. */
@@ -597,28 +589,18 @@ export async function stopNativeKafka(
 ): Promise<StopResult> {
   if (!fs.existsSync(config.stateDir)) return { wasRunning: false, pid: null, killed: false };
   const f = files(config);
-  return withLock(config, async () => {
-    const recorded = readPid(config);
-    const pid =
-      recorded !== null && isProcessAlive(recorded) ? recorded : (findOurBrokerPid(config) ?? recorded);
-    if (pid === null) return { wasRunning: false, pid: null, killed: false };
-    if (!isProcessAlive(pid) || !(await isOurBroker(pid, config))) {
-      await fsp.rm(f.pid, { force: true });
-      return { wasRunning: false, pid, killed: false };
-    }
-    log(`Stopping Kafka (pid ${pid}) ...`);
-    let killed = false;
-    if (!(await signalAndWait(pid, 'SIGTERM', config.stopTimeoutMs))) {
-      log(
-        `Kafka (pid ${pid}) did not stop within ${config.stopTimeoutMs / 1000} s of SIGTERM: sending SIGKILL.`,
-      );
-      killed = true;
-      if (!(await signalAndWait(pid, 'SIGKILL', 10_000)))
-        throw new Error(`Kafka (pid ${pid}) survived SIGKILL`);
-    }
-    await fsp.rm(f.pid, { force: true });
-    return { wasRunning: true, pid, killed };
-  });
+  return withLock(config, () =>
+    stopServer(
+      {
+        name: 'Kafka',
+        pidFile: f.pid,
+        find: () => findOurBrokerPid(config),
+        isOurs: (pid) => isOurBroker(pid, config),
+        stopTimeoutMs: config.stopTimeoutMs,
+      },
+      log,
+    ),
+  );
 }
 
 export interface NativeKafkaStatus {

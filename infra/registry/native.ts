@@ -29,6 +29,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  abandonStart,
   commandLineOf,
   findProcess,
   isProcessAlive,
@@ -38,8 +39,9 @@ import {
   readPidFile,
   removeAbandonedPartials,
   run,
-  signalAndWait,
+  type StopResult,
   sleep,
+  stopServer,
   tailFile,
   withLockFile,
 } from '../native-process.ts';
@@ -487,53 +489,33 @@ export async function startRegistry(
       return { url, pid, reused: false, startMs: Date.now() - launched, dist, java, logFile: f.log };
     } catch (err) {
       // Do not leave a half-started registry behind.
-      if (isProcessAlive(pid) && !(await signalAndWait(pid, 'SIGTERM', 10_000))) {
-        await signalAndWait(pid, 'SIGKILL', 5000);
-      }
-      await fsp.rm(f.pid, { force: true });
+      await abandonStart(pid, f.pid);
       child.unref();
       throw err;
     }
   });
 }
 
-export interface RegistryStopResult {
-  readonly wasRunning: boolean;
-  readonly pid: number | null;
-  /** True when SIGTERM was not enough and SIGKILL was sent. */
-  readonly killed: boolean;
-}
-
 /** Stops the registry gracefully (SIGTERM, then SIGKILL after `stopTimeoutMs`); a no-op when none runs. */
 export async function stopRegistry(
   overrides: Partial<RegistryConfig> = {},
   log: Log = () => {},
-): Promise<RegistryStopResult> {
+): Promise<StopResult> {
   const config = registryConfig(overrides);
   if (!fs.existsSync(config.stateDir)) return { wasRunning: false, pid: null, killed: false };
   const f = files(config);
-  return withLock(config, async () => {
-    const recorded = readPidFile(f.pid);
-    const pid =
-      recorded !== null && isProcessAlive(recorded) ? recorded : (findOurRegistryPid(config) ?? recorded);
-    if (pid === null) return { wasRunning: false, pid: null, killed: false };
-    if (!isProcessAlive(pid) || !(await isOurRegistry(pid, config))) {
-      await fsp.rm(f.pid, { force: true });
-      return { wasRunning: false, pid, killed: false };
-    }
-    log(`Stopping the registry (pid ${pid}) ...`);
-    let killed = false;
-    if (!(await signalAndWait(pid, 'SIGTERM', config.stopTimeoutMs))) {
-      log(
-        `The registry (pid ${pid}) did not stop within ${config.stopTimeoutMs / 1000} s of SIGTERM: SIGKILL.`,
-      );
-      killed = true;
-      if (!(await signalAndWait(pid, 'SIGKILL', 10_000)))
-        throw new Error(`The registry (pid ${pid}) survived SIGKILL`);
-    }
-    await fsp.rm(f.pid, { force: true });
-    return { wasRunning: true, pid, killed };
-  });
+  return withLock(config, () =>
+    stopServer(
+      {
+        name: 'the registry',
+        pidFile: f.pid,
+        find: () => findOurRegistryPid(config),
+        isOurs: (pid) => isOurRegistry(pid, config),
+        stopTimeoutMs: config.stopTimeoutMs,
+      },
+      log,
+    ),
+  );
 }
 
 export interface RegistryStatus {
