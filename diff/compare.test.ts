@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { applyEdits, type Edit } from '../test/support/json-edits.ts';
 import { compareSnapshots } from './compare.ts';
 import { blocks } from './findings.ts';
 import { readSnapshot } from './snapshot.ts';
@@ -21,24 +22,9 @@ const MESSAGE = '/components/messages/ItemCreated';
 const PAYLOAD = `${MESSAGE}/payload`;
 const KAFKA = '/channels/items/bindings/kafka';
 
-type Edit = [pointer: string, value: unknown];
-
 /** A document with JSON-pointer edits applied (`undefined` deletes). */
-function edited(text: string, edits: readonly Edit[]): Record<string, unknown> {
-  const root = parse(text) as Record<string, unknown>;
-  for (const [at, value] of edits) {
-    const segments = at.split('/').slice(1);
-    const last = segments.pop()!;
-    let node = root;
-    for (const s of segments) {
-      node[s] ??= {};
-      node = node[s] as Record<string, unknown>;
-    }
-    if (value === undefined) delete node[last];
-    else node[last] = value;
-  }
-  return root;
-}
+const edited = (text: string, edits: readonly Edit[]) =>
+  applyEdits(parse(text) as Record<string, unknown>, edits);
 
 interface Revision {
   readonly producer?: readonly Edit[];

@@ -16,32 +16,16 @@
  *   first version that fails; this checks them all so a report can show each one.
  * - NONE checks nothing.
  */
+
+import type { CompatibilityMode } from '../../generator/model/catalog.ts';
 import { compatibleChanges } from './compatible-changes.ts';
 import type { Difference } from './differences.ts';
 import { type CompareOptions, compareSchemas } from './schema-diff.ts';
 
+// The modes are the contract's vocabulary (`x-compatibility`), so the model owns their names.
+export type { CompatibilityMode } from '../../generator/model/catalog.ts';
+export { COMPATIBILITY_MODES } from '../../generator/model/evolution.ts';
 export { COMPATIBLE_CHANGES_LENIENT, COMPATIBLE_CHANGES_STRICT } from './compatible-changes.ts';
-
-/** The registry's compatibility levels. */
-export type CompatibilityMode =
-  | 'BACKWARD'
-  | 'BACKWARD_TRANSITIVE'
-  | 'FORWARD'
-  | 'FORWARD_TRANSITIVE'
-  | 'FULL'
-  | 'FULL_TRANSITIVE'
-  | 'NONE';
-
-/** The compatibility modes, for validating input. */
-export const COMPATIBILITY_MODES: readonly CompatibilityMode[] = [
-  'BACKWARD',
-  'BACKWARD_TRANSITIVE',
-  'FORWARD',
-  'FORWARD_TRANSITIVE',
-  'FULL',
-  'FULL_TRANSITIVE',
-  'NONE',
-];
 
 /**
  * Which way one check reads: `backward` — the candidate reads data written with the

@@ -19,6 +19,7 @@ import {
   formatDiagnostic,
 } from '../../generator/diagnostics.ts';
 import { generate } from '../../generator/generate.ts';
+import { applyEdits } from '../support/json-edits.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const runtimeEntry = path.join(repoRoot, 'runtime', 'contract', 'index.ts');
@@ -32,19 +33,7 @@ const CONSUMER = readFileSync(path.join(base, 'consumer.yaml'), 'utf8');
 
 /** A document with JSON-pointer edits applied (`undefined` deletes); a fresh copy every call. */
 function doc(yamlText: string, ...edits: [pointer: string, value: unknown][]): Doc {
-  const root = parse(yamlText) as Doc;
-  for (const [at, value] of edits) {
-    const segments = at.split('/').slice(1);
-    const last = segments.pop()!;
-    let node = root as Record<string, unknown>;
-    for (const s of segments) {
-      node[s] ??= {};
-      node = node[s] as Record<string, unknown>;
-    }
-    if (value === undefined) delete node[last];
-    else node[last] = value;
-  }
-  return root;
+  return applyEdits(parse(yamlText) as Doc, edits);
 }
 
 const producer = (...edits: [string, unknown][]) => doc(PRODUCER, ...edits);

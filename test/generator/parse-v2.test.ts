@@ -18,6 +18,7 @@ import { ContractError, type Diagnostic, formatDiagnostic } from '../../generato
 import { type GenerateResult, generate } from '../../generator/generate.ts';
 import { loadDocuments } from '../../generator/parse/load-documents.ts';
 import { RawFiles } from '../../generator/parse/raw-files.ts';
+import { applyEdits } from '../support/json-edits.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const runtimeEntry = path.join(repoRoot, 'runtime', 'contract', 'index.ts');
@@ -37,16 +38,7 @@ async function copyWith(edits: readonly Edit[]): Promise<string> {
   await cp(fixture, path.join(cwd, 'shop'), { recursive: true });
   for (const [file, at, value] of edits) {
     const target = path.join(cwd, 'shop', file);
-    const root = parse(await readFile(target, 'utf8')) as Record<string, unknown>;
-    const segments = at.split('/').slice(1);
-    const last = segments.pop()!;
-    let node = root;
-    for (const s of segments) {
-      node[s] ??= {};
-      node = node[s] as Record<string, unknown>;
-    }
-    if (value === undefined) delete node[last];
-    else node[last] = value;
+    const root = applyEdits(parse(await readFile(target, 'utf8')) as Record<string, unknown>, [[at, value]]);
     await writeFile(target, stringify(root));
   }
   return cwd;
