@@ -193,6 +193,29 @@ const cases: [string, { base?: Revision; head: Revision; want: string[] }][] = [
     },
   ],
   [
+    'a format on a string field (the consumers validate formats, the registry would not look)',
+    {
+      head: { producer: [[`${PAYLOAD}/properties/label`, { type: 'string', format: 'email' }]] },
+      want: ['payload.incompatible', 'payload.version-not-bumped'],
+    },
+  ],
+  [
+    'a format removed',
+    {
+      base: { producer: [[`${PAYLOAD}/properties/label`, { type: 'string', format: 'email' }]] },
+      head: {},
+      want: [],
+    },
+  ],
+  [
+    'a field made required with a default (no consumer fills defaults in)',
+    {
+      base: { producer: [[`${PAYLOAD}/required`, ['id']]] },
+      head: { producer: [[`${PAYLOAD}/properties/label`, { type: 'string', default: 'none' }]] },
+      want: ['payload.incompatible', 'payload.version-not-bumped'],
+    },
+  ],
+  [
     'partitions cut',
     { head: { producer: [[`${KAFKA}/partitions`, 2]] }, want: ['topic.partitions-decreased'] },
   ],

@@ -181,3 +181,38 @@ describe('isCompatible', () => {
     expect(isCompatible([])).toBe(true);
   });
 });
+
+describe('validating readers (what the generated consumers are)', () => {
+  const plain = { type: 'object', properties: { email: { type: 'string' } } };
+  const withFormat = { type: 'object', properties: { email: { type: 'string', format: 'email' } } };
+  const optional = { type: 'object', properties: { name: { type: 'string' } } };
+  const requiredWithDefault = {
+    type: 'object',
+    required: ['name'],
+    properties: { name: { type: 'string', default: 'n/a' } },
+  };
+
+  it('compare string formats: added or changed breaks old data, removed does not', () => {
+    expect(checkCompatibility('BACKWARD', [plain], withFormat).compatible).toBe(true);
+    const added = checkCompatibility('BACKWARD', [plain], withFormat, { readers: 'validating' });
+    expect(added.compatible).toBe(false);
+    expect(added.checks[0]?.incompatible).toEqual([
+      { type: 'FORMAT_ADDED', path: '#/properties/email/format' },
+    ]);
+    const changed = { type: 'object', properties: { email: { type: 'string', format: 'uri' } } };
+    expect(
+      checkCompatibility('BACKWARD', [withFormat], changed, { readers: 'validating' }).checks[0]
+        ?.incompatible,
+    ).toEqual([{ type: 'FORMAT_CHANGED', path: '#/properties/email/format' }]);
+    expect(checkCompatibility('BACKWARD', [withFormat], plain, { readers: 'validating' }).compatible).toBe(
+      true,
+    );
+  });
+
+  it('fill in no defaults: a property made required with a default breaks old data', () => {
+    expect(checkCompatibility('BACKWARD', [optional], requiredWithDefault).compatible).toBe(true);
+    expect(
+      checkCompatibility('BACKWARD', [optional], requiredWithDefault, { readers: 'validating' }).compatible,
+    ).toBe(false);
+  });
+});

@@ -18,14 +18,14 @@
  */
 
 import type { CompatibilityMode } from '../../generator/model/catalog.ts';
-import { compatibleChanges } from './compatible-changes.ts';
+import { compatibleChanges, type Readers } from './compatible-changes.ts';
 import type { Difference } from './differences.ts';
 import { type CompareOptions, compareSchemas } from './schema-diff.ts';
 
 // The modes are the contract's vocabulary (`x-compatibility`), so the model owns their names.
 export type { CompatibilityMode } from '../../generator/model/catalog.ts';
 export { COMPATIBILITY_MODES } from '../../generator/model/evolution.ts';
-export { COMPATIBLE_CHANGES_LENIENT, COMPATIBLE_CHANGES_STRICT } from './compatible-changes.ts';
+export { COMPATIBLE_CHANGES_LENIENT, COMPATIBLE_CHANGES_STRICT, type Readers } from './compatible-changes.ts';
 
 /**
  * Which way one check reads: `backward` — the candidate reads data written with the
@@ -36,6 +36,8 @@ export type ReadDirection = 'backward' | 'forward';
 /** The policy: strict (the registry's default) or lenient. */
 export interface PolicyOptions {
   readonly lenient?: boolean;
+  /** `confluent` (default) or `validating` readers: see `Readers`. */
+  readonly readers?: Readers;
 }
 
 /** True when every difference is in the compatible set of the policy. */
@@ -48,7 +50,7 @@ export function incompatibleDifferences(
   differences: readonly Difference[],
   options: PolicyOptions = {},
 ): Difference[] {
-  const compatible = compatibleChanges(options.lenient ?? false);
+  const compatible = compatibleChanges(options.lenient ?? false, options.readers);
   return differences.filter((difference) => !compatible.has(difference.type));
 }
 

@@ -101,7 +101,34 @@ export const COMPATIBLE_CHANGES_STRICT: ReadonlySet<DifferenceType> = new Set(ST
 /** Confluent's `COMPATIBLE_CHANGES_LENIENT`: the strict set plus the open/closed content-model relaxations. */
 export const COMPATIBLE_CHANGES_LENIENT: ReadonlySet<DifferenceType> = new Set([...STRICT, ...LENIENT_ONLY]);
 
-/** The set of compatible differences for the chosen policy. */
-export function compatibleChanges(lenient: boolean): ReadonlySet<DifferenceType> {
+/**
+ * Who reads the data: `confluent`, the registry's model (a reader that ignores `format`
+ * and fills in `default`s), or `validating`, a reader that validates every document as
+ * it arrives, as the generated consumers (ajv with ajv-formats) and most JSON Schema
+ * validators do: it checks `format`, and a `default` does not make a missing required
+ * property present.
+ */
+export type Readers = 'confluent' | 'validating';
+
+/** Compatible only for readers that fill in defaults before validating. */
+const DEFAULT_FILLED: readonly DifferenceType[] = [
+  'REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED',
+  'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL',
+  'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL',
+];
+
+const VALIDATING_STRICT: ReadonlySet<DifferenceType> = validating(COMPATIBLE_CHANGES_STRICT);
+const VALIDATING_LENIENT: ReadonlySet<DifferenceType> = validating(COMPATIBLE_CHANGES_LENIENT);
+
+function validating(set: ReadonlySet<DifferenceType>): ReadonlySet<DifferenceType> {
+  return new Set([...set].filter((t) => !DEFAULT_FILLED.includes(t)).concat('FORMAT_REMOVED'));
+}
+
+/** The set of compatible differences for the chosen policy and readers. */
+export function compatibleChanges(
+  lenient: boolean,
+  readers: Readers = 'confluent',
+): ReadonlySet<DifferenceType> {
+  if (readers === 'validating') return lenient ? VALIDATING_LENIENT : VALIDATING_STRICT;
   return lenient ? COMPATIBLE_CHANGES_LENIENT : COMPATIBLE_CHANGES_STRICT;
 }

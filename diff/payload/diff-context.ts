@@ -52,6 +52,8 @@ export class PairMap<V> {
 /** What every context of one pass shares. */
 interface Shared {
   readonly compatible: ReadonlySet<DifferenceType>;
+  /** Compare string `format`s too (readers that validate it). */
+  readonly formats: boolean;
   readonly comparePair: PairComparator;
   readonly memo: PairMap<PairDifferences>;
   readonly inProgress: PairMap<true>;
@@ -87,9 +89,11 @@ export class DiffContext {
     compatible: ReadonlySet<DifferenceType>,
     comparePair: PairComparator,
     incompatibleSeed: PairMap<PairDifferences>,
+    formats = false,
   ): DiffContext {
     const shared: Shared = {
       compatible,
+      formats,
       comparePair,
       memo: new PairMap(),
       inProgress: new PairMap(),
@@ -112,6 +116,11 @@ export class DiffContext {
     } finally {
       this.path.pop();
     }
+  }
+
+  /** True when string `format`s are compared (readers that validate them). */
+  comparesFormats(): boolean {
+    return this.shared.formats;
   }
 
   /** Records a difference at the current path. */

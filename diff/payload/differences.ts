@@ -50,6 +50,12 @@ export type DifferenceType =
   | 'PATTERN_REMOVED'
   /** `pattern` changed to another expression. */
   | 'PATTERN_CHANGED'
+  /** String `format` added (not Confluent's, which ignores `format`; reported only for validating readers). */
+  | 'FORMAT_ADDED'
+  /** String `format` removed (not Confluent's; validating readers only). */
+  | 'FORMAT_REMOVED'
+  /** String `format` changed (not Confluent's; validating readers only). */
+  | 'FORMAT_CHANGED'
   /** `maximum` added. */
   | 'MAXIMUM_ADDED'
   /** `maximum` removed. */

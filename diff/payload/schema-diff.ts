@@ -7,7 +7,7 @@
  */
 import { compareArrays } from './array-diff.ts';
 import { compareCombined } from './combined-diff.ts';
-import { compatibleChanges } from './compatible-changes.ts';
+import { compatibleChanges, type Readers } from './compatible-changes.ts';
 import { DiffContext, type PairDifferences, PairMap } from './diff-context.ts';
 import type { Difference } from './differences.ts';
 import { compareConsts, compareEnums } from './enum-diff.ts';
@@ -27,6 +27,12 @@ export interface CompareOptions {
   readonly lenient?: boolean;
   /** The dialect of both schemas; by default each one's `$schema` (draft-07 when absent). */
   readonly dialect?: Dialect;
+  /**
+   * `confluent` (default): the registry's rules exactly. `validating`: readers that validate
+   * `format` and apply no `default`s (the generated consumers): `format` is compared too, and
+   * a property made required with a default is incompatible.
+   */
+  readonly readers?: Readers;
 }
 
 /**
@@ -39,7 +45,8 @@ export function compareSchemas(
   update: unknown,
   options: CompareOptions = {},
 ): Difference[] {
-  const compatible = compatibleChanges(options.lenient ?? false);
+  const readers = options.readers ?? 'confluent';
+  const compatible = compatibleChanges(options.lenient ?? false, readers);
   const originalNode = loadSchema(original, options.dialect ?? dialectOf(original));
   const updateNode = loadSchema(update, options.dialect ?? dialectOf(update));
   // A $ref cycle is first assumed compatible where it closes; when that assumption was
@@ -47,7 +54,7 @@ export function compareSchemas(
   // (Confluent's fixed point, which keeps a memoized "compatible" from hiding a change).
   let seed = new PairMap<PairDifferences>();
   for (;;) {
-    const ctx = DiffContext.start(compatible, comparePair, seed);
+    const ctx = DiffContext.start(compatible, comparePair, seed, readers === 'validating');
     ctx.compare(originalNode, updateNode);
     const incompatible = ctx.incompatiblePairs();
     if (!ctx.usedOptimism() || sameKeys(incompatible, seed)) return [...ctx.differences()];

@@ -57,6 +57,8 @@ export interface StringNode extends NodeBase {
   readonly minLength?: number;
   readonly maxLength?: number;
   readonly pattern?: string;
+  /** Loaded for validating readers; the registry never compares it. */
+  readonly format?: string;
 }
 /** `type: number` or `integer`, or numeric keywords without a type. */
 export interface NumberNode extends NodeBase {
@@ -412,6 +414,7 @@ class SchemaLoader {
       minLength: numberAt(raw, 'minLength'),
       maxLength: numberAt(raw, 'maxLength'),
       pattern: typeof raw.pattern === 'string' ? raw.pattern : undefined,
+      format: typeof raw.format === 'string' ? raw.format : undefined,
     };
   }
 

@@ -1,4 +1,7 @@
-/** String keywords, after Confluent's `StringSchemaDiff`: lengths and `pattern` (not `format`, which it ignores). */
+/**
+ * String keywords, after Confluent's `StringSchemaDiff`: lengths and `pattern`; `format`, which the
+ * registry ignores, only for validating readers.
+ */
 import { compareBound } from './bound-diff.ts';
 import type { DiffContext } from './diff-context.ts';
 import type { StringNode } from './schema-model.ts';
@@ -21,4 +24,9 @@ export function compareStrings(ctx: DiffContext, original: StringNode, update: S
   else if (original.pattern !== undefined && update.pattern === undefined)
     ctx.addAt('pattern', 'PATTERN_REMOVED');
   else if (original.pattern !== update.pattern) ctx.addAt('pattern', 'PATTERN_CHANGED');
+  if (!ctx.comparesFormats()) return;
+  if (original.format === undefined && update.format !== undefined) ctx.addAt('format', 'FORMAT_ADDED');
+  else if (original.format !== undefined && update.format === undefined)
+    ctx.addAt('format', 'FORMAT_REMOVED');
+  else if (original.format !== update.format) ctx.addAt('format', 'FORMAT_CHANGED');
 }
