@@ -121,12 +121,10 @@ export function outboxFor<TMap extends EventMap>(
       publish?: PublishOptions,
     ): Promise<OutboxReceipt> {
       const { id, ...rest } = publish ?? {};
-      const [written] = await writeToOutbox(
-        db,
-        definition,
-        [id !== undefined ? { ...event, id } : event],
-        { ...options, ...rest },
-      );
+      const [written] = await writeToOutbox(db, definition, [id !== undefined ? { ...event, id } : event], {
+        ...options,
+        ...rest,
+      });
       return receipt(written!);
     },
     async writeAll(
