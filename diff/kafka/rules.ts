@@ -219,7 +219,7 @@ function versionFindings(base: Snapshot, head: Snapshot, before: EventModel, aft
       finding('event.version-removed', {
         subject,
         ...(removed.deprecated ? { severity: 'warning' as const } : {}),
-        message: `version ${version} of "${after.name}" was removed from "${after.topic}" while ${handlers.join(', ')} handle the event; records of version ${version} still in the topic, or from producers pinned to it, are dead-lettered${
+        message: `version ${version} of "${after.name}" was removed from "${after.topic}" while ${handlers.join(', ')} ${handlers.length === 1 ? 'handles' : 'handle'} the event; records of version ${version} still in the topic, or from producers pinned to it, are dead-lettered${
           removed.deprecated
             ? ' (the base marked it deprecated: make sure no producer is pinned to it and the topic retention has passed since its last record)'
             : '; it was not deprecated at the base'
