@@ -91,6 +91,18 @@ const withDeleted: Edit[] = [
     [{ $ref: '#/channels/items/messages/ItemCreated' }, { $ref: '#/channels/items/messages/ItemDeleted' }],
   ],
 ];
+/** ItemCreated as the base has it, declared again as major version 1 (message ItemCreatedV1) beside the current one. */
+const ITEM_CREATED = (parse(PRODUCER) as { components: { messages: Record<string, object> } }).components
+  .messages.ItemCreated!;
+const V1 = '/components/messages/ItemCreatedV1';
+const version1 = (deprecated: boolean, ...edits: Edit[]): Edit[] => [
+  [V1, { ...ITEM_CREATED, 'x-schema-version': 1, ...(deprecated ? { deprecated: true } : {}) }],
+  ['/channels/items/messages/ItemCreatedV1', { $ref: '#/components/messages/ItemCreatedV1' }],
+  ...edits,
+];
+/** ItemCreated version 2: a required property version 1 does not have (a break carried as a new version). */
+const version2: Edit[] = [...requiredNote, [`${MESSAGE}/x-schema-version`, 2]];
+
 const override = (rule: string): Edit => [
   '/channels/items/x-breaking-changes',
   [{ rule, reason: 'items.events is drained before the deploy (ticket OPS-42)' }],
@@ -327,6 +339,70 @@ const cases: [string, { base?: Revision; head: Revision; want: string[] }][] = [
         ],
       },
       want: ['payload.incompatible (passes)'],
+    },
+  ],
+  [
+    'a new major version carried beside the old one: safe, consumers first',
+    { head: { producer: [...version2, ...version1(true)] }, want: ['event.version-added (passes)'] },
+  ],
+  [
+    'each version compared with the same version at the base, not version 2 with version 1',
+    {
+      base: { producer: [...version2, ...version1(true)] },
+      head: {
+        producer: [...version2, ...version1(true), [`${PAYLOAD}/properties/extra`, { type: 'string' }]],
+      },
+      want: [],
+    },
+  ],
+  [
+    'an earlier version changed incompatibly in place',
+    {
+      base: { producer: [...version2, ...version1(true)] },
+      head: {
+        producer: [...version2, ...version1(true, [`${V1}/payload/required`, ['id', 'label', 'note']])],
+      },
+      want: ['payload.incompatible', 'payload.version-not-bumped'],
+    },
+  ],
+  [
+    'a version removed while the group handles the event',
+    {
+      base: { producer: [...version2, ...version1(false)] },
+      head: { producer: version2 },
+      want: ['event.version-removed'],
+    },
+  ],
+  [
+    'a deprecated version removed: a warning',
+    {
+      base: { producer: [...version2, ...version1(true)] },
+      head: { producer: version2 },
+      want: ['event.version-removed (passes)'],
+    },
+  ],
+  [
+    'a version removed that no group handles',
+    {
+      base: { producer: [...version2, ...version1(false)], consumer: 'absent' },
+      head: { producer: version2, consumer: 'absent' },
+      want: [],
+    },
+  ],
+  [
+    'a version removed with a fresh override on the message',
+    {
+      base: { producer: [...version2, ...version1(false)] },
+      head: {
+        producer: [
+          ...version2,
+          [
+            `${MESSAGE}/x-breaking-changes`,
+            [{ rule: 'event.version-removed', reason: 'no producer sent version 1 for 30 days (OPS-7)' }],
+          ],
+        ],
+      },
+      want: ['event.version-removed (passes)'],
     },
   ],
 ];

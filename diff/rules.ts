@@ -106,6 +106,18 @@ export const RULES = {
     title: 'an event moved to another topic: groups on the old topic stop receiving it',
     fix: 'publish to both topics during a migration window',
   },
+  'event.version-added': {
+    severity: 'info',
+    title:
+      'a new major version of an event is carried beside the old one (same name, same topic, another x-schema-version): consumers must be deployed before producers switch',
+    fix: 'deploy every consumer group that handles the event (regenerated, its handler receives both versions) before any producer sends the new version; until then keep producers on the old one (EVENT_SCHEMA_VERSIONS=<Event>:<old version>)',
+  },
+  'event.version-removed': {
+    severity: 'breaking',
+    title:
+      'a major version of an event was removed while consumer groups handle the event: its records still in the topic, or from producers still pinned to it, are dead-lettered',
+    fix: 'mark the version deprecated: true first and move every producer off it (no EVENT_SCHEMA_VERSIONS pin left); remove it once the topic retention has passed since its last record',
+  },
   'event.added-unhandled': {
     severity: 'warning',
     title:

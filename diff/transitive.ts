@@ -4,14 +4,20 @@
  * of the working tree declares such a mode). An event's versions are its
  * distinct payloads in that history, oldest first.
  */
-import type { JsonSchema } from '../generator/model/catalog.ts';
+import type { EventVersion, JsonSchema } from '../generator/model/catalog.ts';
+import { allVersions } from '../generator/model/versions.ts';
 import { canonicalJson } from './payload/json-value.ts';
 import { modeOf } from './payload-rules.ts';
 import { commitsTouching } from './revision.ts';
 import { readRevision, type Snapshot } from './snapshot.ts';
 
+/**
+ * An event's earlier payloads, oldest first: of its current version whichever it was (no
+ * `schemaVersion`), or of one major version (current or carried beside another) at each commit.
+ */
 export type History = (
   event: string,
+  schemaVersion?: number,
 ) => readonly { payload: JsonSchema; headers?: JsonSchema; label: string }[];
 
 export async function transitiveHistory(
@@ -22,28 +28,37 @@ export async function transitiveHistory(
   scratch: string,
 ): Promise<History | undefined> {
   const wanted = head.catalog.events
-    .filter((e) => modeOf(e, head).endsWith('_TRANSITIVE'))
+    .filter((e) => allVersions(e).some((v) => modeOf(v, head).endsWith('_TRANSITIVE')))
     .map((e) => e.name);
   if (wanted.length === 0) return undefined;
   const commits = (await commitsTouching(root, base, [input])).reverse();
-  const versions = new Map<string, { payload: JsonSchema; headers?: JsonSchema; label: string }[]>(
-    wanted.map((name) => [name, []]),
-  );
-  const seen = new Map<string, Set<string>>(wanted.map((name) => [name, new Set()]));
+  // `<name>` → the current version's payloads; `<name>\0<version>` → that version's payloads.
+  const versions = new Map<string, { payload: JsonSchema; headers?: JsonSchema; label: string }[]>();
+  const seen = new Map<string, Set<string>>();
+  const add = (slot: string, event: EventVersion, commit: string) => {
+    const key = canonicalJson([event.payload, event.headers ?? null]);
+    const known = seen.get(slot) ?? new Set<string>();
+    seen.set(slot, known);
+    if (known.has(key)) return;
+    known.add(key);
+    versions.set(slot, [
+      ...(versions.get(slot) ?? []),
+      {
+        payload: event.payload,
+        ...(event.headers !== undefined ? { headers: event.headers } : {}),
+        label: `${commit.slice(0, 12)}`,
+      },
+    ]);
+  };
   for (const commit of commits) {
     const snapshot = await readRevision(root, commit, input, scratch, { mode: head.mode });
     for (const name of wanted) {
       const event = snapshot.events.get(name);
       if (event === undefined) continue;
-      const key = canonicalJson([event.payload, event.headers ?? null]);
-      if (seen.get(name)?.has(key)) continue;
-      seen.get(name)?.add(key);
-      versions.get(name)?.push({
-        payload: event.payload,
-        ...(event.headers !== undefined ? { headers: event.headers } : {}),
-        label: `${commit.slice(0, 12)}`,
-      });
+      add(name, event, commit);
+      for (const v of allVersions(event)) add(`${name}\0${v.schemaVersion}`, v, commit);
     }
   }
-  return (event) => versions.get(event) ?? [];
+  return (event, schemaVersion) =>
+    versions.get(schemaVersion === undefined ? event : `${event}\0${schemaVersion}`) ?? [];
 }

@@ -20,6 +20,7 @@ export type DiagnosticCode =
   | 'missing-field'
   | 'invalid-value'
   | 'duplicate-event'
+  | 'event-version'
   | 'duplicate-topic'
   | 'duplicate-name'
   | 'partition-key'

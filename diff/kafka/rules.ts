@@ -4,8 +4,10 @@
  * snapshots in, findings out.
  */
 import type { EventModel, TopicModel } from '../../generator/model/catalog.ts';
+import { allVersions } from '../../generator/model/versions.ts';
 import { type Finding, finding } from '../findings.ts';
 import { canonicalJson } from '../payload/json-value.ts';
+import { comparedVersions } from '../payload-rules.ts';
 import { handlersOf, type Snapshot } from '../snapshot.ts';
 
 /** Kafka's default `retention.ms` (7 days), for a topic that sets none. */
@@ -138,6 +140,7 @@ function eventFindings(base: Snapshot, head: Snapshot): Finding[] {
       );
     }
     out.push(...keyFindings(before, after, places, producers, handlers));
+    out.push(...versionFindings(base, head, before, after));
   }
   for (const after of head.catalog.events) {
     if (base.events.has(after.name)) continue;
@@ -168,6 +171,63 @@ function eventFindings(base: Snapshot, head: Snapshot): Finding[] {
         head: head.place(after.location),
         producers: head.topics.get(after.topic)?.producers ?? [],
         consumerGroups: groups.map((g) => g.group.groupId),
+      }),
+    );
+  }
+  return out;
+}
+
+/**
+ * Major versions carried beside one another: a version added beside those the base carries
+ * (`event.version-added`: consumers first), and a version removed while another stays and groups
+ * handle the event (`event.version-removed`; a warning when the base had deprecated it). When the
+ * two revisions share no version the event changed its version in place: payload-rules.ts
+ * compares the two, and nothing is said here about the one replaced.
+ */
+function versionFindings(base: Snapshot, head: Snapshot, before: EventModel, after: EventModel): Finding[] {
+  const { inPlace } = comparedVersions(before, after);
+  const baseVersions = new Map(allVersions(before).map((v) => [v.schemaVersion, v]));
+  const headVersions = new Map(allVersions(after).map((v) => [v.schemaVersion, v]));
+  const handlers = handlersOf(head, after.topic, after.name).map(([g]) => g.groupId);
+  const producers = head.topics.get(after.topic)?.producers ?? [];
+  const subject = { kind: 'event' as const, name: after.name };
+  const out: Finding[] = [];
+  for (const [version, added] of headVersions) {
+    if (inPlace || baseVersions.has(version)) continue;
+    const kept = [...baseVersions.keys()].filter((v) => headVersions.has(v));
+    const old = kept.at(-1)!;
+    const groups = handlers.length > 0 ? handlers.join(', ') : 'every consumer group that handles it';
+    const current =
+      version === after.schemaVersion
+        ? `; producers running the regenerated SDK send version ${version} by default, so pin them to version ${old} (EVENT_SCHEMA_VERSIONS=${after.name}:${old}) until then`
+        : '';
+    out.push(
+      finding('event.version-added', {
+        subject,
+        message: `version ${version} of "${after.name}" is carried beside version ${kept.join(', ')} on "${after.topic}": deploy ${groups} first (handlers receive every version)${current}`,
+        base: base.place(before.location),
+        head: head.place(added.location),
+        producers,
+        consumerGroups: handlers,
+      }),
+    );
+  }
+  for (const [version, removed] of baseVersions) {
+    if (headVersions.has(version) || (inPlace && version === before.schemaVersion)) continue;
+    if (handlers.length === 0) continue;
+    out.push(
+      finding('event.version-removed', {
+        subject,
+        ...(removed.deprecated ? { severity: 'warning' as const } : {}),
+        message: `version ${version} of "${after.name}" was removed from "${after.topic}" while ${handlers.join(', ')} ${handlers.length === 1 ? 'handles' : 'handle'} the event; records of version ${version} still in the topic, or from producers pinned to it, are dead-lettered${
+          removed.deprecated
+            ? ' (the base marked it deprecated: make sure no producer is pinned to it and the topic retention has passed since its last record)'
+            : '; it was not deprecated at the base'
+        }`,
+        base: base.place(removed.location),
+        head: head.place(after.location),
+        producers,
+        consumerGroups: handlers,
       }),
     );
   }

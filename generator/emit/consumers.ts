@@ -2,7 +2,17 @@ import type { Catalog, ConsumerGroupModel, RetryPolicy } from '../model/catalog.
 import { DEFAULT_RETRY } from '../model/retry.ts';
 import type { Names } from '../naming/names.ts';
 import { type GeneratedFile, renderTs } from './render.ts';
-import { keyword, parameter, property, ref, stringType, typeAlias, typeLiteral } from './ts.ts';
+import {
+  keyword,
+  numberType,
+  parameter,
+  property,
+  ref,
+  stringType,
+  typeAlias,
+  typeLiteral,
+  union,
+} from './ts.ts';
 import {
   access,
   arrayLiteral,
@@ -29,8 +39,15 @@ export function emitConsumers(catalog: Catalog, names: Names, runtime: string): 
   const typeImports = [...events].flatMap((e) => {
     const n = names.event(e);
     const model = catalog.events.find((m) => m.name === e);
-    return model?.headers === undefined ? [n.payload] : [n.payload, n.headers];
+    return [
+      ...(model?.headers === undefined ? [n.payload] : [n.payload, n.headers]),
+      ...(model?.versions ?? []).flatMap((v) => {
+        const vn = n.versions.get(v.schemaVersion)!;
+        return v.headers === undefined ? [vn.payload] : [vn.payload, vn.headers];
+      }),
+    ];
   });
+  const versioned = [...events].some((e) => catalog.events.find((m) => m.name === e)?.versions?.length);
   const statements: Statement[] = [
     importDeclaration(
       [
@@ -38,8 +55,10 @@ export function emitConsumers(catalog: Catalog, names: Names, runtime: string): 
         'ConsumerOptions',
         'EventConsumerFactory',
         'EventHandler',
+        ...(versioned ? ['ReceivedEvent'] : []),
         'RetryPolicy',
         'RunningConsumer',
+        ...(versioned ? ['VersionedEventHandler'] : []),
       ],
       runtime,
       { typeOnly: true },
@@ -73,7 +92,21 @@ function groupStatements(group: ConsumerGroupModel, catalog: Catalog, names: Nam
       const n = names.event(e);
       const model = catalog.events.find((m) => m.name === e);
       const headers = model?.headers === undefined ? keyword('unknown') : ref(n.headers);
-      return property(e, ref('EventHandler', [stringType(e), ref(n.payload), headers]));
+      if (!model?.versions?.length)
+        return property(e, ref('EventHandler', [stringType(e), ref(n.payload), headers]));
+      // One received event per version, discriminated by `schemaVersion`, oldest first.
+      const received = [...model.versions, model].map((v) => {
+        const vn = v === model ? n : n.versions.get(v.schemaVersion)!;
+        return ref('ReceivedEvent', [
+          stringType(e),
+          ref(vn.payload),
+          v.headers === undefined ? keyword('unknown') : ref(vn.headers),
+          numberType(v.schemaVersion),
+        ]);
+      });
+      return property(e, ref('VersionedEventHandler', [union(received)]), {
+        doc: `Receives every version carried (${[...model.versions, model].map((v) => v.schemaVersion).join(', ')}): narrow on \`event.schemaVersion\`.`,
+      });
     });
     return property(names.topic(s.topic).handlerKey, typeLiteral(handlers), {
       doc: `\`${s.topic}\`: ${s.events.length} event type(s); retried ${s.retry.maxAttempts} time(s) in all, then dead-lettered.`,

@@ -16,6 +16,7 @@ import { emitOutbox } from './outbox.ts';
 import { emitProducers } from './producers.ts';
 import { catalogOf } from './test-catalog.ts';
 import { emitTopics } from './topics.ts';
+import { emitTypes } from './types.ts';
 
 const runtime = './runtime.ts';
 const payload = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } };
@@ -26,13 +27,32 @@ interface Variant {
   readonly parameters?: readonly TopicParameter[];
   readonly address?: string;
   readonly subscription?: Partial<Pick<Subscription, 'retry' | 'deadLetterTopic'>>;
+  /** Earlier major versions carried beside the event (its current version is the highest + 1). */
+  readonly versions?: readonly { readonly n: number; readonly deprecated?: boolean }[];
 }
+
+/** An earlier version's payload: `title` where the current one has only `id`. */
+const olderPayload = {
+  type: 'object',
+  required: ['id', 'title'],
+  properties: { id: { type: 'string' }, title: { type: 'string' } },
+};
 
 /** One event on one topic, consumed by group `g` when `subscription` is given. */
 function catalog(v: Variant): Catalog {
   const address = v.address ?? 'test.events';
   const base = catalogOf([{ name: v.name ?? 'ThingHappened', payload, topic: address }]);
-  const event = { ...base.events[0]!, ...(v.key ? { key: v.key } : {}) };
+  const first = { ...base.events[0]!, ...(v.key ? { key: v.key } : {}) };
+  const versions = (v.versions ?? []).map((o) => ({
+    ...first,
+    schemaVersion: o.n,
+    payload: olderPayload,
+    deprecated: o.deprecated ?? false,
+    location: { file: 'test.yaml', pointer: `#/components/messages/${first.name}V${o.n}` },
+  }));
+  const event = versions.length
+    ? { ...first, schemaVersion: Math.max(...versions.map((o) => o.schemaVersion)) + 1, versions }
+    : first;
   const topic = { ...base.topics[0]!, parameters: v.parameters ?? [], deadLetterTopic: `${address}.dlq` };
   const groups = v.subscription
     ? [
@@ -62,6 +82,7 @@ function catalog(v: Variant): Catalog {
 
 type Emit = (c: Catalog) => string;
 const emitters: Record<string, Emit> = {
+  'types.ts': (c) => emitTypes(c, assignNames(c).names).content,
   'events.ts': (c) => emitEvents(c, assignNames(c).names, runtime).content,
   'topics.ts': (c) => emitTopics(c, assignNames(c).names, runtime).content,
   'producers.ts': (c) => emitProducers(c, assignNames(c).names, runtime).content,
@@ -220,6 +241,99 @@ const cases: [string, { file: string; given: Variant; want: string[]; never?: st
         'export const catalog = { contexts, topics, events, consumerGroups };',
       ],
       never: ['partitions:'],
+    },
+  ],
+  [
+    'an event in two versions lists its earlier version with its own validators, deprecated',
+    {
+      file: 'events.ts',
+      given: { versions: [{ n: 1, deprecated: true }] },
+      want: [
+        '  schemaVersion: 2,',
+        '  versions: [',
+        '      schemaVersion: 1,',
+        '      validatePayload: validateThingHappenedV1Payload,',
+        '      validateHeaders: undefined,',
+        '      deprecated: true,',
+        "import { validateThingHappenedPayload, validateThingHappenedV1Payload } from './validators.js';",
+        'keyed by `$message.payload#/id`; schema version 2, and 1 carried beside it.',
+      ],
+    },
+  ],
+  [
+    'an event in one version has no versions member',
+    { file: 'events.ts', given: {}, want: ['  schemaVersion: 1,'], never: ['versions', 'V1'] },
+  ],
+  [
+    'each version has its payload type, the current one under the event name',
+    {
+      file: 'types.ts',
+      given: { versions: [{ n: 1, deprecated: true }, { n: 2 }] },
+      want: [
+        'export interface ThingHappened {',
+        'export interface ThingHappenedV1 {',
+        'export interface ThingHappenedV2 {',
+        'An earlier version, carried beside the current version 3 during a migration window.\n * @deprecated',
+        'The current version; also carried in version(s) 1, 2 during a migration window.',
+      ],
+    },
+  ],
+  [
+    "the topic's union takes a version, the payload following it; absent, any version's payload",
+    {
+      file: 'types.ts',
+      given: { versions: [{ n: 1 }] },
+      want: [
+        "  | { readonly type: 'ThingHappened'; readonly payload: ThingHappened | ThingHappenedV1; readonly schemaVersion?: undefined; }",
+        "  | { readonly type: 'ThingHappened'; readonly payload: ThingHappenedV1; readonly schemaVersion: 1; }",
+        "  | { readonly type: 'ThingHappened'; readonly payload: ThingHappened; readonly schemaVersion: 2; };",
+        '  ThingHappened: ThingHappened | ThingHappenedV1;',
+      ],
+    },
+  ],
+  [
+    'a single-version event keeps its union member and map entry as they were',
+    {
+      file: 'types.ts',
+      given: {},
+      want: [
+        "  | { readonly type: 'ThingHappened'; readonly payload: ThingHappened; };",
+        '  ThingHappened: ThingHappened;',
+      ],
+      never: ['schemaVersion'],
+    },
+  ],
+  [
+    'a publish input with a passed key takes the version too',
+    {
+      file: 'producers.ts',
+      given: { key: { source: 'argument', required: true, type: 'string' }, versions: [{ n: 1 }] },
+      want: [
+        "  | { readonly type: 'ThingHappened'; readonly payload: ThingHappenedV1; readonly schemaVersion: 1; readonly key: string; }",
+      ],
+    },
+  ],
+  [
+    'a handler of an event in two versions receives a union discriminated by schemaVersion',
+    {
+      file: 'consumers.ts',
+      given: { subscription: {}, versions: [{ n: 1 }] },
+      want: [
+        "    ThingHappened: VersionedEventHandler<ReceivedEvent<'ThingHappened', ThingHappenedV1, unknown, 1> | ReceivedEvent<'ThingHappened', ThingHappened, unknown, 2>>;",
+        '  ReceivedEvent,',
+        '  VersionedEventHandler,',
+        "import type { ThingHappened, ThingHappenedV1 } from './types.ts';",
+      ],
+      never: [' EventHandler<'],
+    },
+  ],
+  [
+    'a handler of a single-version event is an EventHandler as before',
+    {
+      file: 'consumers.ts',
+      given: { subscription: {} },
+      want: ["    ThingHappened: EventHandler<'ThingHappened', ThingHappened, unknown>;"],
+      never: ['VersionedEventHandler', 'ReceivedEvent'],
     },
   ],
   [

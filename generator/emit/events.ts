@@ -1,4 +1,4 @@
-import type { Catalog, EventModel, TopicModel } from '../model/catalog.ts';
+import type { Catalog, EventModel, EventVersion, TopicModel } from '../model/catalog.ts';
 import type { Names } from '../naming/names.ts';
 import { applicationHeaderFacts } from './header-codecs.ts';
 import { type GeneratedFile, renderTs } from './render.ts';
@@ -31,7 +31,10 @@ export function emitEvents(catalog: Catalog, names: Names, runtime: string): Gen
   });
   const validatorImports = catalog.events.flatMap((e) => {
     const n = names.event(e.name);
-    return e.headers === undefined ? [n.validatePayload] : [n.validatePayload, n.validateHeaders];
+    return [e, ...(e.versions ?? [])].flatMap((v) => {
+      const vn = v === e ? n : n.versions.get(v.schemaVersion)!;
+      return v.headers === undefined ? [vn.validatePayload] : [vn.validatePayload, vn.validateHeaders];
+    });
   });
   const statements: Statement[] = [
     importDeclaration(['EventDefinition'], runtime, { typeOnly: true }),
@@ -73,9 +76,43 @@ function definition(event: EventModel, names: Names, topic: TopicModel | undefin
       prop('validatePayload', id(n.validatePayload)),
       prop('validateHeaders', id(event.headers === undefined ? 'undefined' : n.validateHeaders)),
       ...headerCodecMembers(event),
+      ...versionsMember(event, names),
     ]),
-    { type, doc: `\`${event.name}\` on \`${event.topic}\`, keyed by ${keyDoc(event)}.` },
+    {
+      type,
+      doc: `\`${event.name}\` on \`${event.topic}\`, keyed by ${keyDoc(event)}${
+        event.versions?.length
+          ? `; schema version ${event.schemaVersion}, and ${event.versions.map((v) => v.schemaVersion).join(', ')} carried beside it`
+          : ''
+      }.`,
+    },
   );
+}
+
+/**
+ * `versions`: how records of each earlier major version are checked (validators, header codecs);
+ * the runtime picks one by `ce_schemaversion` on consume and by the producer's pin on publish.
+ */
+function versionsMember(event: EventModel, names: Names): ObjectMember[] {
+  if (!event.versions?.length) return [];
+  const n = names.event(event.name);
+  return [
+    prop(
+      'versions',
+      arrayLiteral(
+        event.versions.map((v) => {
+          const vn = n.versions.get(v.schemaVersion)!;
+          return object([
+            prop('schemaVersion', num(v.schemaVersion)),
+            prop('validatePayload', id(vn.validatePayload)),
+            prop('validateHeaders', id(v.headers === undefined ? 'undefined' : vn.validateHeaders)),
+            ...headerCodecMembers(v),
+            ...(v.deprecated ? [prop('deprecated', bool(true))] : []),
+          ]);
+        }),
+      ),
+    ),
+  ];
 }
 
 /** How the key (and, for a payload-derived address, the topic) is found: from the payload, or passed. */
@@ -111,7 +148,7 @@ function topicForMember(event: EventModel, topic: TopicModel | undefined): Objec
 }
 
 /** `headerFields` and `requiredHeaders` of a definition: how typed application headers travel as text. */
-function headerCodecMembers(event: EventModel): ObjectMember[] {
+function headerCodecMembers(event: EventVersion): ObjectMember[] {
   const facts = applicationHeaderFacts(event.headers);
   const fields = Object.entries(facts.fields).map(([name, codec]) => prop(name, str(codec)));
   return [

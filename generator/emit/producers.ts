@@ -6,6 +6,7 @@ import {
   array,
   interfaceDeclaration,
   keyword,
+  type Member,
   nullType,
   parameter,
   property,
@@ -19,6 +20,7 @@ import {
   unionAlias,
 } from './ts.ts';
 import { access, call, functionDeclaration, id, type Statement } from './ts-code.ts';
+import { outgoingMembers } from './types.ts';
 
 /** `producers.ts`: a typed publisher per event topic; the runtime does the keying, headers, validation and sending. */
 export function emitProducers(catalog: Catalog, names: Names, runtime: string): GeneratedFile {
@@ -119,11 +121,8 @@ export function publishInput(
       }),
     );
   }
-  const members = events.map((e) => {
-    const parts = [
-      property('type', stringType(e.name), { readonly: true }),
-      property('payload', ref(names.event(e.name).payload), { readonly: true }),
-    ];
+  const members = events.flatMap((e) => {
+    const parts: Member[] = [];
     if (e.key.source === 'argument') {
       const key: TypeNode = e.key.type === 'string' ? keyword('string') : keyword('number');
       parts.push(
@@ -133,7 +132,7 @@ export function publishInput(
       );
     }
     if (passed.length > 0) parts.push(property('parameters', ref(t.parameters), { readonly: true }));
-    return typeLiteral(parts, { singleLine: true });
+    return outgoingMembers(e, names, parts).map((m) => typeLiteral(m, { singleLine: true }));
   });
   const carries = [
     'its type',
@@ -148,7 +147,14 @@ export function publishInput(
       `An event as \`publish\` takes it on \`${topic.address}\`: ${listed(carries)}.`,
     ),
   );
-  return { type: t.publishInput, statements, payloadTypes: events.map((e) => names.event(e.name).payload) };
+  return {
+    type: t.publishInput,
+    statements,
+    payloadTypes: events.flatMap((e) => {
+      const n = names.event(e.name);
+      return [n.payload, ...[...n.versions.values()].map((v) => v.payload)];
+    }),
+  };
 }
 
 /** `a, b and c`. */

@@ -1,10 +1,13 @@
-import type { Catalog, EventModel } from '../model/catalog.ts';
-import type { Names } from '../naming/names.ts';
+import type { Catalog, EventModel, EventVersion } from '../model/catalog.ts';
+import { allVersions, isVersioned, versionKey } from '../model/versions.ts';
+import type { Names, VersionNames } from '../naming/names.ts';
 import type { HeaderType } from '../naming/schema-names.ts';
 import { type GeneratedFile, renderTs } from './render.ts';
 import { declarationOf, docOf, type TypeContext } from './schema-to-type.ts';
 import {
   keyword,
+  type Member,
+  numberType,
   property,
   ref,
   stringType,
@@ -32,56 +35,80 @@ export function emitTypes(catalog: Catalog, names: Names): GeneratedFile {
 
   for (const event of catalog.events) {
     const n = names.event(event.name);
-    statements.push(declarationOf(n.payload, schemas.payload(event.name), ctx, { doc: eventDoc(event) }));
-    const headers = schemas.headers(event.name);
-    if (headers !== undefined) {
-      const shared = schemas.headerTypeOf(event.name);
-      const pins = pinsOf(event);
-      if (shared !== undefined) {
-        const args = shared.parameters.map((p) => pins.get(p.property) ?? keyword('string'));
-        statements.push(
-          typeAlias(n.headers, ref(shared.name, args), {
-            doc: `Kafka record headers of {@link ${n.payload}}: {@link ${shared.name}}${pinText(event, shared.parameters)}.`,
-          }),
-        );
-      } else {
-        const overrides = new Map(
-          [...pins].filter(([p]) => typeof headers === 'object' && hasProperty(headers, p)),
-        );
-        statements.push(
-          declarationOf(n.headers, headers, ctx, {
-            doc: `Kafka record headers of {@link ${n.payload}}${pinText(
-              event,
-              [...overrides.keys()].map((property) => ({ property })),
-            )}.`,
-            overrides,
-          }),
-        );
+    // The current version under the event's own names, then each earlier version (`…V1`), oldest first.
+    const versions = [
+      { version: event as EventVersion, key: event.name, names: n as VersionNames },
+      ...(event.versions ?? []).map((v) => ({
+        version: v,
+        key: versionKey(event, v),
+        names: n.versions.get(v.schemaVersion)!,
+      })),
+    ];
+    for (const { version, key, names: vn } of versions) {
+      statements.push(
+        declarationOf(vn.payload, schemas.payload(key), ctx, { doc: eventDoc(version, event) }),
+      );
+      const headers = schemas.headers(key);
+      if (headers !== undefined) {
+        const shared = schemas.headerTypeOf(key);
+        const pins = pinsOf(version);
+        if (shared !== undefined) {
+          const args = shared.parameters.map((p) => pins.get(p.property) ?? keyword('string'));
+          statements.push(
+            typeAlias(vn.headers, ref(shared.name, args), {
+              doc: `Kafka record headers of {@link ${vn.payload}}: {@link ${shared.name}}${pinText(version, shared.parameters)}.`,
+            }),
+          );
+        } else {
+          const overrides = new Map(
+            [...pins].filter(([p]) => typeof headers === 'object' && hasProperty(headers, p)),
+          );
+          statements.push(
+            declarationOf(vn.headers, headers, ctx, {
+              doc: `Kafka record headers of {@link ${vn.payload}}${pinText(
+                version,
+                [...overrides.keys()].map((property) => ({ property })),
+              )}.`,
+              overrides,
+            }),
+          );
+        }
       }
+      for (const d of usedBy.get(key) ?? []) statements.push(declarationOf(d.name, d.schema, ctx));
     }
-    for (const d of usedBy.get(event.name) ?? []) statements.push(declarationOf(d.name, d.schema, ctx));
   }
 
   for (const topic of catalog.topics) {
     if (topic.kind !== 'event' || topic.events.length === 0) continue;
     const t = names.topic(topic.address);
+    const versioned = topic.events.some((e) => isVersioned(eventNamed(catalog, e)));
     statements.push(
       unionAlias(
         t.union,
-        topic.events.map((e) =>
-          typeLiteral(
-            [
-              property('type', stringType(e), { readonly: true }),
-              property('payload', ref(names.event(e).payload), { readonly: true }),
-            ],
-            { singleLine: true },
+        topic.events.flatMap((e) =>
+          outgoingMembers(eventNamed(catalog, e), names, []).map((members) =>
+            typeLiteral(members, { singleLine: true }),
           ),
         ),
-        `Every event carried by \`${topic.address}\`, discriminated by \`type\`.`,
+        `Every event carried by \`${topic.address}\`, discriminated by \`type\`${
+          versioned
+            ? '; an event carried in several major versions also by `schemaVersion` (absent: the version the producer is pinned to, else the current one, so the payload may be either)'
+            : ''
+        }.`,
       ),
-      typeAlias(t.map, typeLiteral(topic.events.map((e) => property(e, ref(names.event(e).payload)))), {
-        doc: `Event type → payload of \`${topic.address}\`.`,
-      }),
+      typeAlias(
+        t.map,
+        typeLiteral(
+          topic.events.map((e) => {
+            const n = names.event(e);
+            const payloads = [n.payload, ...[...n.versions.values()].reverse().map((v) => v.payload)];
+            return property(e, union(payloads.map((p) => ref(p))));
+          }),
+        ),
+        {
+          doc: `Event type → payload of \`${topic.address}\`${versioned ? ' (any version carried)' : ''}.`,
+        },
+      ),
     );
   }
   statements.push(
@@ -123,15 +150,50 @@ function headerTypeDeclaration(header: HeaderType, ctx: TypeContext) {
   });
 }
 
-/** The header values an event fixes: its own type and schema version. */
-function pinsOf(event: EventModel): Map<string, TypeNode> {
+function eventNamed(catalog: Catalog, name: string): EventModel {
+  const event = catalog.events.find((e) => e.name === name);
+  if (event === undefined) throw new Error(`internal: no event "${name}" in the catalog`);
+  return event;
+}
+
+/**
+ * The members of an outgoing event's type literal(s), `extra` (key, parameters) added to each:
+ * `{ type, payload }` for an event declared once; for one carried in several major versions, one
+ * literal without `schemaVersion` whose payload is any version's (the producer's pinned version
+ * decides at run time), then one per version with `schemaVersion` fixing the payload type.
+ */
+export function outgoingMembers(event: EventModel, names: Names, extra: readonly Member[]): Member[][] {
+  const n = names.event(event.name);
+  const type = property('type', stringType(event.name), { readonly: true });
+  if (!isVersioned(event)) return [[type, property('payload', ref(n.payload), { readonly: true }), ...extra]];
+  const payloadOf = (v: EventVersion) =>
+    v.schemaVersion === event.schemaVersion ? n.payload : n.versions.get(v.schemaVersion)!.payload;
+  const versions = allVersions(event);
+  return [
+    [
+      type,
+      property('payload', union([...versions].reverse().map((v) => ref(payloadOf(v)))), { readonly: true }),
+      property('schemaVersion', keyword('undefined'), { readonly: true, optional: true }),
+      ...extra,
+    ],
+    ...versions.map((v) => [
+      type,
+      property('payload', ref(payloadOf(v)), { readonly: true }),
+      property('schemaVersion', numberType(v.schemaVersion), { readonly: true }),
+      ...extra,
+    ]),
+  ];
+}
+
+/** The header values an event version fixes: its own type and schema version. */
+function pinsOf(event: EventVersion): Map<string, TypeNode> {
   return new Map([
     ['ce_type', stringType(event.name)],
     ['ce_schemaversion', stringType(String(event.schemaVersion))],
   ]);
 }
 
-function pinText(event: EventModel, pinned: readonly { readonly property: string }[]): string {
+function pinText(event: EventVersion, pinned: readonly { readonly property: string }[]): string {
   const values: Record<string, string> = {
     ce_type: event.name,
     ce_schemaversion: String(event.schemaVersion),
@@ -146,21 +208,31 @@ function hasProperty(schema: { readonly [k: string]: unknown }, name: string): b
 }
 
 /** How the event's Kafka key is decided, for doc comments. */
-export function keyDoc(event: EventModel): string {
+export function keyDoc(event: EventVersion): string {
   if (event.key.source === 'payload') return `\`${event.key.expression.expression}\``;
   return event.key.required
     ? `passed by the publisher (${event.key.type})`
     : 'optional, passed by the publisher';
 }
 
-function eventDoc(event: EventModel): string {
-  const lines = [event.title ?? event.name];
-  if (event.summary && event.summary !== event.title) lines.push('', event.summary);
-  if (event.description) lines.push('', event.description.trim());
+function eventDoc(version: EventVersion, event: EventModel): string {
+  const lines = [version.title ?? version.name];
+  if (version.summary && version.summary !== version.title) lines.push('', version.summary);
+  if (version.description) lines.push('', version.description.trim());
   lines.push(
     '',
-    `Topic \`${event.topic}\`, key ${keyDoc(event)}, schema version ${event.schemaVersion}, published by \`${event.owner}\`.`,
+    `Topic \`${version.topic}\`, key ${keyDoc(version)}, schema version ${version.schemaVersion}, published by \`${version.owner}\`.`,
   );
-  if (event.deprecated) lines.push('@deprecated');
+  if (isVersioned(event)) {
+    const others = allVersions(event)
+      .filter((v) => v !== version)
+      .map((v) => v.schemaVersion);
+    lines.push(
+      version === event
+        ? `The current version; also carried in version(s) ${others.join(', ')} during a migration window.`
+        : `An earlier version, carried beside the current version ${event.schemaVersion} during a migration window.`,
+    );
+  }
+  if (version.deprecated) lines.push('@deprecated');
   return lines.join('\n');
 }

@@ -2,7 +2,8 @@ import { Ajv, type ErrorObject } from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import addFormatsModule from 'ajv-formats';
 import type { Diagnostic } from '../diagnostics.ts';
-import type { Catalog, EventModel, JsonSchema } from '../model/catalog.ts';
+import type { Catalog, EventVersion, JsonSchema } from '../model/catalog.ts';
+import { allVersions, isVersioned, versionKey } from '../model/versions.ts';
 import type { Names } from '../naming/names.ts';
 import { allChildren, holdsSchemas } from '../naming/schema-graph.ts';
 import { BANNER, type GeneratedFile, renderTs } from './render.ts';
@@ -37,7 +38,7 @@ interface Job {
   readonly exportName: string;
   readonly typeName: string;
   readonly schema: JsonSchema;
-  readonly event: EventModel;
+  readonly event: EventVersion;
   readonly part: Part;
   readonly doc: string;
 }
@@ -159,21 +160,29 @@ export function emitValidators(
   };
 
   const types = new Map<string, string>();
-  for (const event of catalog.events) {
-    const n = names.event(event.name);
+  const subjects = catalog.events.flatMap((e) => {
+    const n = names.event(e.name);
+    return allVersions(e).map((event) => ({
+      event,
+      key: versionKey(e, event),
+      n: event === e ? n : n.versions.get(event.schemaVersion)!,
+      what: `\`${e.name}\`${isVersioned(e) ? ` version ${event.schemaVersion}` : ''}`,
+    }));
+  });
+  for (const { event, key, n, what } of subjects) {
     const parts: Job[] = [
       {
         exportName: n.validatePayload,
         typeName: n.payload,
-        schema: names.schemas.payload(event.name),
+        schema: names.schemas.payload(key),
         event,
         part: 'payload',
-        doc: `Validates the payload of \`${event.name}\`; on failure \`errors\` lists each failing schema path.`,
+        doc: `Validates the payload of ${what}; on failure \`errors\` lists each failing schema path.`,
       },
     ];
-    const headers = names.schemas.headers(event.name);
+    const headers = names.schemas.headers(key);
     if (headers !== undefined) {
-      const shared = names.schemas.headerTypeOf(event.name);
+      const shared = names.schemas.headerTypeOf(key);
       if (shared !== undefined && !types.has(shared.validator)) {
         parts.push({
           exportName: shared.validator,
@@ -190,7 +199,7 @@ export function emitValidators(
         schema: headers,
         event,
         part: 'headers',
-        doc: `Validates the headers of \`${event.name}\`${shared ? ` (against {@link ${shared.name}}; \`ce_type\` and \`ce_schemaversion\` are checked by the runtime, which dispatches on the one and compares the other)` : ''}; on failure \`errors\` lists each failing schema path.`,
+        doc: `Validates the headers of ${what}${shared ? ` (against {@link ${shared.name}}; \`ce_type\` and \`ce_schemaversion\` are checked by the runtime, which dispatches on the one and compares the other)` : ''}; on failure \`errors\` lists each failing schema path.`,
       });
     }
     for (const job of parts) {
@@ -239,7 +248,7 @@ export function emitValidators(
 }
 
 function checkExamples(
-  event: EventModel,
+  event: EventVersion,
   part: Part,
   validate: NonNullable<ReturnType<Ajv['getSchema']>>,
   diagnostics: Diagnostic[],
@@ -260,7 +269,7 @@ function checkExamples(
 }
 
 /** The header values an event fixes (the shared envelope validator leaves them to the runtime): an example must agree. */
-function pinViolations(event: EventModel, headers: unknown): string[] {
+function pinViolations(event: EventVersion, headers: unknown): string[] {
   if (typeof headers !== 'object' || headers === null) return [];
   const h = headers as Record<string, unknown>;
   const want: Record<string, string> = { ce_type: event.name, ce_schemaversion: String(event.schemaVersion) };

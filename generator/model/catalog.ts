@@ -135,7 +135,19 @@ export interface EventModel {
   readonly compatibility?: CompatibilityMode;
   /** `x-breaking-changes` of the message. */
   readonly breakingChanges?: readonly BreakingChangeOverride[];
+  /**
+   * Earlier major versions carried beside this one during a migration window: messages with the
+   * same `name` on the same topic, with the same partition key and a lower `x-schema-version`,
+   * oldest first. This model is the current (highest) version. Absent for an event declared once.
+   */
+  readonly versions?: readonly EventVersion[];
 }
+
+/**
+ * One earlier major version of an event (`EventModel.versions`): its own payload, headers,
+ * examples, location and `deprecated`; topic, owner, source and key rule are the event's.
+ */
+export type EventVersion = Omit<EventModel, 'versions'>;
 
 /**
  * - `payload`: derived from the payload by the contract's `x-partition-key` (strict mode's rule);

@@ -2,6 +2,7 @@ import type {
   Catalog,
   ConsumerGroupModel,
   ContextModel,
+  EventKey,
   EventModel,
   Subscription,
   TopicModel,
@@ -12,6 +13,7 @@ import type { Role } from './operation.ts';
 import { schemaKey } from './schema-key.ts';
 import { requiredScalarField } from './schema-path.ts';
 import { opt } from './scope.ts';
+import { allVersions, isVersioned } from './versions.ts';
 
 /** What one document contributes, as its own transforms built it. */
 export interface DocumentModel {
@@ -39,7 +41,8 @@ interface TopicEntry {
 export function link(documents: readonly DocumentModel[], findings: Findings): Catalog {
   const lenient = findings.mode === 'lenient';
   const topics = new Map<string, TopicEntry>();
-  const events = new Map<string, { event: EventModel; fingerprint: string }>();
+  /** Event name → its versions as declared (one per `x-schema-version`). */
+  const declared = new Map<string, Map<number, { event: EventModel; fingerprint: string }>>();
 
   for (const { context, channels } of documents) {
     for (const { result, events: channelEvents } of channels) {
@@ -84,9 +87,17 @@ export function link(documents: readonly DocumentModel[], findings: Findings): C
         // One message reused on several channels (as Springwolf writes them) is one event on each topic.
         const fingerprintOf = schemaKey({ payload: event.payload, headers: event.headers });
         const payloadOf = schemaKey(event.payload);
-        const known = events.get(event.name);
+        let versions = declared.get(event.name);
+        if (!versions) {
+          versions = new Map();
+          declared.set(event.name, versions);
+        }
+        const known = versions.get(event.schemaVersion);
         if (!known) {
-          events.set(event.name, { event, fingerprint: fingerprintOf });
+          // Another major version of an event already seen: carried beside it if topic and key agree.
+          const other = [...versions.values()][0]?.event;
+          if (other === undefined || sameStream(other, event, findings))
+            versions.set(event.schemaVersion, { event, fingerprint: fingerprintOf });
           continue;
         }
         const same =
@@ -104,11 +115,13 @@ export function link(documents: readonly DocumentModel[], findings: Findings): C
         findings.error(
           'duplicate-event',
           event.location,
-          `event "${event.name}" is already defined at ${findings.place(known.event.location)}${lenient ? ' with a different schema' : ''}; event names must be unique across all contracts`,
+          `event "${event.name}" is already defined at ${findings.place(known.event.location)}${lenient ? ' with a different schema' : ''}; event names must be unique across all contracts (to carry another major version of the event beside it, give it another x-schema-version)`,
         );
       }
     }
   }
+
+  const events = mergeVersions(declared);
 
   const groups = new Map<
     string,
@@ -280,7 +293,8 @@ export function link(documents: readonly DocumentModel[], findings: Findings): C
       .map(({ event }) => {
         const owner = byAddress.get(event.topic)?.owner ?? event.owner;
         const source = contexts.find((c) => c.name === owner)?.source ?? event.source;
-        return { ...event, owner, source };
+        const versions = event.versions?.map((v) => ({ ...v, owner, source }));
+        return { ...event, owner, source, ...opt('versions', versions) };
       })
       .sort((a, b) => a.name.localeCompare(b.name)),
     consumerGroups,
@@ -332,12 +346,14 @@ function checkTopic(
     }
     for (const eventName of topic.events) {
       const event = events.get(eventName)?.event;
-      const field = event ? requiredScalarField(event.payload, parameter.location.path) : undefined;
-      if (event && field && !field.ok) {
+      for (const version of event ? allVersions(event) : []) {
+        const field = requiredScalarField(version.payload, parameter.location.path);
+        if (field.ok) continue;
+        const which = isVersioned(event!) ? ` version ${version.schemaVersion}` : '';
         findings.error(
           'invalid-value',
-          event.location,
-          `parameter "${parameter.name}" of "${topic.address}" comes from ${parameter.location.expression}, but in "${eventName}" ${field.reason}`,
+          version.location,
+          `parameter "${parameter.name}" of "${topic.address}" comes from ${parameter.location.expression}, but in "${eventName}"${which} ${field.reason}`,
         );
       }
     }
@@ -350,7 +366,7 @@ function checkTopic(
  */
 function requireKeysOnCompactedTopics(
   topics: readonly TopicModel[],
-  events: Map<string, { event: EventModel; fingerprint: string }>,
+  events: Map<string, { event: EventModel }>,
   findings: Findings,
 ): void {
   for (const topic of topics) {
@@ -358,7 +374,9 @@ function requireKeysOnCompactedTopics(
     for (const name of topic.events) {
       const entry = events.get(name);
       if (entry?.event.key.source !== 'argument' || entry.event.key.required) continue;
-      entry.event = { ...entry.event, key: { ...entry.event.key, required: true } };
+      const key = { ...entry.event.key, required: true };
+      const versions = entry.event.versions?.map((v) => ({ ...v, key }));
+      entry.event = { ...entry.event, key, ...opt('versions', versions) };
       findings.warning(
         'partition-key',
         entry.event.location,
@@ -366,4 +384,52 @@ function requireKeysOnCompactedTopics(
       );
     }
   }
+}
+
+/**
+ * May `event` be carried as another major version beside `other` (same name, another
+ * `x-schema-version`)? Only on the same topic and with the same key rule: a consumer group reads
+ * every version from one subscription, and one entity's records keep one partition across
+ * versions. Otherwise an error naming both places.
+ */
+function sameStream(other: EventModel, event: EventModel, findings: Findings): boolean {
+  const versions = `versions ${other.schemaVersion} (${findings.place(other.location)}) and ${event.schemaVersion}`;
+  if (other.topic !== event.topic) {
+    findings.error(
+      'event-version',
+      event.location,
+      `event "${event.name}" is declared in ${versions} on different topics, "${other.topic}" and "${event.topic}"; every major version of an event travels on one topic (a new topic is a new event name)`,
+    );
+    return false;
+  }
+  if (keyRule(other.key) !== keyRule(event.key)) {
+    findings.error(
+      'event-version',
+      event.location,
+      `event "${event.name}" is declared in ${versions} with different partition keys, ${keyRule(other.key)} and ${keyRule(event.key)}; every major version of an event must key its records the same way, or one entity's records would land on other partitions`,
+    );
+    return false;
+  }
+  return true;
+}
+
+function keyRule(key: EventKey): string {
+  if (key.source === 'payload') return key.expression.expression;
+  return `a ${key.required ? 'required' : 'optional'} ${key.type} key argument`;
+}
+
+/** Each event as its current (highest) version, with the earlier versions attached, oldest first. */
+function mergeVersions(
+  declared: ReadonlyMap<string, ReadonlyMap<number, { event: EventModel }>>,
+): Map<string, { event: EventModel }> {
+  const merged = new Map<string, { event: EventModel }>();
+  for (const [name, versions] of declared) {
+    const sorted = [...versions.values()]
+      .map((v) => v.event)
+      .sort((a, b) => a.schemaVersion - b.schemaVersion);
+    const current = sorted.at(-1)!;
+    const earlier = sorted.slice(0, -1);
+    merged.set(name, { event: earlier.length > 0 ? { ...current, versions: earlier } : current });
+  }
+  return merged;
 }

@@ -41,6 +41,8 @@ export const FIXED_NAMES: readonly string[] = [
   'ConsumerOptions',
   'EventConsumerFactory',
   'EventHandler',
+  'VersionedEventHandler',
+  'ReceivedEvent',
   'RunningConsumer',
   'ValidateFunction',
   'ClientBase',

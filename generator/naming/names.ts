@@ -1,7 +1,8 @@
 import type { Diagnostic } from '../diagnostics.ts';
 import type { Catalog, ConsumerGroupModel, EventModel, TopicModel } from '../model/catalog.ts';
+import { versionKey } from '../model/versions.ts';
 import { camel, FIXED_NAMES, lastSegment, typeIdentifier } from './identifiers.ts';
-import { assignSchemaNames, type SchemaNames } from './schema-names.ts';
+import { assignSchemaNames, type SchemaNames, type SchemaSubject } from './schema-names.ts';
 
 /**
  * Every identifier the emitters print, decided in one place: emitters never
@@ -16,6 +17,11 @@ import { assignSchemaNames, type SchemaNames } from './schema-names.ts';
  * `OrderCreated`) unless another event's name gives the same identifier, and
  * then in full (`ComExampleOrderCreated`). An identifier the SDK reserves gets
  * `Event` appended (`EventType` → `EventTypeEvent`), with a warning.
+ *
+ * An event carried in several major versions keeps its names for the current
+ * version; each earlier version's types and validators take the version as a
+ * suffix (`UserRegisteredV1`, `UserRegisteredV1Headers`,
+ * `validateUserRegisteredV1Payload`), claimed like every other name.
  */
 export interface Names {
   event(name: string): EventNames;
@@ -32,6 +38,16 @@ export interface EventNames {
   readonly headers: string;
   /** Event definition constant, e.g. `userRegisteredEvent`. */
   readonly definition: string;
+  readonly validatePayload: string;
+  readonly validateHeaders: string;
+  /** The names of each earlier version, by schema version; empty for an event declared once. */
+  readonly versions: ReadonlyMap<number, VersionNames>;
+}
+
+/** Types and validators of one earlier version of an event, e.g. `UserRegisteredV1`. */
+export interface VersionNames {
+  readonly payload: string;
+  readonly headers: string;
   readonly validatePayload: string;
   readonly validateHeaders: string;
 }
@@ -108,6 +124,20 @@ export function assignNames(catalog: Catalog): { names: Names; diagnostics: Diag
     }
     events.set(e.name, eventNames(e, base, claim));
   }
+  /** Schema subject key → its payload type's name. */
+  const payloadNames = new Map<string, string>();
+  const subjects: SchemaSubject[] = [];
+  for (const e of catalog.events) {
+    const n = events.get(e.name)!;
+    payloadNames.set(e.name, n.payload);
+    subjects.push({ key: e.name, label: `"${e.name}"`, ...schemasOf(e) });
+    // The current version first, so it gets a shared schema's plain name when versions differ.
+    for (const v of [...(e.versions ?? [])].reverse()) {
+      const key = versionKey(e, v);
+      payloadNames.set(key, n.versions.get(v.schemaVersion)!.payload);
+      subjects.push({ key, label: `"${e.name}" version ${v.schemaVersion}`, ...schemasOf(v) });
+    }
+  }
   const topics = new Map<string, TopicNames>();
   for (const t of catalog.topics) {
     // A topic named like an event (`InventoryAdjusted` carrying `InventoryAdjustedEvent`) takes `…Topic…` names.
@@ -132,8 +162,8 @@ export function assignNames(catalog: Catalog): { names: Names; diagnostics: Diag
   for (const g of catalog.consumerGroups) groups.set(g.groupId, groupNames(g, claim));
 
   const { schemas, diagnostics: schemaDiagnostics } = assignSchemaNames({
-    events: catalog.events,
-    payloadName: (event) => get(events, event, 'event').payload,
+    events: subjects,
+    payloadName: (key) => get(payloadNames, key, 'event version'),
     tryClaim: (identifier, what) => {
       if (owners.has(identifier)) return false;
       owners.set(identifier, what);
@@ -184,9 +214,8 @@ function eventBases(events: readonly EventModel[]): Map<string, string> {
   );
 }
 
-/** Every identifier an event base is turned into (see `eventNames`). */
 /** The identifiers an event's base gives, by role. */
-function eventIdentifiers(base: string): EventNames {
+function eventIdentifiers(base: string): Omit<EventNames, 'versions'> {
   return {
     payload: base,
     headers: `${base}Headers`,
@@ -201,7 +230,24 @@ function derivedEventNames(base: string): string[] {
 }
 
 function eventNames(e: EventModel, base: string, claim: Claim): EventNames {
-  return claimAll(eventIdentifiers(base), claim, `event "${e.name}"`, e.location);
+  const current = claimAll(eventIdentifiers(base), claim, `event "${e.name}"`, e.location);
+  const versions = new Map<number, VersionNames>();
+  for (const v of e.versions ?? []) {
+    const { definition: _, ...identifiers } = eventIdentifiers(`${base}V${v.schemaVersion}`);
+    versions.set(
+      v.schemaVersion,
+      claimAll(identifiers, claim, `version ${v.schemaVersion} of event "${e.name}"`, v.location),
+    );
+  }
+  return { ...current, versions };
+}
+
+function schemasOf(e: Omit<EventModel, 'versions'>): Omit<SchemaSubject, 'key' | 'label'> {
+  return {
+    payload: e.payload,
+    ...(e.headers === undefined ? {} : { headers: e.headers }),
+    location: e.location,
+  };
 }
 
 /** Claims every identifier of a record for `what`, in the record's order. */

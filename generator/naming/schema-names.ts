@@ -24,7 +24,8 @@
  * (the later one, in event order, a numeric suffix) and a warning saying so.
  */
 import type { Diagnostic } from '../diagnostics.ts';
-import type { EventModel, JsonSchema } from '../model/catalog.ts';
+import type { JsonSchema } from '../model/catalog.ts';
+import type { SourceLocation } from '../parse/locate.ts';
 import { lastSegment, typeIdentifier } from './identifiers.ts';
 import { allChildren, createSchemaPreparation, cycleTargets, schemaKey } from './schema-graph.ts';
 
@@ -34,7 +35,7 @@ export interface NamedSchema {
   readonly name: string;
   readonly schema: JsonSchema;
   readonly kind: 'component' | 'recursive';
-  /** The first event (in catalog order) whose schemas use it: types.ts declares it after that event. */
+  /** The key of the first subject (in catalog order) whose schemas use it: types.ts declares it after that one. */
   readonly firstUsedBy: string;
 }
 
@@ -46,12 +47,16 @@ export interface HeaderType {
   readonly schema: JsonSchema;
   /** Header properties typed by a type parameter: `ce_type` → `TType`, `ce_schemaversion` → `TVersion`. */
   readonly parameters: readonly { readonly property: string; readonly parameter: string }[];
-  /** Events whose headers it types, in catalog order. */
+  /** Keys of the subjects (event versions) whose headers it types, in catalog order. */
   readonly events: readonly string[];
 }
 
+/**
+ * Schemas are named per subject: one version of one event, looked up by its key (the event name
+ * for the current version, model/versions.ts `versionKey` for an earlier one).
+ */
 export interface SchemaNames {
-  /** An event's payload as emitters read it: same-value cycles broken (see schema-graph.ts). */
+  /** An event version's payload as emitters read it: same-value cycles broken (see schema-graph.ts). */
   payload(event: string): JsonSchema;
   headers(event: string): JsonSchema | undefined;
   /** The declared name of a schema (a component, a recursive schema, an event payload), if it has one. */
@@ -64,10 +69,21 @@ export interface SchemaNames {
   headerTypeOf(event: string): HeaderType | undefined;
 }
 
-/** Names payload types `payloadName(event)` gave, and claims every new identifier through `claim`. */
+/** The payload and headers of one version of one event. */
+export interface SchemaSubject {
+  /** What `SchemaNames` looks it up by: the event name, or `versionKey` for an earlier version. */
+  readonly key: string;
+  /** How diagnostics name it: `"UserRegistered"`, `"UserRegistered" version 1`. */
+  readonly label: string;
+  readonly payload: JsonSchema;
+  readonly headers?: JsonSchema;
+  readonly location: SourceLocation;
+}
+
+/** Names payload types `payloadName(key)` gave, and claims every new identifier through `claim`. */
 export interface SchemaNamingInput {
-  readonly events: readonly EventModel[];
-  readonly payloadName: (event: string) => string;
+  readonly events: readonly SchemaSubject[];
+  readonly payloadName: (key: string) => string;
   /** Claims `identifier` for `what`; false when someone else holds it already. */
   readonly tryClaim: (identifier: string, what: string) => boolean;
 }
@@ -86,8 +102,8 @@ export function assignSchemaNames(input: SchemaNamingInput): {
   const payloads = new Map<string, JsonSchema>();
   const headers = new Map<string, JsonSchema>();
   for (const event of input.events) {
-    payloads.set(event.name, preparation.prepare(event.payload));
-    if (event.headers !== undefined) headers.set(event.name, preparation.prepare(event.headers));
+    payloads.set(event.key, preparation.prepare(event.payload));
+    if (event.headers !== undefined) headers.set(event.key, preparation.prepare(event.headers));
   }
 
   const keys = new WeakMap<object, string>();
@@ -105,12 +121,12 @@ export function assignSchemaNames(input: SchemaNamingInput): {
 
   // Payload roots first: a component that is some event's whole payload is referred to by the event's name.
   for (const event of input.events) {
-    const root = payloads.get(event.name);
+    const root = payloads.get(event.key);
     if (typeof root === 'object' && !byKey.has(keyOf(root)))
-      byKey.set(keyOf(root), input.payloadName(event.name));
+      byKey.set(keyOf(root), input.payloadName(event.key));
   }
 
-  const nameFor = (desired: string[], what: string, event: EventModel): string => {
+  const nameFor = (desired: string[], what: string, event: SchemaSubject): string => {
     for (const name of desired) if (input.tryClaim(name, what)) return name;
     const base = desired[0]!;
     for (let i = 2; ; i++) {
@@ -127,7 +143,7 @@ export function assignSchemaNames(input: SchemaNamingInput): {
     }
   };
 
-  const visit = (root: JsonSchema, event: EventModel, owner: string) => {
+  const visit = (root: JsonSchema, event: SchemaSubject, owner: string) => {
     if (typeof root !== 'object') return;
     const targets = cycleTargets(root);
     const seen = new Set<object>();
@@ -144,14 +160,14 @@ export function assignSchemaNames(input: SchemaNamingInput): {
               ? componentIdentifiers(component)
               : [`${owner}${hint ? typeIdentifier(hint, '') : 'Node'}`];
           const what =
-            component !== undefined ? `schema "${component}"` : `a recursive schema of "${event.name}"`;
+            component !== undefined ? `schema "${component}"` : `a recursive schema of ${event.label}`;
           const name = nameFor(desired, what, event);
           byKey.set(key, name);
           declarations.push({
             name,
             schema: node as JsonSchema,
             kind: component !== undefined ? 'component' : 'recursive',
-            firstUsedBy: event.name,
+            firstUsedBy: event.key,
           });
         }
       } else if (node === root && targets.has(node)) {
@@ -169,9 +185,9 @@ export function assignSchemaNames(input: SchemaNamingInput): {
   };
 
   // Header groups: one per distinct header schema.
-  const groups = new Map<string, { schema: JsonSchema; events: EventModel[] }>();
+  const groups = new Map<string, { schema: JsonSchema; events: SchemaSubject[] }>();
   for (const event of input.events) {
-    const schema = headers.get(event.name);
+    const schema = headers.get(event.key);
     if (schema === undefined) continue;
     const key = typeof schema === 'object' ? keyOf(schema) : String(schema);
     const group = groups.get(key) ?? { schema, events: [] };
@@ -184,7 +200,7 @@ export function assignSchemaNames(input: SchemaNamingInput): {
     const component = typeof group.schema === 'object' ? componentNameOf(group.schema as Obj) : undefined;
     if (group.events.length < 2 && component === undefined) continue;
     const first = group.events[0]!;
-    const what = `the header schema of ${group.events.map((e) => `"${e.name}"`).join(', ')}`;
+    const what = `the header schema of ${group.events.map((e) => e.label).join(', ')}`;
     const name = nameFor(
       component !== undefined ? componentIdentifiers(component) : ['EventHeaders'],
       what,
@@ -200,17 +216,17 @@ export function assignSchemaNames(input: SchemaNamingInput): {
       validator,
       schema: group.schema,
       parameters: HEADER_PARAMETERS.filter((p) => isStringSchema(properties[p.property])),
-      events: group.events.map((e) => e.name),
+      events: group.events.map((e) => e.key),
     };
     headerTypes.push(type);
-    for (const e of group.events) headerTypeByEvent.set(e.name, type);
+    for (const e of group.events) headerTypeByEvent.set(e.key, type);
   }
 
   for (const event of input.events) {
-    const payloadName = input.payloadName(event.name);
-    visit(payloads.get(event.name)!, event, payloadName);
-    const h = headers.get(event.name);
-    if (h !== undefined) visit(h, event, headerTypeByEvent.get(event.name)?.name ?? `${payloadName}Headers`);
+    const payloadName = input.payloadName(event.key);
+    visit(payloads.get(event.key)!, event, payloadName);
+    const h = headers.get(event.key);
+    if (h !== undefined) visit(h, event, headerTypeByEvent.get(event.key)?.name ?? `${payloadName}Headers`);
   }
 
   const get = <T>(map: Map<string, T>, event: string): T | undefined => map.get(event);

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { eventExamples } from '../../generated/examples.ts';
 import { userEventsTopic } from '../../generated/topics.ts';
+import { eventExamples as accountExamplesOf } from '../../test/fixtures/evolution/expected/examples.ts';
+import { accountEventsTopic } from '../../test/fixtures/evolution/expected/topics.ts';
 import { jobsTopic } from '../../test/support/typed-headers-topic.ts';
 import type { SubscriptionDefinition } from '../contract/definitions.ts';
 import type { ConsumedRecord, RecordHeader } from '../kafka/consumer-port.ts';
@@ -17,6 +19,14 @@ const subscription: SubscriptionDefinition = {
 };
 
 const registered = eventExamples.UserRegistered[0]!.payload;
+/** The evolution fixture's examples: version 2 (current) of UserRegistered, and version 1 written out. */
+const accountExamples = {
+  UserRegistered: {
+    v2: accountExamplesOf.UserRegistered[0]!.payload,
+    v1: { user_id: 7, email: 'ada@example.com', full_name: 'Ada Lovelace' },
+  },
+  UserRenamed: accountExamplesOf.UserRenamed[0]!.payload,
+};
 const profile = eventExamples.UserProfileUpdated[0]!.payload;
 const ID = '0b6f7f5e-8d9a-4b53-9a57-3c1d2e4f5a6b';
 
@@ -279,5 +289,112 @@ describe('decide with typed application headers', () => {
   it('quotes a long undecodable header text only in part', () => {
     const decision = deadLetter(decide(jobRecord({ retryCount: 'x'.repeat(500) }), jobs));
     expect(decision.error.message.length).toBeLessThan(300);
+  });
+});
+
+describe('decide for an event carried in several major versions', () => {
+  // test/fixtures/evolution: UserRegistered in versions 1 (deprecated) and 2 (current), UserRenamed in 1.
+  const accounts: SubscriptionDefinition = {
+    topic: accountEventsTopic,
+    handlerKey: 'accountEvents',
+    events: ['UserRegistered', 'UserRenamed'],
+    retry: { maxAttempts: 3, initialIntervalMs: 200, multiplier: 2, maxIntervalMs: 5000 },
+    deadLetterTopic: 'accounts.events.dlq',
+  };
+  const v1 = accountExamples.UserRegistered.v1;
+  const v2 = accountExamples.UserRegistered.v2;
+  const renamed = accountExamples.UserRenamed;
+  // A contract without header schemas: the one place a record may lack ce_schemaversion (the envelope requires it).
+  const registeredEvent = accountEventsTopic.events.UserRegistered;
+  const headerless: SubscriptionDefinition = {
+    ...accounts,
+    topic: {
+      ...accountEventsTopic,
+      events: {
+        ...accountEventsTopic.events,
+        UserRegistered: {
+          ...registeredEvent,
+          validateHeaders: undefined,
+          versions: registeredEvent.versions!.map((v) => ({ ...v, validateHeaders: undefined })),
+        },
+      },
+    },
+  };
+  /** A record as a producer writes `payload` in `version`, its `ce_schemaversion` then set to `header` (undefined: removed). */
+  function record(
+    type: string,
+    payload: unknown,
+    version: number,
+    header: string | undefined,
+  ): ConsumedRecord {
+    const prepared = prepareEvent(accountEventsTopic, { type, payload, schemaVersion: version }, { id: ID });
+    const headers: Record<string, string> = { ...prepared.headers };
+    if (header === undefined) delete headers.ce_schemaversion;
+    else headers.ce_schemaversion = header;
+    return toRecord(headers, Buffer.from(prepared.value));
+  }
+
+  const dispatched: [
+    string,
+    ConsumedRecord,
+    { schemaVersion: number; payload: unknown },
+    SubscriptionDefinition?,
+  ][] = [
+    [
+      'version 1 by its header, with the version 1 payload',
+      record('UserRegistered', v1, 1, '1'),
+      { schemaVersion: 1, payload: v1 },
+    ],
+    ['version 2 by its header', record('UserRegistered', v2, 2, '2'), { schemaVersion: 2, payload: v2 }],
+    [
+      'no ce_schemaversion: the current version',
+      record('UserRegistered', v2, 2, undefined),
+      { schemaVersion: 2, payload: v2 },
+      headerless,
+    ],
+    [
+      'a single-version event as before',
+      record('UserRenamed', renamed, 1, '1'),
+      { schemaVersion: 1, payload: renamed },
+    ],
+  ];
+  it.each(dispatched)('dispatches %s', (_name, given, want, subscription = accounts) => {
+    const decision = decide(given, subscription);
+    if (decision.kind !== 'dispatch') throw new Error(`expected a dispatch, got ${JSON.stringify(decision)}`);
+    expect(decision.event).toMatchObject({ type: given.headers.ce_type?.toString(), ...want });
+  });
+
+  const refused: [string, ConsumedRecord, RegExp, SubscriptionDefinition?][] = [
+    [
+      'a version 2 payload that says it is version 1',
+      record('UserRegistered', v2, 2, '1'),
+      /UserRegistered payload breaks its contract: \/full_name is required.*\/given_name is not a field/,
+    ],
+    [
+      'a version 1 payload that says it is version 2',
+      record('UserRegistered', v1, 1, '2'),
+      /UserRegistered payload breaks its contract: \/given_name is required/,
+    ],
+    [
+      'a version 1 payload without ce_schemaversion (read as the current version)',
+      record('UserRegistered', v1, 1, undefined),
+      /UserRegistered payload breaks its contract: \/given_name is required/,
+      headerless,
+    ],
+    [
+      'a version the contract does not carry',
+      record('UserRegistered', v2, 2, '3'),
+      /UserRegistered headers breaks its contract: \/ce_schemaversion is 3; this consumer reads versions 1, 2 of UserRegistered/,
+    ],
+    [
+      'a single-version event in another version',
+      record('UserRenamed', renamed, 1, '2'),
+      /\/ce_schemaversion is 2; this consumer reads version 1 of UserRenamed /,
+    ],
+  ];
+  it.each(refused)('dead-letters %s as schema-invalid', (_name, given, message, subscription = accounts) => {
+    const decision = deadLetter(decide(given, subscription));
+    expect(decision.reason).toBe('schema-invalid');
+    expect(decision.error.message).toMatch(message);
   });
 });

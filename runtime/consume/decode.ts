@@ -6,12 +6,18 @@
  * Order of checks: the envelope headers are UTF-8 text → `ce_type` names an event the topic
  * carries → the group subscribes to it (else skipped) → the value is UTF-8 JSON
  * → typed application headers decode from their text (`EventDefinition.headerFields`)
- * → headers and payload validate against the contract, and `ce_schemaversion`
- * is the version this consumer was generated from.
+ * → `ce_schemaversion` names a version of the event this consumer was generated
+ * with (absent: the current one) → headers and payload validate against that
+ * version's schemas.
  */
-import type { EventDefinition, SubscriptionDefinition } from '../contract/definitions.ts';
+import type {
+  EventDefinition,
+  EventVersionDefinition,
+  SubscriptionDefinition,
+} from '../contract/definitions.ts';
 import type { ReceivedEvent } from '../contract/events.ts';
 import { type HeaderFields, isEnvelopeHeader } from '../contract/headers.ts';
+import { describeVersions, eventVersion } from '../contract/versions.ts';
 import type { ConsumedRecord } from '../kafka/consumer-port.ts';
 import { EventValidationError, type SchemaViolation, UnknownEventTypeError } from '../produce/errors.ts';
 import { decodeHeader, describeCodec, MISFIT } from '../produce/header-codec.ts';
@@ -139,30 +145,34 @@ export function decide(record: ConsumedRecord, subscription: SubscriptionDefinit
   }
 
   const headerViolations: SchemaViolation[] = [];
+  // The version the record says it was written in (absent: the current one) decides its checks.
+  const version = headers.ce_schemaversion;
+  let checks: EventVersionDefinition = definition as EventVersionDefinition;
+  if (version !== undefined && /^[0-9]+$/.test(version)) {
+    const found = eventVersion(definition, Number(version));
+    if (found !== undefined) checks = found;
+    else
+      headerViolations.push({
+        path: '/ce_schemaversion',
+        schemaPath: '#/x-schema-version',
+        message: `is ${version}; this consumer reads ${describeVersions(definition)} of ${type}`,
+      });
+  }
   // Typed application headers travel as text: read each into its contract type before validation.
-  if (definition.headerFields !== undefined)
-    decodeTypedHeaders(definition.headerFields, headers, headerViolations);
-  if (headerViolations.length === 0 && definition.validateHeaders && !definition.validateHeaders(headers)) {
-    headerViolations.push(...violations(definition.validateHeaders.errors));
+  if (checks.headerFields !== undefined) decodeTypedHeaders(checks.headerFields, headers, headerViolations);
+  if (headerViolations.length === 0 && checks.validateHeaders && !checks.validateHeaders(headers)) {
+    headerViolations.push(...violations(checks.validateHeaders.errors));
   }
   if (!headers.ce_id) {
     headerViolations.push({ path: '/ce_id', schemaPath: '#/required', message: 'is required' });
   }
-  const version = headers.ce_schemaversion;
-  if (version !== undefined && /^[0-9]+$/.test(version) && Number(version) !== definition.schemaVersion) {
-    headerViolations.push({
-      path: '/ce_schemaversion',
-      schemaPath: '#/x-schema-version',
-      message: `is ${version}; this consumer reads version ${definition.schemaVersion}`,
-    });
-  }
   if (headerViolations.length > 0) {
     return deadLetter('schema-invalid', new EventValidationError(type, 'headers', headerViolations), type);
   }
-  if (!definition.validatePayload(payload)) {
+  if (!checks.validatePayload(payload)) {
     return deadLetter(
       'schema-invalid',
-      new EventValidationError(type, 'payload', violations(definition.validatePayload.errors)),
+      new EventValidationError(type, 'payload', violations(checks.validatePayload.errors)),
       type,
     );
   }
@@ -175,7 +185,7 @@ export function decide(record: ConsumedRecord, subscription: SubscriptionDefinit
       id: headers.ce_id!,
       source: headers.ce_source ?? '',
       time: headers.ce_time ?? '',
-      schemaVersion: definition.schemaVersion,
+      schemaVersion: checks.schemaVersion,
       // Keys are UTF-8 text derived from the payload; a key that is not text is derived again.
       key: key ?? definition.partitionKey?.(payload) ?? null,
       payload,

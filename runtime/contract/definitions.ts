@@ -53,6 +53,25 @@ export interface EventDefinition<TType extends string = string, TPayload = unkno
    * even though the caller passed no headers. Absent when none is required.
    */
   readonly requiredHeaders?: readonly string[];
+  /**
+   * Earlier major versions of the event carried beside this one (the current, `schemaVersion`)
+   * during a migration window, oldest first: a consumer validates a record against the version
+   * its `ce_schemaversion` names, a producer sends the version it is pinned to. Absent for an event
+   * declared in one version. Key, topic, source and content type are the event's.
+   */
+  readonly versions?: readonly EventVersionDefinition[];
+}
+
+/** One earlier major version of an event (`EventDefinition.versions`): how its records are checked. */
+export interface EventVersionDefinition {
+  /** Its `x-schema-version` (`ce_schemaversion`). */
+  readonly schemaVersion: number;
+  readonly validatePayload: ValidateFunction<unknown>;
+  readonly validateHeaders: ValidateFunction<unknown> | undefined;
+  readonly headerFields?: HeaderFields;
+  readonly requiredHeaders?: readonly string[];
+  /** The contract marks this version `deprecated: true` (to be removed once nobody sends it). */
+  readonly deprecated?: boolean;
 }
 
 export interface KeyArgument {

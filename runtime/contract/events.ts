@@ -24,6 +24,11 @@ export type OutgoingEvent<TMap extends EventMap> = {
     readonly parameters?: Readonly<Record<string, string>>;
     /** The contract's application headers, typed (generated publishers type them per event). */
     readonly headers?: Readonly<Record<string, unknown>>;
+    /**
+     * For an event carried in several major versions: the version the payload is written in (and
+     * sent as). Absent: the version the producer is pinned to (`schemaVersions`), else the current.
+     */
+    readonly schemaVersion?: number;
   };
 }[keyof TMap & string];
 
@@ -83,13 +88,18 @@ export interface OutboxWriter {
   topic<TMap extends EventMap>(topic: TopicDefinition<TMap>): TopicOutbox<TMap>;
 }
 
-/** A delivered event, decoded and validated, as a handler sees it. */
-export interface ReceivedEvent<TType extends string, TPayload, THeaders> {
+/**
+ * A delivered event, decoded and validated, as a handler sees it. For an event carried in several
+ * major versions, `TVersion` is one version's number: a handler receives a union of these,
+ * discriminated by `schemaVersion` (see `VersionedEventHandler`).
+ */
+export interface ReceivedEvent<TType extends string, TPayload, THeaders, TVersion extends number = number> {
   readonly type: TType;
   readonly id: string;
   readonly source: string;
   readonly time: string;
-  readonly schemaVersion: number;
+  /** The major version the record was written in (`ce_schemaversion`; the current one when absent). */
+  readonly schemaVersion: TVersion;
   /** The record's key; null when it was sent without one (contracts without a partition key). */
   readonly key: string | null;
   readonly payload: TPayload;
@@ -126,9 +136,21 @@ export type EventHandler<TType extends string, TPayload, THeaders> = (
   context: HandlerContext,
 ) => Promise<void> | void;
 
+/**
+ * Handles an event carried in several major versions during a migration window: `TEvent` is the
+ * union of one `ReceivedEvent` per version, so `event.schemaVersion === 1` narrows `event.payload`
+ * to version 1's payload. Retries and dead letters as for `EventHandler`.
+ */
+export type VersionedEventHandler<TEvent extends ReceivedEvent<string, unknown, unknown>> = (
+  event: TEvent,
+  context: HandlerContext,
+) => Promise<void> | void;
+
 /** Handler map shape every generated `…Handlers` interface satisfies: topic key → event type → handler. */
 export type HandlerMap = {
-  readonly [topicKey: string]: { readonly [eventType: string]: EventHandler<never, never, never> };
+  readonly [topicKey: string]: {
+    readonly [eventType: string]: VersionedEventHandler<ReceivedEvent<never, never, never, never>>;
+  };
 };
 
 export interface ConsumerOptions {

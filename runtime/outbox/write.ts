@@ -21,6 +21,7 @@ import type {
 } from '../contract/events.ts';
 import { quoteIdent } from '../db/migrate.ts';
 import { type PrepareContext, type PreparedEvent, prepareEvent } from '../produce/prepare-event.ts';
+import { checkPins, type SchemaVersionPins } from '../produce/schema-versions.ts';
 
 export const OUTBOX_TABLE = 'domain_event_outbox';
 
@@ -29,6 +30,12 @@ export interface OutboxOptions {
   readonly schema?: string;
   /** Clock and id source for `prepareEvent` (tests). */
   readonly context?: PrepareContext;
+  /**
+   * Events to write in an earlier major version during a migration window (event type → version),
+   * e.g. `parseSchemaVersions(process.env.EVENT_SCHEMA_VERSIONS)`. The row's headers keep the
+   * version written (`ce_schemaversion`), so the relay sends what was written.
+   */
+  readonly schemaVersions?: SchemaVersionPins;
 }
 
 export interface OutboxEventInput {
@@ -38,6 +45,8 @@ export interface OutboxEventInput {
   readonly headers?: Readonly<Record<string, unknown>> | undefined;
   /** Event id (`ce_id`); a new UUID when absent. */
   readonly id?: string;
+  /** The major version the payload is written in; absent: the pinned version, else the current one. */
+  readonly schemaVersion?: number | undefined;
 }
 
 export type OutboxWriteOptions = Omit<PublishOptions, 'id'> & OutboxOptions;
@@ -58,7 +67,8 @@ export async function writeToOutbox(
   events: readonly OutboxEventInput[],
   options: OutboxWriteOptions = {},
 ): Promise<PreparedEvent[]> {
-  const { schema, context, ...publish } = options;
+  const { schema, context: given, schemaVersions, ...publish } = options;
+  const context = schemaVersions === undefined ? given : { ...given, schemaVersions };
   const prepared = events.map((event) =>
     prepareEvent(topic, event, event.id !== undefined ? { ...publish, id: event.id } : publish, context),
   );
@@ -103,6 +113,7 @@ export function outboxFor<TMap extends EventMap>(
   options: OutboxOptions = {},
 ): TopicOutbox<TMap> {
   const definition = topic as unknown as TopicDefinition;
+  checkPins(definition, options.schemaVersions);
   return {
     async write(
       db: ClientBase,
@@ -110,12 +121,10 @@ export function outboxFor<TMap extends EventMap>(
       publish?: PublishOptions,
     ): Promise<OutboxReceipt> {
       const { id, ...rest } = publish ?? {};
-      const [written] = await writeToOutbox(
-        db,
-        definition,
-        [id !== undefined ? { type: event.type, payload: event.payload, headers: event.headers, id } : event],
-        { ...options, ...rest },
-      );
+      const [written] = await writeToOutbox(db, definition, [id !== undefined ? { ...event, id } : event], {
+        ...options,
+        ...rest,
+      });
       return receipt(written!);
     },
     async writeAll(

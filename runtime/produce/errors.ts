@@ -7,12 +7,15 @@ export interface SchemaViolation {
   readonly message: string;
 }
 
-export type EventPart = 'payload' | 'headers' | 'key' | 'parameters';
+export type EventPart = 'payload' | 'headers' | 'key' | 'parameters' | 'schemaVersion';
 
 /** An event its contract refuses: thrown before anything is written or sent. */
 export class EventValidationError extends Error {
   readonly eventType: string;
-  /** What broke the contract: the payload, the headers, the Kafka key or the address parameters a publisher passed. */
+  /**
+   * What broke the contract: the payload, the headers, the Kafka key or the address parameters a
+   * publisher passed, or a schema version the event is not carried in.
+   */
   readonly part: EventPart;
   readonly violations: readonly SchemaViolation[];
   constructor(eventType: string, part: EventPart, violations: readonly SchemaViolation[]) {

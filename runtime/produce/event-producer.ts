@@ -20,6 +20,7 @@ import type { OutgoingRecord, RecordMetadata } from '../kafka/records.ts';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
 import { errorDetails, type Logger, silentLogger } from './logger.ts';
 import { type PrepareContext, type PreparedEvent, prepareEvent } from './prepare-event.ts';
+import { checkPins, type SchemaVersionPins } from './schema-versions.ts';
 
 export interface EventProducerOptions {
   readonly producer: KafkaProducerPort;
@@ -27,12 +28,23 @@ export interface EventProducerOptions {
   readonly logger?: Logger;
   /** Clock and id source for `prepareEvent` (tests). */
   readonly context?: PrepareContext;
+  /**
+   * Events to send in an earlier major version during a migration window (event type → version),
+   * e.g. `parseSchemaVersions(process.env.EVENT_SCHEMA_VERSIONS)`; others go in their current
+   * version. An event naming its own `schemaVersion` is sent in that one.
+   */
+  readonly schemaVersions?: SchemaVersionPins;
 }
 
 export function createEventProducer(options: EventProducerOptions): EventProducer {
+  const context: PrepareContext | undefined =
+    options.schemaVersions === undefined
+      ? options.context
+      : { ...options.context, schemaVersions: options.schemaVersions };
   return {
     topic<TMap extends EventMap>(topic: TopicDefinition<TMap>): TopicPublisher<TMap> {
-      return new DirectPublisher<TMap>(topic as unknown as TopicDefinition, options);
+      checkPins(topic as unknown as TopicDefinition, options.schemaVersions);
+      return new DirectPublisher<TMap>(topic as unknown as TopicDefinition, { ...options, context });
     },
   };
 }

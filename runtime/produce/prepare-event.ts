@@ -8,17 +8,21 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ErrorObject } from 'ajv';
-import type { EventDefinition, TopicDefinition } from '../contract/definitions.ts';
+import type { EventDefinition, EventVersionDefinition, TopicDefinition } from '../contract/definitions.ts';
 import type { PublishOptions } from '../contract/events.ts';
 import { isEnvelopeHeader } from '../contract/headers.ts';
+import { describeVersions, eventVersion } from '../contract/versions.ts';
 import { fillTemplate } from '../topics/address-template.ts';
 import { hasOnlyTopicNameCharacters, MAX_TOPIC_NAME_LENGTH } from '../topics/topic-name.ts';
 import { EventValidationError, type SchemaViolation, UnknownEventTypeError } from './errors.ts';
 import { describeCodec, encodeHeader, MISFIT } from './header-codec.ts';
+import type { SchemaVersionPins } from './schema-versions.ts';
 
 export interface PreparedEvent {
   readonly id: string;
   readonly type: string;
+  /** The major version the payload was validated against and is sent as (`ce_schemaversion`). */
+  readonly schemaVersion: number;
   readonly topic: string;
   /** Null when the contract has no partition key and the publisher passed none. */
   readonly key: string | null;
@@ -31,6 +35,11 @@ export interface PreparedEvent {
 export interface PrepareContext {
   readonly now?: () => Date;
   readonly newId?: () => string;
+  /**
+   * Event type → the major version to send when the event names none (`schemaVersion`): a producer
+   * pinned to an earlier version during a migration window. Unlisted types send their current version.
+   */
+  readonly schemaVersions?: SchemaVersionPins;
 }
 
 export function prepareEvent(
@@ -42,6 +51,8 @@ export function prepareEvent(
     readonly parameters?: Readonly<Record<string, string>>;
     /** Application headers, typed (`{ retryCount: 3 }`): validated, then encoded to text. */
     readonly headers?: Readonly<Record<string, unknown>> | undefined;
+    /** The major version the payload is written in; absent: the pinned version, else the current one. */
+    readonly schemaVersion?: number | undefined;
   },
   options: PublishOptions = {},
   context: PrepareContext = {},
@@ -50,9 +61,10 @@ export function prepareEvent(
     event.type
   ];
   if (!definition) throw new UnknownEventTypeError(topic.name, event.type);
+  const checks = versionToSend(definition, event.schemaVersion ?? context.schemaVersions?.[event.type]);
   const { payload } = event;
-  if (!definition.validatePayload(payload)) {
-    throw new EventValidationError(event.type, 'payload', violations(definition.validatePayload.errors));
+  if (!checks.validatePayload(payload)) {
+    throw new EventValidationError(event.type, 'payload', violations(checks.validatePayload.errors));
   }
   const key = definition.partitionKey ? definition.partitionKey(payload) : keyArgument(definition, event.key);
   const address = definition.topicFor
@@ -68,14 +80,14 @@ export function prepareEvent(
     ce_type: definition.type,
     ce_source: definition.source,
     ce_time: time,
-    ce_schemaversion: String(definition.schemaVersion),
+    ce_schemaversion: String(checks.schemaVersion),
     'content-type': definition.contentType,
     traceparent: options.traceparent ?? newTraceparent(),
   };
   if (key !== null) headers.ce_subject = key;
   if (options.tracestate) headers.tracestate = options.tracestate;
-  if (event.headers !== undefined || definition.requiredHeaders !== undefined) {
-    addApplicationHeaders(definition, event.headers ?? {}, headers);
+  if (event.headers !== undefined || checks.requiredHeaders !== undefined) {
+    addApplicationHeaders(definition.type, checks, event.headers ?? {}, headers);
   } else {
     // Headers built here from a fresh UUID, the clock and a fresh trace context hold by construction;
     // the contract's header schema is checked when a caller supplied one of them.
@@ -84,19 +96,38 @@ export function prepareEvent(
       options.traceparent !== undefined ||
       options.tracestate !== undefined ||
       context.newId !== undefined;
-    if (supplied && definition.validateHeaders && !definition.validateHeaders(headers)) {
-      throw new EventValidationError(event.type, 'headers', violations(definition.validateHeaders.errors));
+    if (supplied && checks.validateHeaders && !checks.validateHeaders(headers)) {
+      throw new EventValidationError(event.type, 'headers', violations(checks.validateHeaders.errors));
     }
   }
   return {
     id,
     type: definition.type,
+    schemaVersion: checks.schemaVersion,
     topic: address,
     key,
     headers,
     payload,
     value: JSON.stringify(payload),
   };
+}
+
+/** The checks of the version to send: `wanted` (named by the event or pinned), else the current one. */
+function versionToSend(
+  definition: EventDefinition<string, unknown, unknown>,
+  wanted: unknown,
+): EventVersionDefinition {
+  if (wanted === undefined) return definition as EventVersionDefinition;
+  const found = Number.isSafeInteger(wanted) ? eventVersion(definition, wanted as number) : undefined;
+  if (found === undefined)
+    throw new EventValidationError(definition.type, 'schemaVersion', [
+      {
+        path: '/schemaVersion',
+        schemaPath: '#/x-schema-version',
+        message: `is ${JSON.stringify(wanted)}; the contract carries ${definition.type} in ${describeVersions(definition)}`,
+      },
+    ]);
+  return found;
 }
 
 /** The key a publisher passed, checked against the contract's key rule: text, or null for none. */
@@ -190,7 +221,8 @@ export function topicAddress(
  * Throws `EventValidationError` naming every header refused; `headers` is then not to be used.
  */
 function addApplicationHeaders(
-  definition: EventDefinition<string, unknown, unknown>,
+  type: string,
+  definition: EventVersionDefinition,
   supplied: Readonly<Record<string, unknown>>,
   headers: Record<string, string>,
 ): void {
@@ -228,7 +260,7 @@ function addApplicationHeaders(
       }
     }
   }
-  if (refused.length > 0) throw new EventValidationError(definition.type, 'headers', refused);
+  if (refused.length > 0) throw new EventValidationError(type, 'headers', refused);
 }
 
 /** A header name as one JSON pointer segment (`~` and `/` escaped). */

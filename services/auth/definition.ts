@@ -14,7 +14,13 @@ export function authService(): RunServiceOptions {
     defaultPort: 3101,
     async build({ config, schema, pool, logger }) {
       // PermissionChanged goes through the schema's outbox: `OUTBOX_SCHEMA=auth npm run relay` publishes it.
-      return createAuthService({ pool, schema, logger, authSecret: config.authSecret });
+      return createAuthService({
+        pool,
+        schema,
+        logger,
+        authSecret: config.authSecret,
+        schemaVersions: config.eventSchemaVersions,
+      });
     },
   };
 }

@@ -29,6 +29,7 @@ import type pg from 'pg';
 import { permissionChangedOutbox } from '../../generated/index.ts';
 import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createOutboxWriter } from '../../runtime/outbox/write.ts';
+import type { SchemaVersionPins } from '../../runtime/produce/schema-versions.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requirePrincipal } from '../shared/auth.ts';
 import { withTransaction } from '../shared/db.ts';
@@ -57,6 +58,8 @@ export const WRITE_SCOPE = 'permissions:write';
 export interface AuthServiceOptions {
   readonly pool: pg.Pool;
   readonly schema: string;
+  /** Events to publish in an earlier major version during a migration window (`EVENT_SCHEMA_VERSIONS`, ServiceConfig). */
+  readonly schemaVersions?: SchemaVersionPins;
   readonly logger: ServiceLogger;
   readonly authSecret: string;
   readonly runtimeMetrics?: RuntimeMetrics;
@@ -135,7 +138,9 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     defaultMetrics: options.defaultMetrics,
   });
   const { app } = service;
-  const permissionEvents = permissionChangedOutbox(createOutboxWriter({ schema: options.schema }));
+  const permissionEvents = permissionChangedOutbox(
+    createOutboxWriter({ schema: options.schema, schemaVersions: options.schemaVersions }),
+  );
   const read = requirePrincipal(options.authSecret, READ_SCOPE);
   const write = requirePrincipal(options.authSecret, WRITE_SCOPE);
 

@@ -29,6 +29,7 @@ export function chatService(): RunServiceOptions {
             schema,
             logger,
             authSecret: config.authSecret,
+            schemaVersions: config.eventSchemaVersions,
             users: httpUserDirectory({ baseUrl: env.USER_SERVICE_URL ?? 'http://127.0.0.1:3001' }),
             ...wiring,
           }),

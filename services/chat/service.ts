@@ -24,6 +24,7 @@ import { chatEventsOutbox, createChatProfileCacheGroup, messageEventsOutbox } fr
 import type { ConsumerOptions, EventConsumerFactory } from '../../runtime/contract/events.ts';
 import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createOutboxWriter } from '../../runtime/outbox/write.ts';
+import type { SchemaVersionPins } from '../../runtime/produce/schema-versions.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requireAuth } from '../shared/auth.ts';
 import { startServiceConsumer } from '../shared/consumers.ts';
@@ -47,6 +48,8 @@ export const PROFILE_CACHE_GROUP = 'chat-profile-cache-group';
 export interface ChatServiceOptions {
   readonly pool: pg.Pool;
   readonly schema: string;
+  /** Events to publish in an earlier major version during a migration window (`EVENT_SCHEMA_VERSIONS`, ServiceConfig). */
+  readonly schemaVersions?: SchemaVersionPins;
   readonly logger: ServiceLogger;
   readonly authSecret: string;
   readonly users: UserDirectory;
@@ -118,7 +121,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     defaultMetrics: options.defaultMetrics,
   });
   const { app } = service;
-  const writer = createOutboxWriter({ schema: options.schema });
+  const writer = createOutboxWriter({ schema: options.schema, schemaVersions: options.schemaVersions });
   const chatEvents = chatEventsOutbox(writer);
   const messageEvents = messageEventsOutbox(writer);
   const auth = requireAuth(options.authSecret);

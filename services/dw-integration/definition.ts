@@ -14,7 +14,13 @@ export function dwIntegrationService(): RunServiceOptions {
     defaultPort: 3103,
     async build({ config, schema, pool, logger }) {
       // DwBatchCompleted goes through the schema's outbox: `OUTBOX_SCHEMA=dw_integration npm run relay` publishes it.
-      return createDwIntegrationService({ pool, schema, logger, authSecret: config.authSecret });
+      return createDwIntegrationService({
+        pool,
+        schema,
+        logger,
+        authSecret: config.authSecret,
+        schemaVersions: config.eventSchemaVersions,
+      });
     },
   };
 }

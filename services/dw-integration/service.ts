@@ -30,6 +30,7 @@ import type pg from 'pg';
 import { dwBatchCompletedOutbox } from '../../generated/index.ts';
 import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createOutboxWriter } from '../../runtime/outbox/write.ts';
+import type { SchemaVersionPins } from '../../runtime/produce/schema-versions.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requirePrincipal } from '../shared/auth.ts';
 import { withTransaction } from '../shared/db.ts';
@@ -53,6 +54,8 @@ export const WRITE_SCOPE = 'dw:write';
 export interface DwIntegrationServiceOptions {
   readonly pool: pg.Pool;
   readonly schema: string;
+  /** Events to publish in an earlier major version during a migration window (`EVENT_SCHEMA_VERSIONS`, ServiceConfig). */
+  readonly schemaVersions?: SchemaVersionPins;
   readonly logger: ServiceLogger;
   readonly authSecret: string;
   readonly runtimeMetrics?: RuntimeMetrics;
@@ -165,7 +168,9 @@ export function createDwIntegrationService(options: DwIntegrationServiceOptions)
     defaultMetrics: options.defaultMetrics,
   });
   const { app } = service;
-  const batchEvents = dwBatchCompletedOutbox(createOutboxWriter({ schema: options.schema }));
+  const batchEvents = dwBatchCompletedOutbox(
+    createOutboxWriter({ schema: options.schema, schemaVersions: options.schemaVersions }),
+  );
   const cursors = batchCursor(options.authSecret);
   const read = requirePrincipal(options.authSecret, READ_SCOPE);
   const write = requirePrincipal(options.authSecret, WRITE_SCOPE);

@@ -14,7 +14,13 @@ export function filePolicyService(): RunServiceOptions {
     defaultPort: 3104,
     async build({ config, schema, pool, logger }) {
       // FilePolicyUpdated goes through the schema's outbox: `OUTBOX_SCHEMA=file_policy npm run relay` publishes it.
-      return createFilePolicyService({ pool, schema, logger, authSecret: config.authSecret });
+      return createFilePolicyService({
+        pool,
+        schema,
+        logger,
+        authSecret: config.authSecret,
+        schemaVersions: config.eventSchemaVersions,
+      });
     },
   };
 }

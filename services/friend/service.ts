@@ -26,6 +26,7 @@ import {
 import type { ConsumerOptions, EventConsumerFactory } from '../../runtime/contract/events.ts';
 import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createOutboxWriter } from '../../runtime/outbox/write.ts';
+import type { SchemaVersionPins } from '../../runtime/produce/schema-versions.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requireAuth } from '../shared/auth.ts';
 import { startServiceConsumer } from '../shared/consumers.ts';
@@ -47,6 +48,8 @@ export const PROFILE_CACHE_GROUP = 'friend-profile-cache-group';
 export interface FriendServiceOptions {
   readonly pool: pg.Pool;
   readonly schema: string;
+  /** Events to publish in an earlier major version during a migration window (`EVENT_SCHEMA_VERSIONS`, ServiceConfig). */
+  readonly schemaVersions?: SchemaVersionPins;
   readonly logger: ServiceLogger;
   readonly authSecret: string;
   readonly users: UserDirectory;
@@ -103,7 +106,9 @@ export function createFriendService(options: FriendServiceOptions): FriendServic
     defaultMetrics: options.defaultMetrics,
   });
   const { app } = service;
-  const friendEvents = friendEventsOutbox(createOutboxWriter({ schema: options.schema }));
+  const friendEvents = friendEventsOutbox(
+    createOutboxWriter({ schema: options.schema, schemaVersions: options.schemaVersions }),
+  );
   const auth = requireAuth(options.authSecret);
 
   const profileOf = async (userId: number, authorization: string, who: string): Promise<ProfileSnapshot> => {

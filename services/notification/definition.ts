@@ -28,6 +28,7 @@ export function notificationService(): RunServiceOptions {
             schema,
             logger,
             authSecret: config.authSecret,
+            schemaVersions: config.eventSchemaVersions,
             redisUrl: config.redisUrl,
             // Two systems on one Redis (a test system beside `npm start`) each need their own channels.
             ...(env.NOTIFICATION_PUSH_CHANNEL_PREFIX

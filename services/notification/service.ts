@@ -9,6 +9,7 @@ import { createNotificationConsumerGroup, notificationEventsOutbox } from '../..
 import type { ConsumerOptions, EventConsumerFactory } from '../../runtime/contract/events.ts';
 import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createOutboxWriter } from '../../runtime/outbox/write.ts';
+import type { SchemaVersionPins } from '../../runtime/produce/schema-versions.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requireAuth } from '../shared/auth.ts';
 import { startServiceConsumer } from '../shared/consumers.ts';
@@ -25,6 +26,8 @@ const PRUNE_EVERY_MS = 60_000;
 export interface NotificationServiceOptions {
   readonly pool: pg.Pool;
   readonly schema: string;
+  /** Events to publish in an earlier major version during a migration window (`EVENT_SCHEMA_VERSIONS`, ServiceConfig). */
+  readonly schemaVersions?: SchemaVersionPins;
   readonly logger: ServiceLogger;
   readonly authSecret: string;
   /** Redis of the live-push fan-out. */
@@ -54,7 +57,9 @@ export function createNotificationService(options: NotificationServiceOptions): 
   });
   const { app } = service;
   const auth = requireAuth(options.authSecret);
-  const outbox = notificationEventsOutbox(createOutboxWriter({ schema: options.schema }));
+  const outbox = notificationEventsOutbox(
+    createOutboxWriter({ schema: options.schema, schemaVersions: options.schemaVersions }),
+  );
   const push = createLivePush({
     pool,
     redisUrl: options.redisUrl,

@@ -14,7 +14,13 @@ export function policyService(): RunServiceOptions {
     defaultPort: 3102,
     async build({ config, schema, pool, logger }) {
       // PolicyBundleApplied goes through the schema's outbox: `OUTBOX_SCHEMA=policy npm run relay` publishes it.
-      return createPolicyService({ pool, schema, logger, authSecret: config.authSecret });
+      return createPolicyService({
+        pool,
+        schema,
+        logger,
+        authSecret: config.authSecret,
+        schemaVersions: config.eventSchemaVersions,
+      });
     },
   };
 }

@@ -39,6 +39,7 @@ import type pg from 'pg';
 import { policyBundleAppliedOutbox } from '../../generated/index.ts';
 import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createOutboxWriter } from '../../runtime/outbox/write.ts';
+import type { SchemaVersionPins } from '../../runtime/produce/schema-versions.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { requirePrincipal } from '../shared/auth.ts';
 import { withTransaction } from '../shared/db.ts';
@@ -63,6 +64,8 @@ export const MAX_SCHEDULE_AHEAD_MS = 365 * 24 * 60 * 60 * 1000;
 export interface PolicyServiceOptions {
   readonly pool: pg.Pool;
   readonly schema: string;
+  /** Events to publish in an earlier major version during a migration window (`EVENT_SCHEMA_VERSIONS`, ServiceConfig). */
+  readonly schemaVersions?: SchemaVersionPins;
   readonly logger: ServiceLogger;
   readonly authSecret: string;
   readonly runtimeMetrics?: RuntimeMetrics;
@@ -168,7 +171,9 @@ export function createPolicyService(options: PolicyServiceOptions): PolicyServic
     defaultMetrics: options.defaultMetrics,
   });
   const { app } = service;
-  const bundleEvents = policyBundleAppliedOutbox(createOutboxWriter({ schema: options.schema }));
+  const bundleEvents = policyBundleAppliedOutbox(
+    createOutboxWriter({ schema: options.schema, schemaVersions: options.schemaVersions }),
+  );
   const read = requirePrincipal(options.authSecret, READ_SCOPE);
   const write = requirePrincipal(options.authSecret, WRITE_SCOPE);
 

@@ -1,8 +1,9 @@
 /**
  * `runService`: the process entry of a service. Reads PORT, DATABASE_URL,
  * DATABASE_SCHEMA (default: the service's own schema),
- * KAFKA_BROKERS (comma-separated), REDIS_URL, AUTH_SECRET and the pruning
- * schedule of processed events (PROCESSED_EVENTS_PRUNE_*), migrates the
+ * KAFKA_BROKERS (comma-separated), REDIS_URL, AUTH_SECRET, the pruning
+ * schedule of processed events (PROCESSED_EVENTS_PRUNE_*) and the schema
+ * versions producers are pinned to (EVENT_SCHEMA_VERSIONS), migrates the
  * service schema, builds the service, listens, and shuts down gracefully on
  * SIGTERM/SIGINT: `/ready` turns 503, the listener stops accepting, requests
  * in flight finish, consumers and producers stop, the pool closes.
@@ -10,6 +11,11 @@
 import { type ServerType, serve } from '@hono/node-server';
 import type pg from 'pg';
 import { DEFAULT_DATABASE_URL } from '../../runtime/db/migrate.ts';
+import {
+  parseSchemaVersions,
+  SCHEMA_VERSIONS_ENV,
+  type SchemaVersionPins,
+} from '../../runtime/produce/schema-versions.ts';
 import type { ServiceApp } from './app.ts';
 import { authSecretFromEnv } from './auth.ts';
 import { createServicePool, migrateService } from './db.ts';
@@ -26,6 +32,11 @@ export interface ServiceConfig {
   readonly processedEventsPruneIntervalMs: number;
   /** PROCESSED_EVENTS_PRUNE_FIRST_RUN_MS: how long after start the first pruning runs. */
   readonly processedEventsPruneFirstRunMs: number;
+  /**
+   * EVENT_SCHEMA_VERSIONS (`UserRegistered:1,…`): events the service's producers and outbox send in
+   * an earlier major version during a migration window; every other event goes in its current version.
+   */
+  readonly eventSchemaVersions: SchemaVersionPins;
 }
 
 function msFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -97,6 +108,7 @@ export function configFromEnv(
       'PROCESSED_EVENTS_PRUNE_FIRST_RUN_MS',
       DEFAULT_PRUNE_FIRST_RUN_MS,
     ),
+    eventSchemaVersions: parseSchemaVersions(env[SCHEMA_VERSIONS_ENV]),
   };
 }
 

@@ -37,7 +37,14 @@ export function userService(): RunServiceOptions {
       );
       const presence = createPresence({
         pool: presencePool,
-        publisher: userOnlineStatusPublisher(createEventProducer({ producer, metrics, logger: log })),
+        publisher: userOnlineStatusPublisher(
+          createEventProducer({
+            producer,
+            metrics,
+            logger: log,
+            schemaVersions: config.eventSchemaVersions,
+          }),
+        ),
         logger,
         inactivityTimeoutMs: positiveInt(env, 'PRESENCE_TIMEOUT_MS', DEFAULT_INACTIVITY_TIMEOUT_MS),
       });
@@ -49,6 +56,7 @@ export function userService(): RunServiceOptions {
         schema,
         logger,
         authSecret: config.authSecret,
+        schemaVersions: config.eventSchemaVersions,
         presence,
         runtimeMetrics: metrics,
       });

@@ -23,6 +23,7 @@ import type pg from 'pg';
 import { userEventsOutbox } from '../../generated/index.ts';
 import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createOutboxWriter } from '../../runtime/outbox/write.ts';
+import type { SchemaVersionPins } from '../../runtime/produce/schema-versions.ts';
 import { createServiceApp, type ServiceApp } from '../shared/app.ts';
 import { type AuthVariables, issueToken, requireAuth } from '../shared/auth.ts';
 import { withTransaction } from '../shared/db.ts';
@@ -43,6 +44,8 @@ export interface UserServiceOptions {
   readonly pool: pg.Pool;
   /** The service's schema (its tables and `domain_event_outbox`). */
   readonly schema: string;
+  /** Events to publish in an earlier major version during a migration window (`EVENT_SCHEMA_VERSIONS`, ServiceConfig). */
+  readonly schemaVersions?: SchemaVersionPins;
   readonly logger: ServiceLogger;
   readonly authSecret: string;
   /** `createPresence({ pool: <a pool of its own>, publisher: userOnlineStatusPublisher(…) })`. */
@@ -110,7 +113,9 @@ export function createUserService(options: UserServiceOptions): ServiceApp {
     defaultMetrics: options.defaultMetrics,
   });
   const { app } = service;
-  const userEvents = userEventsOutbox(createOutboxWriter({ schema: options.schema }));
+  const userEvents = userEventsOutbox(
+    createOutboxWriter({ schema: options.schema, schemaVersions: options.schemaVersions }),
+  );
 
   const requireCaller = requireAuth(authSecret);
   /** Authenticated, and the request counts as the caller's activity (presence.ts). */

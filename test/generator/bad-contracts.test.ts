@@ -40,6 +40,37 @@ const producer = (...edits: [string, unknown][]) => doc(PRODUCER, ...edits);
 const consumer = (...edits: [string, unknown][]) => doc(CONSUMER, ...edits);
 const KEY = '/components/messages/ItemCreated/x-partition-key';
 
+/**
+ * ItemCreated in an earlier major version: `name: ItemCreated`, the given `x-schema-version`, a
+ * payload of its own (`title` where the current version has `label`).
+ */
+function itemCreatedVersion(version: number): Doc {
+  return {
+    name: 'ItemCreated',
+    contentType: 'application/json',
+    'x-schema-version': version,
+    'x-partition-key': '$message.payload#/id',
+    deprecated: true,
+    payload: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'title'],
+      properties: { id: { type: 'string' }, title: { type: 'string' } },
+    },
+    examples: [{ name: 'old', payload: { id: 'a1', title: 'first' } }],
+  };
+}
+
+/** The base producer with ItemCreated at version 2 and `message` (undefined members dropped) beside it as ItemCreatedV1. */
+function withVersion1(message: Doc): Doc {
+  const defined = Object.fromEntries(Object.entries(message).filter(([, v]) => v !== undefined));
+  return producer(
+    ['/components/messages/ItemCreated/x-schema-version', 2],
+    ['/components/messages/ItemCreatedV1', defined],
+    ['/channels/items/messages/ItemCreatedV1', { $ref: '#/components/messages/ItemCreatedV1' }],
+  );
+}
+
 interface Want {
   readonly code: DiagnosticCode;
   /** As shown in the diagnostic: relative to the working directory the generator ran in. */
@@ -263,6 +294,91 @@ const cases: [string, Case][] = [
         file: 'shop/producer.yaml',
         pointer: '#/components/messages/OtherCreated',
         messageIncludes: 'shop/producer.yaml #/components/messages/ItemCreated',
+      },
+    },
+  ],
+  [
+    'a second major version of an event on another topic',
+    {
+      files: {
+        'shop/producer.yaml': producer(
+          ['/components/messages/ItemCreated/x-schema-version', 2],
+          [
+            '/channels/others',
+            {
+              address: 'others.events',
+              messages: { ItemCreatedV1: { $ref: '#/components/messages/ItemCreatedV1' } },
+            },
+          ],
+          ['/components/messages/ItemCreatedV1', itemCreatedVersion(1)],
+        ),
+      },
+      want: {
+        code: 'event-version',
+        file: 'shop/producer.yaml',
+        pointer: '#/components/messages/ItemCreatedV1',
+        messageIncludes:
+          'declared in versions 2 (shop/producer.yaml #/components/messages/ItemCreated) and 1 on different topics, "items.events" and "others.events"',
+      },
+    },
+  ],
+  [
+    'a second major version of an event with another partition key',
+    {
+      files: {
+        'shop/producer.yaml': withVersion1({
+          ...itemCreatedVersion(1),
+          'x-partition-key': '$message.payload#/title',
+        }),
+      },
+      want: {
+        code: 'event-version',
+        file: 'shop/producer.yaml',
+        pointer: '#/components/messages/ItemCreatedV1',
+        messageIncludes: 'with different partition keys, $message.payload#/id and $message.payload#/title',
+      },
+    },
+  ],
+  [
+    'two messages with one name and one x-schema-version on one topic',
+    {
+      files: { 'shop/producer.yaml': withVersion1({ ...itemCreatedVersion(1), 'x-schema-version': 2 }) },
+      want: {
+        code: 'duplicate-event',
+        file: 'shop/producer.yaml',
+        pointer: '#/components/messages/ItemCreatedV1',
+        messageIncludes: 'give it another x-schema-version',
+      },
+    },
+  ],
+  [
+    'an earlier version whose example breaks its own payload (strict rules hold for each version)',
+    {
+      files: {
+        'shop/producer.yaml': withVersion1({
+          ...itemCreatedVersion(1),
+          examples: [{ name: 'old', payload: { id: 'a1', label: 'first', title: 'x' } }],
+        }),
+      },
+      want: {
+        code: 'invalid-example',
+        file: 'shop/producer.yaml',
+        pointer: '#/components/messages/ItemCreatedV1/examples/0/payload',
+        messageIncludes: 'must NOT have additional properties',
+      },
+    },
+  ],
+  [
+    'an earlier version without a partition key (strict rules hold for each version)',
+    {
+      files: {
+        'shop/producer.yaml': withVersion1({ ...itemCreatedVersion(1), 'x-partition-key': undefined }),
+      },
+      want: {
+        code: 'partition-key',
+        file: 'shop/producer.yaml',
+        pointer: '#/components/messages/ItemCreatedV1',
+        messageIncludes: 'declares no x-partition-key',
       },
     },
   ],

@@ -292,6 +292,7 @@ describe('outbox relay', () => {
         prepared: {
           id: receipt.id,
           type: receipt.type,
+          schemaVersion: 1,
           topic: receipt.topic,
           key: receipt.key,
           headers: row.headers,
