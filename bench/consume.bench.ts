@@ -32,12 +32,12 @@ import { userEventsTopic } from '../generated/topics.ts';
 import { createConsumerRuntime } from '../runtime/consume/consumer-runtime.ts';
 import type { ConsumerGroupDefinition, TopicDefinition } from '../runtime/contract/definitions.ts';
 import type { OutgoingEvent } from '../runtime/contract/events.ts';
+import { jsonLineLogger } from '../runtime/core/logger.ts';
 import { DEFAULT_DATABASE_URL, migrate, quoteIdent } from '../runtime/db/migrate.ts';
 import { createKafka, kafkaBrokersFromEnv } from '../runtime/kafka/kafkajs.ts';
 import { createKafkajsProducer } from '../runtime/kafka/kafkajs-producer.ts';
 import { RuntimeMetrics } from '../runtime/metrics/runtime-metrics.ts';
 import { createEventProducer } from '../runtime/produce/event-producer.ts';
-import { jsonLineLogger } from '../runtime/produce/logger.ts';
 import { applyTopics } from '../runtime/topics/apply.ts';
 
 const { values } = parseArgs({

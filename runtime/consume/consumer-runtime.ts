@@ -13,12 +13,12 @@ import type {
   HandlerMap,
   RunningConsumer,
 } from '../contract/events.ts';
+import { errorDetails, type Logger, silentLogger } from '../core/logger.ts';
 import type { KafkaConsumerPort } from '../kafka/consumer-port.ts';
 import { createKafka, type KafkaClientOptions } from '../kafka/kafkajs.ts';
 import { createKafkajsConsumer } from '../kafka/kafkajs-consumer.ts';
 import type { KafkaProducerPort } from '../kafka/producer-port.ts';
 import { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
-import { errorDetails, type Logger, silentLogger } from '../produce/logger.ts';
 import { assertProcessedEventsTable } from './processed-events.ts';
 import { GroupRunner } from './runner.ts';
 

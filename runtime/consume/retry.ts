@@ -4,6 +4,8 @@
  * so members of a group do not retry in lock step, never above `maxIntervalMs`.
  */
 import type { RetryPolicy } from '../contract/definitions.ts';
+import { backoffMs } from '../core/backoff.ts';
+import { sleep } from '../core/sleep.ts';
 
 export const JITTER = 0.2;
 
@@ -13,10 +15,13 @@ export function backoffDelayMs(
   failedAttempts: number,
   random: () => number = Math.random,
 ): number {
-  const exponent = Math.max(0, failedAttempts - 1);
-  const base = Math.min(policy.maxIntervalMs, policy.initialIntervalMs * policy.multiplier ** exponent);
-  const jittered = base * (1 - JITTER + 2 * JITTER * random());
-  return Math.max(0, Math.round(Math.min(policy.maxIntervalMs, jittered)));
+  const backoff = {
+    initialMs: policy.initialIntervalMs,
+    multiplier: policy.multiplier,
+    maxMs: policy.maxIntervalMs,
+    jitter: JITTER,
+  };
+  return backoffMs(backoff, Math.max(1, failedAttempts), random);
 }
 
 /**
@@ -56,16 +61,4 @@ export async function waitActive(
     if (!scope.isActive() || signal.aborted) return false;
     await scope.heartbeat();
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -31,6 +31,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { ConsumerGroupDefinition, SubscriptionDefinition } from '../contract/definitions.ts';
 import type { EventHandler, HandlerContext, HandlerMap } from '../contract/events.ts';
+import { errorDetails, type Logger } from '../core/logger.ts';
 import type {
   BatchScope,
   ConsumedRecord,
@@ -39,7 +40,6 @@ import type {
 } from '../kafka/consumer-port.ts';
 import type { KafkaProducerPort } from '../kafka/producer-port.ts';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
-import { errorDetails, type Logger } from '../produce/logger.ts';
 import { fillTemplate, parametersOf, subscriptionOf } from '../topics/address-template.ts';
 import { type DeadLetterReason, deadLetterRecord } from './dead-letter.ts';
 import { type AnyReceivedEvent, decide } from './decode.ts';

@@ -4,7 +4,7 @@
  * DB_SCHEMA (default public; `--schema` wins). Exit code 1 on failure.
  */
 import { parseArgs } from 'node:util';
-import { jsonLineLogger, logLevelFromEnv } from '../produce/logger.ts';
+import { jsonLineLogger, logLevelFromEnv } from '../core/logger.ts';
 import { DEFAULT_DATABASE_URL, migrate } from './migrate.ts';
 
 const { values } = parseArgs({ options: { schema: { type: 'string' }, dir: { type: 'string' } } });

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import type { Logger } from '../produce/logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 /** Where the runtime's CLIs connect without DATABASE_URL: the local PostgreSQL of the development setup. */
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';

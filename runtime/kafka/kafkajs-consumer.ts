@@ -16,6 +16,8 @@
  */
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { ConsumerMemberState, ConsumerStatus } from '../contract/events.ts';
+import { backoffMs } from '../core/backoff.ts';
+import { sleep } from '../core/sleep.ts';
 import type {
   BatchHandler,
   ConsumedRecord,
@@ -24,6 +26,9 @@ import type {
   TimestampType,
   TopicSubscription,
 } from './consumer-port.ts';
+
+/** Between subscribe attempts while a just-created topic's metadata spreads: 100 ms doubling to 1 s. */
+const SUBSCRIBE_BACKOFF = { initialMs: 100, maxMs: 1000 };
 
 export type ConsumerLogLevel = 'info' | 'warn' | 'error';
 
@@ -233,14 +238,15 @@ async function subscribeWhenKnown(
   patienceMs = 10_000,
 ): Promise<void> {
   const deadline = Date.now() + patienceMs;
-  for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
+  for (let failures = 1; ; failures++) {
+    const delay = backoffMs(SUBSCRIBE_BACKOFF, failures);
     try {
       await consumer.subscribe({ topics: [...topics], fromBeginning });
       return;
     } catch (error) {
       const type = (error as { type?: unknown }).type;
       if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() + delay > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(delay);
     }
   }
 }

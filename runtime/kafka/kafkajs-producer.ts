@@ -32,11 +32,16 @@ import type {
   Producer,
 } from 'kafkajs';
 import kafkajs from 'kafkajs';
-import { KafkaSendError } from '../produce/errors.ts';
-import { errorDetails, type Logger, silentLogger } from '../produce/logger.ts';
+import { backoffMs } from '../core/backoff.ts';
+import { KafkaSendError } from '../core/kafka-send-error.ts';
+import { errorDetails, type Logger, silentLogger } from '../core/logger.ts';
+import { sleep } from '../core/sleep.ts';
 import { createKafka } from './kafkajs.ts';
 import type { KafkaProducerPort } from './producer-port.ts';
 import type { HeaderValue, OutgoingRecord, RecordMetadata } from './records.ts';
+
+/** Between send attempts inside the failover window: 200 ms doubling to 3 s. */
+const SEND_BACKOFF = { initialMs: 200, maxMs: 3000 };
 
 const { CompressionTypes, Partitioners } = kafkajs;
 
@@ -177,8 +182,6 @@ function toKafkajsHeaders(headers: OutgoingRecord['headers']): IHeaders {
   return headers as IHeaders;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export function createKafkajsProducer(options: KafkajsProducerOptions): KafkaProducerPort {
   return new KafkajsProducer(options);
 }
@@ -289,7 +292,6 @@ class KafkajsProducer implements KafkaProducerPort {
   async #sendWithRetry(records: readonly OutgoingRecord[]): Promise<RecordMetadata[]> {
     const started = Date.now();
     const topics = [...new Set(records.map((r) => r.topic))];
-    let backoff = 200;
     for (let attempt = 1; ; attempt++) {
       const generation = this.#generation;
       try {
@@ -330,8 +332,7 @@ class KafkajsProducer implements KafkaProducerPort {
           ...errorDetails(rootCause(err)),
         });
         if (failure === 'reset') await this.#reset(generation);
-        await sleep(Math.min(backoff, Math.max(0, this.#retryWindowMs - elapsed)));
-        backoff = Math.min(backoff * 2, 3000);
+        await sleep(Math.min(backoffMs(SEND_BACKOFF, attempt), Math.max(0, this.#retryWindowMs - elapsed)));
       }
     }
   }

@@ -22,7 +22,7 @@ import type {
   SASLOptions,
 } from 'kafkajs';
 import kafkajs from 'kafkajs';
-import type { Logger } from '../produce/logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 const { Kafka, logLevel: KafkajsLogLevel, CompressionTypes, CompressionCodecs } = kafkajs;
 

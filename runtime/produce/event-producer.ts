@@ -15,10 +15,10 @@ import type {
   PublishReceipt,
   TopicPublisher,
 } from '../contract/events.ts';
+import { errorDetails, type Logger, silentLogger } from '../core/logger.ts';
 import type { KafkaProducerPort } from '../kafka/producer-port.ts';
 import type { OutgoingRecord, RecordMetadata } from '../kafka/records.ts';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
-import { errorDetails, type Logger, silentLogger } from './logger.ts';
 import { type PrepareContext, type PreparedEvent, prepareEvent } from './prepare-event.ts';
 import { checkPins, type SchemaVersionPins } from './schema-versions.ts';
 

@@ -1,4 +1,5 @@
 /** Pure helpers of the relay's batch handling: grouping rows and back-off delays. */
+import { backoffMs } from '../core/backoff.ts';
 
 export interface RowIdentity {
   readonly id: string;
@@ -38,6 +39,5 @@ export function halves<T>(groups: readonly T[][]): [T[], T[]] {
 
 /** Exponential back-off: `initialMs` after the first failure, doubling, capped at `maxMs`. */
 export function retryDelayMs(failures: number, initialMs: number, maxMs: number): number {
-  if (failures <= 0) return 0;
-  return Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
+  return backoffMs({ initialMs, maxMs }, failures);
 }

@@ -18,11 +18,11 @@
  *   LOG_LEVEL               info (debug, info, warn, error); JSON lines on stderr
  */
 import { createServer } from 'node:http';
+import { errorDetails, jsonLineLogger, logLevelFromEnv } from '../core/logger.ts';
 import { DEFAULT_DATABASE_URL, migrate } from '../db/migrate.ts';
 import { createKafka, kafkaBrokersFromEnv } from '../kafka/kafkajs.ts';
 import { createKafkajsProducer } from '../kafka/kafkajs-producer.ts';
 import { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
-import { errorDetails, jsonLineLogger, logLevelFromEnv } from '../produce/logger.ts';
 import { OutboxRelay } from './relay.ts';
 
 function intFromEnv(name: string, fallback: number): number {

@@ -35,14 +35,15 @@
  */
 import { hostname } from 'node:os';
 import pg from 'pg';
+import { acknowledgedRecords, isRefusedRecordsError } from '../core/kafka-send-error.ts';
+import { errorDetails, type Logger, silentLogger } from '../core/logger.ts';
+import { sleep } from '../core/sleep.ts';
 import { lockKeyOf, quoteIdent } from '../db/migrate.ts';
 import type { KafkaProducerPort } from '../kafka/producer-port.ts';
 import type { OutgoingRecord } from '../kafka/records.ts';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
 import { OUTBOX_TABLE } from '../outbox/write.ts';
-import { acknowledgedRecords, isRefusedRecordsError } from '../produce/errors.ts';
 import { countPublished } from '../produce/event-producer.ts';
-import { errorDetails, type Logger, silentLogger } from '../produce/logger.ts';
 import { byKey, byTopic, firstRowPerKey, halves, retryDelayMs } from './batches.ts';
 import { LANES, MEMBER_LOCK_KEY, planLanes } from './lanes.ts';
 
@@ -124,19 +125,6 @@ interface Settings {
 
 const MAX_ERROR_LENGTH = 2000;
 const CLEANUP_CHUNK = 10_000;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 const message = (err: unknown) =>
   (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_LENGTH);

@@ -8,6 +8,7 @@
  */
 import type { Admin, ConfigEntries } from 'kafkajs';
 import kafkajs from 'kafkajs';
+import { sleep } from '../core/sleep.ts';
 import { createKafka } from '../kafka/kafkajs.ts';
 import type {
   ClusterDescription,
@@ -186,7 +187,7 @@ class KafkajsTopicAdmin implements TopicAdmin {
           `topic ${name} was created but not every partition had a leader within ${timeoutMs} ms (${last})`,
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
   }
 

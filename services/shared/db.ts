@@ -6,8 +6,8 @@
  * the runtime's names in the schema's shared `schema_migrations`.
  */
 import pg from 'pg';
+import type { Logger } from '../../runtime/core/logger.ts';
 import { type Database, migrate, quoteIdent } from '../../runtime/db/migrate.ts';
-import type { Logger } from '../../runtime/produce/logger.ts';
 
 /** A pool whose sessions resolve unqualified names in the service schema (the consumer runtime relies on it). */
 export function createServicePool(

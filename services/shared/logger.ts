@@ -1,10 +1,10 @@
 /**
  * Structured JSON logs (pino), one line per event, and the adapter that lets
- * the runtime (`runtime/produce/logger.ts`: message first, details second)
+ * the runtime (`runtime/core/logger.ts`: message first, details second)
  * write through the same pino instance.
  */
 import { pino } from 'pino';
-import type { Logger as RuntimeLogger } from '../../runtime/produce/logger.ts';
+import type { Logger as RuntimeLogger } from '../../runtime/core/logger.ts';
 
 export type ServiceLogger = pino.Logger;
 

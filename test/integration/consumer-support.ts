@@ -15,9 +15,9 @@ import type {
   RetryPolicy,
   TopicDefinition,
 } from '../../runtime/contract/definitions.ts';
+import type { Logger } from '../../runtime/core/logger.ts';
 import { migrate, quoteIdent } from '../../runtime/db/migrate.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import type { Logger } from '../../runtime/produce/logger.ts';
 import { prepareEvent } from '../../runtime/produce/prepare-event.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
 
