@@ -83,12 +83,25 @@ export function classifyPlatformaticError(err: unknown): { failure: Failure; typ
   const apiId = typeof protocol?.apiId === 'string' ? protocol.apiId : undefined;
   const code = (err as { code?: unknown }).code;
   const type = apiId ?? (typeof code === 'string' ? code : err.name);
-  // A closed connection pool: the producer is being closed (then `send` stops retrying) or was lost.
-  if (findErrorBy(err, 'closed', true)) return { failure: 'retriable', type };
+  // Not reaching the cluster (connection refused or lost, timeouts, which the library codes as
+  // network errors too, a closed pool while closing) is never the records' fault, whatever
+  // `canRetry` says; a closing producer stops retrying in `retryWithinWindow`.
+  if (findErrorBy(err, 'code', 'PLT_KFK_NETWORK')) return { failure: 'retriable', type };
   if (findErrorBy(err, 'code', 'PLT_KFK_USER') || findErrorBy(err, 'canRetry', false)) {
     return { failure: 'refused', type };
   }
   return { failure: 'retriable', type };
+}
+
+/**
+ * The library's message, with the Kafka error under it: its produce errors say only
+ * "Producing messages failed." and keep the broker's answer (e.g. MESSAGE_TOO_LARGE) nested.
+ */
+export function describePlatformaticError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const protocol = findErrorBy(err, 'code', 'PLT_KFK_PROTOCOL');
+  if (protocol && protocol !== err) return `${err.message} (${String(protocol.apiId)}: ${protocol.message})`;
+  return err.message;
 }
 
 /** Header values as bytes; a repeated header gets one Map entry per value (distinct key Buffers), in order. */
@@ -192,6 +205,7 @@ class PlatformaticProducer implements KafkaProducerPort {
           log: this.#log,
           isClosing: () => this.#closing,
           classify: classifyPlatformaticError,
+          describe: describePlatformaticError,
           details: errorDetails,
         },
         async () => {

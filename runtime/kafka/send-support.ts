@@ -101,6 +101,8 @@ export interface RetryWindow {
   isClosing(): boolean;
   /** How to react to an error of one attempt, and the Kafka error type or error name it stands for. */
   classify(err: unknown): { failure: Failure; type: string | undefined };
+  /** The error as the `KafkaSendError` message ends; default its `message`. */
+  describe?(err: unknown): string;
   /** What to log about an error (the root cause, not the client's wrappers). */
   details(err: unknown): Record<string, unknown>;
   /** Replaces the client's idempotent producer after a `reset` failure. */
@@ -128,7 +130,11 @@ export async function retryWithinWindow(
     } catch (err) {
       const { failure, type } = window.classify(err);
       const elapsed = Date.now() - started;
-      const message = err instanceof Error ? err.message : String(err);
+      const message = window.describe
+        ? window.describe(err)
+        : err instanceof Error
+          ? err.message
+          : String(err);
       if (failure === 'refused') {
         throw new KafkaSendError(`Kafka refused records for ${topics.join(', ')}: ${message}`, {
           retriable: false,

@@ -6,7 +6,7 @@
  * murmur2.test.ts) puts it on; a topic that does not exist (auto-creation off)
  * is refused with a KafkaSendError naming it.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { partitionForKey } from '../../runtime/kafka/murmur2.ts';
@@ -168,5 +168,22 @@ describe('the @platformatic/kafka producer on a real broker', () => {
     } finally {
       await port.disconnect();
     }
+  });
+
+  it('rejects a record larger than the broker takes as refused, not retriable, without waiting for the window', async () => {
+    const started = Date.now();
+    const error = await platformatic
+      .send([{ topic, key: 'big', value: randomBytes(2 * 1024 * 1024), headers: {} }])
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(error).toBeInstanceOf(KafkaSendError);
+    expect((error as KafkaSendError).retriable).toBe(false);
+    expect((error as KafkaSendError).message).toMatch(/MESSAGE_TOO_LARGE|too large|larger/i);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // The producer still works afterwards.
+    const [ok] = await platformatic.send([{ topic, key: 'after-big', value: 'fine', headers: {} }]);
+    expect(ok?.partition).toBe(partitionForKey('after-big', PARTITIONS));
   });
 });
