@@ -32,16 +32,23 @@ import type {
   Producer,
 } from 'kafkajs';
 import kafkajs from 'kafkajs';
-import { backoffMs } from '../core/backoff.ts';
-import { KafkaSendError } from '../core/kafka-send-error.ts';
 import { errorDetails, type Logger, silentLogger } from '../core/logger.ts';
-import { sleep } from '../core/sleep.ts';
 import { createKafka } from './kafkajs.ts';
 import type { KafkaProducerPort } from './producer-port.ts';
-import type { HeaderValue, OutgoingRecord, RecordMetadata } from './records.ts';
+import type { OutgoingRecord, RecordMetadata } from './records.ts';
+import {
+  chunkRecords,
+  type Failure,
+  offsetsInOrder,
+  PRODUCER_STATE_ERRORS,
+  partitionSlot,
+  retryWithinWindow,
+  sendChunks,
+  TOPIC_ERRORS,
+} from './send-support.ts';
 
-/** Between send attempts inside the failover window: 200 ms doubling to 3 s. */
-const SEND_BACKOFF = { initialMs: 200, maxMs: 3000 };
+/** Re-exported for callers and tests that import it from here. */
+export { chunkRecords };
 
 const { CompressionTypes, Partitioners } = kafkajs;
 
@@ -66,24 +73,6 @@ export interface KafkajsProducerOptions {
   /** How long the broker may wait for the in-sync replicas (produce request timeout); default 30000 ms. */
   readonly ackTimeoutMs?: number;
 }
-
-/** Errors after which the idempotent producer's id or sequence numbers no longer match the broker's. */
-const PRODUCER_STATE_ERRORS = new Set([
-  'OUT_OF_ORDER_SEQUENCE_NUMBER',
-  'UNKNOWN_PRODUCER_ID',
-  'INVALID_PRODUCER_EPOCH',
-  'INVALID_PRODUCER_ID_MAPPING',
-  'PRODUCER_FENCED',
-]);
-
-/** Errors that refuse a whole topic. */
-const TOPIC_ERRORS = new Set([
-  'UNKNOWN_TOPIC_OR_PARTITION',
-  'TOPIC_AUTHORIZATION_FAILED',
-  'INVALID_TOPIC_EXCEPTION',
-]);
-
-type Failure = 'retriable' | 'reset' | 'refused';
 
 interface KafkajsErrorShape {
   readonly name?: string;
@@ -135,46 +124,6 @@ export function classifyKafkajsError(err: unknown): { failure: Failure; type: st
   }
   if (root?.retriable === true) return { failure: 'retriable', type: type ?? name };
   return { failure: 'refused', type: type ?? name };
-}
-
-/** Splits records into `sendBatch` chunks, in order. Pure: exported for unit tests. */
-export function chunkRecords(
-  records: readonly OutgoingRecord[],
-  maxBytes: number,
-  maxRecords: number,
-): OutgoingRecord[][] {
-  const chunks: OutgoingRecord[][] = [];
-  let current: OutgoingRecord[] = [];
-  let bytes = 0;
-  for (const record of records) {
-    const size = recordSize(record);
-    if (current.length > 0 && (bytes + size > maxBytes || current.length >= maxRecords)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(record);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
-
-function recordSize(record: OutgoingRecord): number {
-  // An estimate (string lengths, not UTF-8 byte counts, for headers): chunks stay far below the
-  // broker's limit, and this runs for every record.
-  let size = 64 + byteLength(record.key) + (record.value?.length ?? 0);
-  for (const name in record.headers) {
-    const value = record.headers[name];
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value as readonly HeaderValue[]) size += name.length + v.length;
-    else size += name.length + (value as HeaderValue).length;
-  }
-  return size;
-}
-
-function byteLength(value: string | Buffer | null): number {
-  return value === null ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.length;
 }
 
 /** kafkajs' header map. kafkajs only reads it; the cast drops `readonly` from the array type. */
@@ -270,71 +219,28 @@ class KafkajsProducer implements KafkaProducerPort {
 
   async send(records: readonly OutgoingRecord[]): Promise<RecordMetadata[]> {
     if (records.length === 0) return [];
-    const results: RecordMetadata[] = [];
-    for (const chunk of chunkRecords(records, this.#maxBatchBytes, this.#maxBatchRecords)) {
-      try {
-        results.push(...(await this.#sendWithRetry(chunk)));
-      } catch (err) {
-        if (!(err instanceof KafkaSendError) || results.length === 0) throw err;
-        // Earlier chunks are in Kafka: say how many, so a caller need not send them again.
-        throw new KafkaSendError(err.message, {
-          retriable: err.retriable,
-          topics: err.topics,
-          attempts: err.attempts,
-          acknowledged: results.length,
-          cause: err.cause,
-        });
-      }
-    }
-    return results;
+    const chunks = chunkRecords(records, this.#maxBatchBytes, this.#maxBatchRecords);
+    return sendChunks(chunks, (chunk) => this.#sendWithRetry(chunk));
   }
 
-  async #sendWithRetry(records: readonly OutgoingRecord[]): Promise<RecordMetadata[]> {
-    const started = Date.now();
-    const topics = [...new Set(records.map((r) => r.topic))];
-    for (let attempt = 1; ; attempt++) {
-      const generation = this.#generation;
-      try {
+  #sendWithRetry(records: readonly OutgoingRecord[]): Promise<RecordMetadata[]> {
+    let generation = this.#generation;
+    return retryWithinWindow(
+      records,
+      {
+        retryWindowMs: this.#retryWindowMs,
+        log: this.#log,
+        isClosing: () => this.#closing,
+        classify: classifyKafkajsError,
+        details: (err) => errorDetails(rootCause(err)),
+        reset: () => this.#reset(generation),
+      },
+      async () => {
+        generation = this.#generation;
         await this.connect();
-        return await this.#sendOnce(records);
-      } catch (err) {
-        const { failure, type } = classifyKafkajsError(err);
-        const elapsed = Date.now() - started;
-        const message = err instanceof Error ? err.message : String(err);
-        if (failure === 'refused') {
-          throw new KafkaSendError(`Kafka refused records for ${topics.join(', ')}: ${message}`, {
-            retriable: false,
-            topics: type && TOPIC_ERRORS.has(type) && topics.length === 1 ? topics : [],
-            attempts: attempt,
-            cause: err,
-          });
-        }
-        if (this.#closing || elapsed >= this.#retryWindowMs) {
-          // A topic still unknown after the whole window is missing, not failing over.
-          const topicRefused = type !== undefined && TOPIC_ERRORS.has(type) && !this.#closing;
-          throw new KafkaSendError(
-            `sending ${records.length} record(s) to ${topics.join(', ')} failed ${
-              this.#closing ? 'while the producer was closing' : `for ${Math.round(elapsed / 1000)} s`
-            } (${attempt} attempt(s)): ${message}`,
-            {
-              retriable: !topicRefused,
-              topics: topicRefused && topics.length === 1 ? topics : [],
-              attempts: attempt,
-              cause: err,
-            },
-          );
-        }
-        this.#log.warn('Kafka send failed, retrying', {
-          attempt,
-          elapsedMs: elapsed,
-          records: records.length,
-          topics,
-          ...errorDetails(rootCause(err)),
-        });
-        if (failure === 'reset') await this.#reset(generation);
-        await sleep(Math.min(backoffMs(SEND_BACKOFF, attempt), Math.max(0, this.#retryWindowMs - elapsed)));
-      }
-    }
+        return this.#sendOnce(records);
+      },
+    );
   }
 
   /** Replaces the kafkajs producer (a new producer id, sequences from 0) unless another call already did. */
@@ -381,19 +287,12 @@ export function mapResults(
 ): RecordMetadata[] {
   const base = new Map<string, bigint>();
   for (const r of response) {
-    if (r.baseOffset !== undefined) base.set(`${r.partition}\u0000${r.topicName}`, BigInt(r.baseOffset));
+    if (r.baseOffset !== undefined) base.set(partitionSlot(r.topicName, r.partition), BigInt(r.baseOffset));
   }
-  const next = new Map<string, bigint>();
-  return records.map((record, i) => {
-    const message = messages[i]!;
-    const partition = partitionOf.get(message);
-    if (partition === undefined) throw new Error(`kafkajs did not partition a record for ${record.topic}`);
-    const slot = `${partition}\u0000${record.topic}`;
-    const offset = next.get(slot) ?? base.get(slot);
-    if (offset === undefined) {
-      throw new Error(`kafkajs returned no offset for ${record.topic} partition ${partition}`);
-    }
-    next.set(slot, offset + 1n);
-    return { topic: record.topic, partition, offset: offset.toString() };
-  });
+  return offsetsInOrder(
+    records,
+    messages.map((m) => partitionOf.get(m)),
+    base,
+    'kafkajs',
+  );
 }
