@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { compareSnapshots } from './compare.ts';
 import { blocks, type Finding } from './findings.ts';
 import { commitsChanging, describeCommit, parentOf, repositoryRoot, UsageError } from './revision.ts';
-import { readRevision, readSnapshot, type Snapshot } from './snapshot.ts';
+import { readRevision, type Snapshot, workingTreeMode } from './snapshot.ts';
 
 enableCompileCache(path.resolve(import.meta.dirname, '..', '.cache', 'node-compile'));
 
@@ -46,7 +46,7 @@ async function main(): Promise<number> {
   try {
     const root = await repositoryRoot(process.cwd());
     // Every revision is read in the working tree's mode, so old and new follow the same rules.
-    const { mode } = await readSnapshot(root, input, 'working tree');
+    const mode = await workingTreeMode(root, input);
     const snapshots = new Map<string, Promise<Snapshot>>();
     const read = (commit: string) => {
       let snapshot = snapshots.get(commit);

@@ -4,8 +4,8 @@
  * the revision's root so base and head name files the same way.
  */
 import path from 'node:path';
-import type { Mode } from '../generator/config.ts';
-import { ContractError, type Diagnostic } from '../generator/diagnostics.ts';
+import { CONFIG_FILE, loadConfig, type Mode, modeFor } from '../generator/config.ts';
+import { ContractError, type Diagnostic, formatDiagnostic } from '../generator/diagnostics.ts';
 import { readContracts } from '../generator/generate.ts';
 import type {
   Catalog,
@@ -16,7 +16,7 @@ import type {
 } from '../generator/model/catalog.ts';
 import type { SourceLocation } from '../generator/parse/locate.ts';
 import type { Place } from './findings.ts';
-import { extractRevision } from './revision.ts';
+import { extractRevision, UsageError } from './revision.ts';
 
 export interface Snapshot {
   /** `base (<commit>)` or `working tree`, for messages. */
@@ -103,4 +103,12 @@ export async function readRevision(
   const dir = path.join(scratch, commit);
   await extractRevision(root, commit, revisionPaths(input), dir);
   return readSnapshot(dir, input, options.label ?? commit.slice(0, 12), options.mode);
+}
+
+/** The mode the working tree's config gives the contracts under `input` (what `readSnapshot` would read them in). */
+export async function workingTreeMode(root: string, input: string): Promise<Mode> {
+  const { config, diagnostics } = await loadConfig(root);
+  if (diagnostics.some((d) => d.severity === 'error'))
+    throw new UsageError(`${CONFIG_FILE} is invalid:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
+  return modeFor(config, path.resolve(root, input));
 }

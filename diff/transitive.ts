@@ -32,23 +32,22 @@ export async function transitiveHistory(
     .map((e) => e.name);
   if (wanted.length === 0) return undefined;
   const commits = (await commitsTouching(root, base, [input])).reverse();
-  // `<name>` → the current version's payloads; `<name>\0<version>` → that version's payloads.
-  const versions = new Map<string, { payload: JsonSchema; headers?: JsonSchema; label: string }[]>();
-  const seen = new Map<string, Set<string>>();
+  // `<name>` → the current version's payloads; `<name>\0<version>` → that version's payloads; each
+  // distinct payload and header pair once, oldest first.
+  const versions = new Map<
+    string,
+    Map<string, { payload: JsonSchema; headers?: JsonSchema; label: string }>
+  >();
   const add = (slot: string, event: EventVersion, commit: string) => {
+    const known = versions.get(slot) ?? new Map();
+    versions.set(slot, known);
     const key = canonicalJson([event.payload, event.headers ?? null]);
-    const known = seen.get(slot) ?? new Set<string>();
-    seen.set(slot, known);
     if (known.has(key)) return;
-    known.add(key);
-    versions.set(slot, [
-      ...(versions.get(slot) ?? []),
-      {
-        payload: event.payload,
-        ...(event.headers !== undefined ? { headers: event.headers } : {}),
-        label: `${commit.slice(0, 12)}`,
-      },
-    ]);
+    known.set(key, {
+      payload: event.payload,
+      ...(event.headers !== undefined ? { headers: event.headers } : {}),
+      label: commit.slice(0, 12),
+    });
   };
   for (const commit of commits) {
     const snapshot = await readRevision(root, commit, input, scratch, { mode: head.mode });
@@ -59,6 +58,7 @@ export async function transitiveHistory(
       for (const v of allVersions(event)) add(`${name}\0${v.schemaVersion}`, v, commit);
     }
   }
-  return (event, schemaVersion) =>
-    versions.get(schemaVersion === undefined ? event : `${event}\0${schemaVersion}`) ?? [];
+  return (event, schemaVersion) => [
+    ...(versions.get(schemaVersion === undefined ? event : `${event}\0${schemaVersion}`)?.values() ?? []),
+  ];
 }

@@ -65,7 +65,7 @@ export interface ContractsRead {
  * returned, not thrown, except when no document is found at all.
  */
 export async function readContracts(options: GenerateOptions): Promise<ContractsRead> {
-  const display = (p: string) => path.relative(options.cwd, p) || p;
+  const display = displayFrom(options.cwd);
   const input = path.resolve(options.cwd, options.input);
   const diagnostics: Diagnostic[] = [];
   let config = options.config;
@@ -79,12 +79,7 @@ export async function readContracts(options: GenerateOptions): Promise<Contracts
   const remoteConfig = config;
   const raw = new RawFiles({ remote: (url) => localFor(remoteConfig, url) });
   const timings: Record<string, number> = {};
-  let mark = performance.now();
-  const lap = (stage: string) => {
-    const now = performance.now();
-    timings[stage] = Math.round(now - mark);
-    mark = now;
-  };
+  const lap = stageClock(timings);
   const found = await findDocuments(input, raw, display);
   diagnostics.push(...found.diagnostics);
   if (found.documents.length === 0) {
@@ -129,13 +124,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const read = await readContracts(options);
   const diagnostics = [...read.diagnostics];
   const timings: Record<string, number> = { ...read.timings };
-  let mark = performance.now();
-  const lap = (stage: string) => {
-    const now = performance.now();
-    timings[stage] = Math.round(now - mark);
-    mark = now;
-  };
-  const display = (p: string) => path.relative(options.cwd, p) || p;
+  const lap = stageClock(timings);
+  const display = displayFrom(options.cwd);
 
   // The later stages run on what the model could build, so one run reports every problem at once
   // (a partition-key error does not hide an invalid example); nothing is emitted if any is an error.
@@ -185,6 +175,21 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     mode: read.mode,
     inputs: await read.raw.fingerprints((text) => createHash('sha256').update(text).digest('hex')),
     timings,
+  };
+}
+
+/** A path as diagnostics show it: relative to `cwd`. */
+function displayFrom(cwd: string): (absPath: string) => string {
+  return (p) => path.relative(cwd, p) || p;
+}
+
+/** Records in `timings` how long each stage took, from the previous call (or from now). */
+function stageClock(timings: Record<string, number>): (stage: string) => void {
+  let mark = performance.now();
+  return (stage) => {
+    const now = performance.now();
+    timings[stage] = Math.round(now - mark);
+    mark = now;
   };
 }
 

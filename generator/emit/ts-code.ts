@@ -33,7 +33,7 @@ export type Expression =
   | { readonly kind: 'call'; readonly callee: Expression; readonly args: readonly Expression[] }
   | { readonly kind: 'arrow'; readonly parameters: readonly string[]; readonly body: Expression }
   | { readonly kind: 'template'; readonly parts: readonly (string | Expression)[] }
-  | { readonly kind: 'as'; readonly expression: Expression; readonly type: TypeNode | 'const' };
+  | { readonly kind: 'as-const'; readonly expression: Expression };
 
 /** A member of an object literal: `key: value` or `...spread`. */
 export type ObjectMember =
@@ -145,14 +145,9 @@ export function template(parts: readonly (string | Expression)[]): Expression {
   return { kind: 'template', parts: [...parts] };
 }
 
-/** `expression as T`. */
-export function asType(expression: Expression, type: TypeNode): Expression {
-  return { kind: 'as', expression, type };
-}
-
 /** `expression as const`. */
 export function asConst(expression: Expression): Expression {
-  return { kind: 'as', expression, type: 'const' };
+  return { kind: 'as-const', expression };
 }
 
 /**
@@ -316,8 +311,8 @@ export function printExpression(node: Expression, level: number): string {
           typeof part === 'string' ? escapeTemplateText(part) : `\${${printExpression(part, level)}}`,
         )
         .join('')}\``;
-    case 'as':
-      return `${printExpression(node.expression, level)} as ${node.type === 'const' ? 'const' : printType(node.type, level)}`;
+    case 'as-const':
+      return `${printExpression(node.expression, level)} as const`;
   }
 }
 
@@ -330,10 +325,10 @@ function printObjectMember(member: ObjectMember, level: number): string {
   return `${key}: ${printExpression(member.value, level)}`;
 }
 
-/** The target of an access or call: parenthesised when it is an `as` expression or an arrow. */
+/** The target of an access or call: parenthesised when it is an `as const` expression or an arrow. */
 function printOperand(node: Expression, level: number): string {
   const text = printExpression(node, level);
-  return node.kind === 'as' || node.kind === 'arrow' ? `(${text})` : text;
+  return node.kind === 'as-const' || node.kind === 'arrow' ? `(${text})` : text;
 }
 
 /** Text of a template literal: backslash, backtick and `${` escaped. */
