@@ -78,7 +78,9 @@ function withPartitions(n: number): Doc {
   return doc;
 }
 
-describe('npm run contracts:diff', () => {
+// Each test runs the command in fresh processes (about 1 s each, several on a clean clone whose
+// compile and validator caches are still empty): far past the unit project's 5 s default.
+describe('npm run contracts:diff', { timeout: 60_000 }, () => {
   it('exits 0 on a safe change, 1 on a breaking one, and writes text, JSON and SARIF', async () => {
     const { dir, write } = await repository();
     const safe = producer();
