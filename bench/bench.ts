@@ -140,7 +140,7 @@ function commandLine(argv: readonly string[]): string {
 export async function runBench(
   argv: readonly string[],
   log: (line: string) => void = console.log,
-): Promise<{ report: BenchReport; json: string; markdown: string }> {
+): Promise<{ report: BenchReport; jsonPath: string; markdownPath: string }> {
   const args = parseBenchArgs(argv);
   const infra = infraFromEnv();
   const loadAverageBefore = os.loadavg();
@@ -194,7 +194,7 @@ export async function runBench(
     );
   }
   log(`\nwrote ${path.relative(process.cwd(), json)} and ${path.relative(process.cwd(), markdown)}`);
-  return { report, json, markdown };
+  return { report, jsonPath: json, markdownPath: markdown };
 }
 
 if (import.meta.main) {
