@@ -20,15 +20,20 @@
  * Prints medians (and spread) of wall-clock time, the load average it ran under,
  * and the ratios ours / Modelina. A benchmark, not a test: nothing asserts a duration.
  */
-import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { generate } from '../generator/generate.ts';
 import { corpusDir, generateCorpusSdk, generatedSlugs } from '../test/support/public-corpus.ts';
-import { asyncApiDocuments, type ModelinaRun, runModelina } from './modelina.ts';
+import { median } from './harness/stats.ts';
+import { asyncApiDocuments, type ModelinaRun } from './modelina.ts';
+import {
+  coldModelina,
+  timeNode as node,
+  ROOT as root,
+  warmModelina,
+  warmOurs,
+} from './sections/generator.ts';
 
-const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '7' },
@@ -49,22 +54,12 @@ const runs = Math.max(1, Number(values.runs));
 const modelinaRuns = Math.max(1, Number(values['modelina-runs']));
 const load = [loadavg()];
 
-const timed = (fn: () => unknown): number => {
-  const started = performance.now();
-  fn();
-  return performance.now() - started;
-};
 const timedAsync = async (fn: () => Promise<unknown>): Promise<number> => {
   const started = performance.now();
   await fn();
   return performance.now() - started;
 };
-const node = (args: readonly string[], env: NodeJS.ProcessEnv = process.env) =>
-  timed(() =>
-    execFileSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env }),
-  );
 const cli = (...args: string[]) => node(['generator/cli.ts', '--check', '--quiet', ...args]);
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const stats = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return `median ${Math.round(median(s))} ms (min ${Math.round(s[0] ?? 0)}, max ${Math.round(s.at(-1) ?? 0)}, ${s.length} runs)`;
@@ -83,19 +78,10 @@ for (let i = 0; i < runs; i++) {
   coldNoCompileCache.push(node(['generator/cli.ts', '--check', '--quiet', '--no-cache'], noCompileCache));
   coldStamp.push(cli());
 }
-const warm: number[] = [];
-let summary = '';
-for (let i = 0; i < runs + 1; i++) {
-  const started = performance.now();
-  const result = await generate({
-    input: path.join(root, 'asyncapi'),
-    outDir: path.join(root, 'generated'),
-    runtimeEntry: path.join(root, 'runtime/contract/index.ts'),
-    cwd: root,
-  });
-  if (i > 0) warm.push(performance.now() - started);
-  summary = `${result.documents.length} documents, ${result.catalog.events.length} events, ${result.catalog.topics.length} topics, ${result.files.length} files`;
-}
+const { samples: warm, summary } = await warmOurs(
+  { label: 'asyncapi/', input: path.join(root, 'asyncapi'), outDir: path.join(root, 'generated') },
+  runs,
+);
 load.push(loadavg());
 
 console.log(`generate: ${summary}; node ${process.version}`);
@@ -140,17 +126,8 @@ async function compareWithModelina(
   oursCold: readonly number[],
   oursWarm: readonly number[],
 ): Promise<ModelinaRun> {
-  const cold: number[] = [];
-  for (let i = 0; i < modelinaRuns; i++) cold.push(node(['bench/modelina.ts', ...files]));
-  const warmRuns: number[] = [];
-  let last: ModelinaRun | undefined;
-  for (let i = 0; i < modelinaRuns + 1; i++) {
-    const t = await timedAsync(async () => {
-      last = await runModelina(files);
-    });
-    if (i > 0) warmRuns.push(t);
-  }
-  const run = last!;
+  const cold = coldModelina(files, modelinaRuns);
+  const { samples: warmRuns, run } = await warmModelina(files, modelinaRuns);
   console.log(
     `\nModelina ${label} (${run.documents} documents; TypeScript models only: ${run.models} models from the ${run.documents - run.refused.length} it accepts):`,
   );

@@ -47,6 +47,7 @@ import { createServerService } from '../services/server/service.ts';
 import type { ServiceApp } from '../services/shared/app.ts';
 import { createServicePool, migrateService } from '../services/shared/db.ts';
 import { createLogger } from '../services/shared/logger.ts';
+import { percentile } from './harness/stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -109,10 +110,6 @@ function seen(t: Target, userId: string, version: number, at: number): void {
     t.fromCeTime.push(at - change.ceTime);
   }
   if (list.length === 0) t.pending.delete(userId);
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 function summary(label: string, samples: readonly number[]): string {

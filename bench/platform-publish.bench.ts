@@ -34,6 +34,7 @@ import { issuePrincipalToken } from '../services/shared/auth.ts';
 import { createServicePool } from '../services/shared/db.ts';
 import { createLogger } from '../services/shared/logger.ts';
 import { type RunningService, runService } from '../services/shared/server.ts';
+import { percentile } from './harness/stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -60,10 +61,6 @@ const silent = (name: string) => createLogger(name, { level: 'silent' });
 
 /** One grant: the request's status and whether it changed the set. */
 type Grant = (userId: string, feature: string) => Promise<{ status: number; changed: boolean }>;
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 function summary(label: string, samples: readonly number[]): string {
   const s = [...samples].sort((a, b) => a - b);
