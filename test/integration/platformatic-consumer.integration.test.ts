@@ -206,7 +206,7 @@ describe('the @platformatic/kafka consumer on a real broker', () => {
     await port.start([name], handler);
     await eventually(
       () => handed.length,
-      (n) => n >= 6,
+      (n) => n >= 5,
       30_000,
       'c and d handed over again',
     );
