@@ -451,9 +451,15 @@ class PlatformaticConsumerPort implements KafkaConsumerPort {
       if (!meta || leader === undefined || leader < 0 || position === undefined) continue;
       topicNames.set(meta.id, topic);
       let byTopic = requests.get(leader);
-      if (!byTopic) requests.set(leader, (byTopic = new Map()));
+      if (!byTopic) {
+        byTopic = new Map();
+        requests.set(leader, byTopic);
+      }
       let request = byTopic.get(meta.id);
-      if (!request) byTopic.set(meta.id, (request = { topicId: meta.id, partitions: [] }));
+      if (!request) {
+        request = { topicId: meta.id, partitions: [] };
+        byTopic.set(meta.id, request);
+      }
       request.partitions.push({
         partition,
         fetchOffset: position,

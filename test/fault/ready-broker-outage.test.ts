@@ -13,8 +13,6 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { userEventsPublisher } from '../../generated/index.ts';
 import { nativeBrokers, startNativeKafka, stopNativeKafka } from '../../infra/kafka/native.ts';
-import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
 import { analyticsService } from '../../services/analytics/definition.ts';
 import { createLogger } from '../../services/shared/logger.ts';
@@ -22,6 +20,7 @@ import { type RunningService, runService } from '../../services/shared/server.ts
 import { dropSchemas, eventually, fetchJson, runId, startGroupAtEnd } from '../e2e/support.ts';
 import { useInfrastructure } from '../support/context.ts';
 import { testKafkaConfig } from '../support/infrastructure.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import { sampleSum, scrape } from '../support/prometheus.ts';
 
 const infra = useInfrastructure();
@@ -112,9 +111,7 @@ describe('/ready while the broker is away', () => {
         outcome: 'handled',
       });
     const before = await handled();
-    const producer = createKafkajsProducer({
-      kafka: createKafka({ brokers: infra.kafkaBrokers, clientId: `ready-outage-${run}` }),
-    });
+    const producer = testKafkaClients(`ready-outage-${run}`).producer();
     await producer.connect();
     try {
       await userEventsPublisher(createEventProducer({ producer })).publish({

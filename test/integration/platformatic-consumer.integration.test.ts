@@ -298,7 +298,7 @@ describe('the @platformatic/kafka consumer on a real broker', () => {
   it('gives a static member restarted with its instance id its partitions back', async () => {
     const name = await topic('static', 2);
     const groupId = `plt-static-${run}`;
-    const partitionsOf = async (instance: string, value: string): Promise<Set<number>> => {
+    const partitionsOf = async (_instance: string, value: string): Promise<Set<number>> => {
       const seen = new Set<number>();
       for (let p = 0; p < 2; p++) await write(name, p, [`${value}-${p}`]);
       return seen;
