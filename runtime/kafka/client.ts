@@ -4,8 +4,9 @@
  * ports, consumer ports and the topic admin of the chosen library are created here from
  * common options, so the rest of the runtime never names a library.
  *
- * Every port built here is recorded with its library (`clientOfPort`, `portsBuilt`), so a
- * test run under `KAFKA_CLIENT=platformatic` can prove its ports really were platformatic.
+ * Every port built here is recorded with its library (`clientOfPort`), and every adapter counts
+ * the ports it builds (`portsBuilt`), so a test run under `KAFKA_CLIENT=platformatic` can prove
+ * its ports really were platformatic.
  */
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '../core/logger.ts';
@@ -18,6 +19,7 @@ import { type ConsumerLogLevel, createKafkajsConsumer } from './kafkajs-consumer
 import { type Compression, createKafkajsProducer } from './kafkajs-producer.ts';
 import { createPlatformaticConsumer } from './platformatic-consumer.ts';
 import { createPlatformaticProducer } from './platformatic-producer.ts';
+import type { PortKind } from './ports-built.ts';
 import type { KafkaProducerPort } from './producer-port.ts';
 
 export const KAFKA_CLIENT_NAMES = ['kafkajs', 'platformatic'] as const;
@@ -95,31 +97,18 @@ export interface KafkaClients {
   admin(settings?: AdminSettings): Promise<TopicAdmin>;
 }
 
-export type PortKind = 'producer' | 'consumer' | 'admin';
+export { type PortKind, portsBuilt } from './ports-built.ts';
 
 const builtBy = new WeakMap<object, KafkaClientName>();
-const built: Record<KafkaClientName, Record<PortKind, number>> = {
-  kafkajs: { producer: 0, consumer: 0, admin: 0 },
-  platformatic: { producer: 0, consumer: 0, admin: 0 },
-};
 
-function record<T extends object>(client: KafkaClientName, kind: PortKind, port: T): T {
+function record<T extends object>(client: KafkaClientName, _kind: PortKind, port: T): T {
   builtBy.set(port, client);
-  built[client][kind]++;
   return port;
 }
 
 /** The library behind a port built by `createKafkaClients`; undefined for one built elsewhere. */
 export function clientOfPort(port: object): KafkaClientName | undefined {
   return builtBy.get(port);
-}
-
-/** How many ports of each kind each library has built in this process (through `createKafkaClients`). */
-export function portsBuilt(): Readonly<Record<KafkaClientName, Readonly<Record<PortKind, number>>>> {
-  return {
-    kafkajs: { ...built.kafkajs },
-    platformatic: { ...built.platformatic },
-  };
 }
 
 const defined = <T extends object>(value: T): T =>

@@ -51,6 +51,7 @@ import type { BatchHandler, KafkaConsumerPort, PartitionBatch, TopicSubscription
 import type { ConsumerLogLevel } from './kafkajs-consumer.ts';
 import { describePlatformaticError } from './platformatic-producer.ts';
 import { recordsOfPartition, resolveSubscription } from './platformatic-records.ts';
+import { notePortBuilt } from './ports-built.ts';
 
 /** Between subscribe attempts while a just-created topic's metadata spreads: 100 ms doubling to 1 s. */
 const SUBSCRIBE_BACKOFF = { initialMs: 100, maxMs: 1000 };
@@ -691,5 +692,6 @@ class PlatformaticConsumerPort implements KafkaConsumerPort {
 
 /** A consumer port for one group member on @platformatic/kafka. */
 export function createPlatformaticConsumer(options: PlatformaticConsumerOptions): KafkaConsumerPort {
+  notePortBuilt('platformatic', 'consumer');
   return new PlatformaticConsumerPort(options);
 }

@@ -15,6 +15,7 @@ import {
   IncrementalAlterConfigOperationTypes,
 } from '@platformatic/kafka';
 import { sleep } from '../core/sleep.ts';
+import { notePortBuilt } from '../kafka/ports-built.ts';
 import type {
   ClusterDescription,
   ConfigOrigin,
@@ -55,6 +56,7 @@ export async function connectPlatformaticAdmin(options: PlatformaticAdminOptions
       cause: err,
     });
   }
+  notePortBuilt('platformatic', 'admin');
   return new PlatformaticTopicAdmin(admin);
 }
 
