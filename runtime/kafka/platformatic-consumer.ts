@@ -395,6 +395,8 @@ class PlatformaticConsumerPort implements KafkaConsumerPort {
         await this.#refreshPatterns(consumer);
         const assigned = await this.#syncAssignment(consumer);
         if (this.#stopping) break;
+        // KIP-848 members get no join event after a reassignment: a settled assignment is joined again.
+        if (this.#state.state === 'rebalancing' && !this.#rejoining) this.#enter('joined');
         if (assigned.length === 0 || this.#rejoining) {
           await sleep(Math.min(200, this.#options.maxWaitTimeMs ?? 1000), this.#stopSignal.signal);
           continue;
@@ -565,7 +567,7 @@ class PlatformaticConsumerPort implements KafkaConsumerPort {
           if (active()) return;
           await this.#commit();
           throw new Error(
-            `consumer group ${this.#groupId} is rebalancing: batch of ${topic} partition ${partition} ends`,
+            `consumer group ${this.#groupId} is ${this.#stopping ? 'stopping' : 'rebalancing'}: batch of ${topic} partition ${partition} ends`,
           );
         },
         acknowledge: (offset) => {
@@ -591,8 +593,9 @@ class PlatformaticConsumerPort implements KafkaConsumerPort {
       }
     }
     // The next fetch of this partition starts after the last acknowledged record, or at the first
-    // record again when none was: unacknowledged records are fetched and handed over again.
-    if (this.#positions.has(key) && this.#epoch === epoch) {
+    // record again when none was: unacknowledged records are fetched and handed over again. (A
+    // partition the member lost loses its position at the next assignment check.)
+    if (this.#positions.has(key)) {
       this.#positions.set(key, acknowledged !== undefined ? acknowledged + 1n : first);
     }
     try {
