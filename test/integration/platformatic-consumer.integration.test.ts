@@ -214,7 +214,7 @@ describe('the @platformatic/kafka consumer on a real broker', () => {
     expect(handed).toEqual(['a', 'b', 'c', 'c', 'd']);
   });
 
-  it('shares the partitions between two members and hands every record over', async () => {
+  it('shares the partitions between two members, and a partition coming back resumes at its commit', async () => {
     const name = await topic('rebalance', 4);
     for (let p = 0; p < 4; p++)
       await write(
@@ -225,12 +225,14 @@ describe('the @platformatic/kafka consumer on a real broker', () => {
     const groupId = `plt-rebalance-${run}`;
     const byMember = [new Set<number>(), new Set<number>()];
     const values = new Set<string>();
+    let handled = 0;
     const handlerOf =
       (member: number): BatchHandler =>
       async (batch, scope) => {
         byMember[member]!.add(batch.partition);
         for (const record of batch.records) {
           values.add(record.value!.toString());
+          handled++;
           scope.acknowledge(record.offset);
         }
       };
@@ -256,8 +258,18 @@ describe('the @platformatic/kafka consumer on a real broker', () => {
       60_000,
       'member b taking partitions and every record handled',
     );
-    await Promise.all([a.stop(), b.stop()]);
-    expect(await committed(groupId, name)).toEqual(new Map([0, 1, 2, 3].map((p) => [p, '5'])));
+    // b leaves: its partitions go back to a, which must resume where b committed, not where a left them.
+    await b.stop();
+    for (let p = 0; p < 4; p++) await write(name, p, [`${p}-f`]);
+    await eventually(
+      () => values.size,
+      (n) => n === 24,
+      60_000,
+      'member a handling every partition again',
+    );
+    await a.stop();
+    expect(handled).toBe(24);
+    expect(await committed(groupId, name)).toEqual(new Map([0, 1, 2, 3].map((p) => [p, '6'])));
   });
 
   it('subscribes by pattern, including a matching topic created after the start', async () => {
