@@ -85,7 +85,8 @@ describe('/ready while the broker is away', () => {
     const down = await eventually(ready, (r) => r.status === 503, 90_000, '/ready 503 with the broker down');
     const notReadyAfterMs = Date.now() - stoppedAt;
     expect(down.body.status).toBe('not_ready');
-    // kafkajs gives up fetching, reports CRASH and restarts the consumer: the member is restarting.
+    // The port gives up fetching and restarts the consumer (kafkajs: CRASH and restart;
+    // @platformatic/kafka: its fetch loop retrying with backoff): the member is restarting.
     expect(down.body.consumers[groupId]).toBe('restarting');
     // It stays not ready while the broker is away (no flapping back to 200 on a retry).
     for (let i = 0; i < 5; i++) {

@@ -19,6 +19,7 @@ import {
   userEventsPublisher,
   userEventsTopic,
 } from '../../generated/index.ts';
+import { clientOfPort } from '../../runtime/kafka/client.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
@@ -269,7 +270,8 @@ describe('direct publishing on a real broker', () => {
       const ids = new Set(receipts.map((r) => r.id));
       await reader.waitFor((rs) => rs.length >= ids.size, 30_000);
       // The broker kept the producer's codec (compression.type=producer): the reader had to un-snappy them.
-      expect(compressed).toBeGreaterThan(0);
+      // kafkajs compresses through the codec counted here; @platformatic/kafka has its own Snappy.
+      if (clientOfPort(port) === 'kafkajs') expect(compressed).toBeGreaterThan(0);
       expect(decompressed).toBeGreaterThan(0);
       const read = byId(reader.records);
       expect(read.size).toBe(events.length);
