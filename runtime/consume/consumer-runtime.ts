@@ -45,7 +45,7 @@ export interface ConsumerRuntimeOptions {
   readonly kafka: KafkaClients | Kafka | KafkaClientOptions | ConsumerPortFactory;
   /** Where handlers' transactions and `consumer_processed_events` live. */
   readonly pool: Pool;
-  /** Publishes dead letters (`createKafkajsProducer`); connected by the runtime when a consumer starts. */
+  /** Publishes dead letters (`createKafkaClients(…).producer()`); connected by the runtime when a consumer starts. */
   readonly deadLetterProducer: KafkaProducerPort;
   readonly metrics?: RuntimeMetrics;
   readonly logger?: Logger;

@@ -72,3 +72,12 @@ describe('choosing the Kafka client', () => {
     );
   });
 });
+
+describe('options only kafkajs takes', () => {
+  it('refuses TLS and SASL on @platformatic/kafka instead of dropping them', () => {
+    expect(() => createKafkaClients({ brokers, client: 'platformatic', ssl: true })).toThrow(
+      'createKafkaClients: ssl is not passed to @platformatic/kafka yet: use KAFKA_CLIENT=kafkajs',
+    );
+    expect(() => createKafkaClients({ brokers, client: 'kafkajs', ssl: true })).not.toThrow();
+  });
+});

@@ -14,7 +14,7 @@ import type { TopicAdmin } from '../topics/admin.ts';
 import { connectKafkajsAdmin } from '../topics/kafkajs-admin.ts';
 import { connectPlatformaticAdmin } from '../topics/platformatic-admin.ts';
 import type { KafkaConsumerPort } from './consumer-port.ts';
-import { createKafka, type KafkaLogLevel } from './kafkajs.ts';
+import { createKafka, type KafkaClientOptions, type KafkaLogLevel } from './kafkajs.ts';
 import { type ConsumerLogLevel, createKafkajsConsumer } from './kafkajs-consumer.ts';
 import { type Compression, createKafkajsProducer } from './kafkajs-producer.ts';
 import { createPlatformaticConsumer } from './platformatic-consumer.ts';
@@ -55,6 +55,10 @@ export interface KafkaClientsOptions {
   readonly connectionTimeoutMs?: number;
   /** Per-request timeout; default 30 000 ms. */
   readonly requestTimeoutMs?: number;
+  /** kafkajs only for now: TLS, SASL and kafkajs' own retry; refused on @platformatic/kafka rather than dropped. */
+  readonly ssl?: KafkaClientOptions['ssl'];
+  readonly sasl?: KafkaClientOptions['sasl'];
+  readonly retry?: KafkaClientOptions['retry'];
 }
 
 export interface ProducerSettings {
@@ -139,6 +143,9 @@ function kafkajsClients(options: KafkaClientsOptions, brokers: string[], prefix:
           logLevel: options.logLevel,
           connectionTimeoutMs: options.connectionTimeoutMs,
           requestTimeoutMs: options.requestTimeoutMs,
+          ssl: options.ssl,
+          sasl: options.sasl,
+          retry: options.retry,
         }),
       );
       kafkas.set(clientId, kafka);
@@ -206,6 +213,12 @@ function kafkajsClients(options: KafkaClientsOptions, brokers: string[], prefix:
 }
 
 function platformaticClients(options: KafkaClientsOptions, brokers: string[], prefix: string): KafkaClients {
+  const unsupported = (['ssl', 'sasl', 'retry'] as const).filter((key) => options[key] !== undefined);
+  if (unsupported.length > 0) {
+    throw new Error(
+      `createKafkaClients: ${unsupported.join(', ')} ${unsupported.length > 1 ? 'are' : 'is'} not passed to @platformatic/kafka yet: use KAFKA_CLIENT=kafkajs`,
+    );
+  }
   return {
     client: 'platformatic',
     brokers,
