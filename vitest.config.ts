@@ -49,6 +49,8 @@ export default defineConfig({
           include: INTEGRATION,
           exclude: [...configDefaults.exclude],
           globalSetup: ['test/support/global-setup.ts'],
+          // Under KAFKA_CLIENT=platformatic, a file that built kafkajs runtime ports fails.
+          setupFiles: ['test/support/client-guard.ts'],
           // Brokers are shared state: one file at a time, and room for a cold broker start or a rebalance.
           fileParallelism: false,
           testTimeout: 60_000,

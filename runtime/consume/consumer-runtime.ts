@@ -14,8 +14,9 @@ import type {
   RunningConsumer,
 } from '../contract/events.ts';
 import { errorDetails, type Logger, silentLogger } from '../core/logger.ts';
+import { createKafkaClients, type KafkaClients } from '../kafka/client.ts';
 import type { KafkaConsumerPort } from '../kafka/consumer-port.ts';
-import { createKafka, type KafkaClientOptions } from '../kafka/kafkajs.ts';
+import type { KafkaClientOptions } from '../kafka/kafkajs.ts';
 import { createKafkajsConsumer } from '../kafka/kafkajs-consumer.ts';
 import type { KafkaProducerPort } from '../kafka/producer-port.ts';
 import { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
@@ -37,13 +38,14 @@ export type ConsumerPortFactory = (settings: ConsumerPortSettings) => KafkaConsu
 
 export interface ConsumerRuntimeOptions {
   /**
-   * A kafkajs client (`createKafka` in runtime/kafka/kafkajs.ts), where to connect one
-   * (created with `clientId` and `logger`), or a factory of consumer ports (another client library).
+   * The client library's factories (`createKafkaClients` in runtime/kafka/client.ts), where to
+   * connect (the library `KAFKA_CLIENT` names, created with `clientId` and `logger`), a kafkajs
+   * client (`createKafka`: kafkajs whatever the environment says), or a factory of consumer ports.
    */
-  readonly kafka: Kafka | KafkaClientOptions | ConsumerPortFactory;
+  readonly kafka: KafkaClients | Kafka | KafkaClientOptions | ConsumerPortFactory;
   /** Where handlers' transactions and `consumer_processed_events` live. */
   readonly pool: Pool;
-  /** Publishes dead letters (`createKafkajsProducer`); connected by the runtime when a consumer starts. */
+  /** Publishes dead letters (`createKafkaClients(…).producer()`); connected by the runtime when a consumer starts. */
   readonly deadLetterProducer: KafkaProducerPort;
   readonly metrics?: RuntimeMetrics;
   readonly logger?: Logger;
@@ -97,6 +99,10 @@ function isPortFactory(kafka: ConsumerRuntimeOptions['kafka']): kafka is Consume
   return typeof kafka === 'function';
 }
 
+function isClients(kafka: KafkaClients | Kafka | KafkaClientOptions): kafka is KafkaClients {
+  return typeof (kafka as Partial<KafkaClients>).consumer === 'function' && 'client' in kafka;
+}
+
 function isClientOptions(kafka: Kafka | KafkaClientOptions): kafka is KafkaClientOptions {
   return Array.isArray((kafka as Partial<KafkaClientOptions>).brokers);
 }
@@ -115,21 +121,27 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions): Consumer
     return producerConnected;
   };
 
-  let client: Kafka | undefined;
-  const kafkaClient = (kafka: Kafka | KafkaClientOptions): Kafka => {
-    if (!isClientOptions(kafka)) return kafka;
-    client ??= createKafka({
+  let clients: KafkaClients | undefined;
+  const clientsFor = (kafka: KafkaClients | KafkaClientOptions): KafkaClients => {
+    if (isClients(kafka)) return kafka;
+    clients ??= createKafkaClients({
       ...kafka,
       clientId: kafka.clientId ?? clientId,
       logger: kafka.logger ?? logger,
     });
-    return client;
+    return clients;
   };
 
   const portFor = (settings: ConsumerPortSettings): KafkaConsumerPort => {
     const { kafka } = options;
     if (isPortFactory(kafka)) return kafka(settings);
-    return createKafkajsConsumer(kafkaClient(kafka), {
+    if (isClients(kafka) || isClientOptions(kafka)) {
+      return clientsFor(kafka).consumer({
+        ...settings,
+        log: (level, message, details) => settings.logger[level](message, details),
+      });
+    }
+    return createKafkajsConsumer(kafka, {
       groupId: settings.groupId,
       startFrom: settings.startFrom,
       partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,

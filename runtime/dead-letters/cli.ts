@@ -21,8 +21,8 @@ import pg from 'pg';
 import { redactUrl } from '../../infra/check.ts';
 import '../../infra/cli/quiet-warnings.ts';
 import { DEFAULT_DATABASE_URL } from '../db/migrate.ts';
+import { createKafkaClients } from '../kafka/client.ts';
 import { createKafka, kafkaBrokersFromEnv } from '../kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../kafka/producer-port.ts';
 import {
   type DeadLetterTool,
@@ -255,7 +255,7 @@ export async function runDlqCli(
     const kafka = createKafka({ brokers, clientId: 'dlq-tool' });
     pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
     if (command === 'replay' && !values['dry-run']) {
-      producer = createKafkajsProducer({ kafka, clientId: 'dlq-tool-replay' });
+      producer = createKafkaClients({ brokers, clientId: 'dlq-tool-replay' }).producer();
     }
     return await act({ kafka, ledger: new Ledger(pool, schema), ...(producer ? { producer } : {}) });
   } catch (error) {

@@ -26,6 +26,7 @@ import type {
   TimestampType,
   TopicSubscription,
 } from './consumer-port.ts';
+import { notePortBuilt } from './ports-built.ts';
 
 /** Between subscribe attempts while a just-created topic's metadata spreads: 100 ms doubling to 1 s. */
 const SUBSCRIBE_BACKOFF = { initialMs: 100, maxMs: 1000 };
@@ -223,6 +224,7 @@ class KafkajsConsumerPort implements KafkaConsumerPort {
 
 /** A consumer port for one group member on a kafkajs client (`runtime/kafka/kafkajs.ts` creates it with logging). */
 export function createKafkajsConsumer(kafka: Kafka, options: KafkajsConsumerOptions): KafkaConsumerPort {
+  notePortBuilt('kafkajs', 'consumer');
   return new KafkajsConsumerPort(kafka, options);
 }
 

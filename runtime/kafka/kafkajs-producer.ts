@@ -34,6 +34,7 @@ import type {
 import kafkajs from 'kafkajs';
 import { errorDetails, type Logger, silentLogger } from '../core/logger.ts';
 import { createKafka } from './kafkajs.ts';
+import { notePortBuilt } from './ports-built.ts';
 import type { KafkaProducerPort } from './producer-port.ts';
 import type { OutgoingRecord, RecordMetadata } from './records.ts';
 import {
@@ -132,6 +133,7 @@ function toKafkajsHeaders(headers: OutgoingRecord['headers']): IHeaders {
 }
 
 export function createKafkajsProducer(options: KafkajsProducerOptions): KafkaProducerPort {
+  notePortBuilt('kafkajs', 'producer');
   return new KafkajsProducer(options);
 }
 

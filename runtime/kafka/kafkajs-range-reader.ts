@@ -5,6 +5,9 @@
  * manual assignment; the group is deleted afterwards), partitions outside the range are paused,
  * and the read ends at the high watermark taken at the start, so records written meanwhile are not
  * waited for. For tools (the dead-letter CLI), not for services.
+ *
+ * kafkajs only, whatever `KAFKA_CLIENT` says: it is a read-only tool path (no port, no commits),
+ * and the dead-letter CLI keeps using it on either client.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';

@@ -27,6 +27,7 @@ import {
 import { errorDetails, type Logger, silentLogger } from '../core/logger.ts';
 import type { Compression } from './kafkajs-producer.ts';
 import { partitionForKey } from './murmur2.ts';
+import { notePortBuilt } from './ports-built.ts';
 import type { KafkaProducerPort } from './producer-port.ts';
 import type { OutgoingRecord, RecordMetadata } from './records.ts';
 import {
@@ -121,6 +122,7 @@ const toBytes = (value: string | Buffer | null): Buffer | undefined =>
   value === null ? undefined : typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
 
 export function createPlatformaticProducer(options: PlatformaticProducerOptions): KafkaProducerPort {
+  notePortBuilt('platformatic', 'producer');
   return new PlatformaticProducer(options);
 }
 

@@ -20,8 +20,8 @@
 import { createServer } from 'node:http';
 import { errorDetails, jsonLineLogger, logLevelFromEnv } from '../core/logger.ts';
 import { DEFAULT_DATABASE_URL, migrate } from '../db/migrate.ts';
-import { createKafka, kafkaBrokersFromEnv } from '../kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../kafka/kafkajs-producer.ts';
+import { createKafkaClients } from '../kafka/client.ts';
+import { kafkaBrokersFromEnv } from '../kafka/kafkajs.ts';
 import { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
 import { OutboxRelay } from './relay.ts';
 
@@ -42,8 +42,12 @@ const metrics = new RuntimeMetrics();
 
 try {
   if (process.env.RELAY_MIGRATE === '1') await migrate(databaseUrl, { schema, logger });
-  const kafka = createKafka({ brokers, clientId: 'outbox-relay', logger, logLevel: 'error' });
-  const producer = createKafkajsProducer({ kafka, logger });
+  const producer = createKafkaClients({
+    brokers,
+    clientId: 'outbox-relay',
+    logger,
+    logLevel: 'error',
+  }).producer();
   const relay = new OutboxRelay({
     database: databaseUrl,
     producer,

@@ -14,8 +14,9 @@
  * Idempotent: a second run reports every topic `unchanged`. The library prints
  * nothing; it returns a report and calls the optional logger.
  */
+
+import { createKafkaClients } from '../kafka/client.ts';
 import type { TopicAdmin, TopicConfigEntry, TopicMetadata } from './admin.ts';
-import { connectKafkajsAdmin } from './kafkajs-admin.ts';
 import type { TopicSpec } from './topic-spec.ts';
 
 /** A connected admin, or where to connect one (closed again when the call returns). */
@@ -138,7 +139,10 @@ function isTopicAdmin(source: AdminSource): source is TopicAdmin {
 async function withAdmin<T>(source: AdminSource, work: (admin: TopicAdmin) => Promise<T>): Promise<T> {
   if (isTopicAdmin(source)) return work(source);
   const target = 'brokers' in source ? source : { brokers: source as readonly string[] };
-  const admin = await connectKafkajsAdmin(target);
+  const admin = await createKafkaClients({
+    brokers: target.brokers,
+    clientId: target.clientId ?? 'contract-events',
+  }).admin(target.clientId !== undefined ? { clientId: target.clientId } : {});
   try {
     return await work(admin);
   } finally {

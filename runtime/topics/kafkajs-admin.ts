@@ -10,6 +10,7 @@ import type { Admin, ConfigEntries } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import { sleep } from '../core/sleep.ts';
 import { createKafka } from '../kafka/kafkajs.ts';
+import { notePortBuilt } from '../kafka/ports-built.ts';
 import type {
   ClusterDescription,
   ConfigOrigin,
@@ -44,6 +45,7 @@ export async function connectKafkajsAdmin(options: KafkajsAdminOptions): Promise
   });
   const admin = kafka.admin();
   await admin.connect();
+  notePortBuilt('kafkajs', 'admin');
   return new KafkajsTopicAdmin(admin);
 }
 

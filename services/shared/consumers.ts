@@ -15,8 +15,7 @@ import type {
   EventConsumerFactory,
   RunningConsumer,
 } from '../../runtime/contract/events.ts';
-import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
+import { createKafkaClients } from '../../runtime/kafka/client.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import type { ServiceApp } from './app.ts';
 import { runtimeLogger, type ServiceLogger } from './logger.ts';
@@ -41,12 +40,12 @@ export function createServiceConsumers(options: {
   readonly clientId: string;
 }): ServiceConsumers {
   const log = runtimeLogger(options.logger);
-  const kafka = createKafka({
+  const kafka = createKafkaClients({
     brokers: options.config.kafkaBrokers,
     clientId: options.clientId,
     logger: log,
   });
-  const deadLetterProducer = createKafkajsProducer({ kafka, logger: log });
+  const deadLetterProducer = kafka.producer();
   const metrics = new RuntimeMetrics();
   const runtime = createConsumerRuntime({
     kafka,

@@ -1,8 +1,7 @@
 /** The user service process: how `runService` builds it (`node services/user/main.ts` runs it; PORT default 3001). */
 import path from 'node:path';
 import { userOnlineStatusPublisher } from '../../generated/index.ts';
-import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
+import { createKafkaClients } from '../../runtime/kafka/client.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
 import { createServicePool } from '../shared/db.ts';
@@ -21,9 +20,13 @@ export function userService(): RunServiceOptions {
     defaultPort: 3001,
     async build({ config, schema, pool, logger, env }) {
       const log = runtimeLogger(logger);
-      const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'user-service', logger: log });
+      const kafka = createKafkaClients({
+        brokers: config.kafkaBrokers,
+        clientId: 'user-service',
+        logger: log,
+      });
       // Presence is published while the user row is locked: fail fast rather than hold the lock for long.
-      const producer = createKafkajsProducer({ kafka, logger: log, retryWindowMs: 5_000 });
+      const producer = kafka.producer({ retryWindowMs: 5_000 });
       await producer.connect();
       const metrics = new RuntimeMetrics();
       // Presence gets a pool of its own: a transition waiting on Kafka never holds a connection accounts need.

@@ -20,7 +20,6 @@ import {
 } from '../../generated/index.ts';
 import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
@@ -33,6 +32,7 @@ import {
 import { issueToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import { call, commitGroupOffsets, dropSchemas, eventually, runId, silent, TEST_SECRET } from './support.ts';
 
 const infra = useInfrastructure();
@@ -49,8 +49,8 @@ const TOPICS = [
 ];
 
 const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `e2e-analytics-${run}` });
-const deadLetterProducer = createKafkajsProducer({ kafka });
-const producer = createKafkajsProducer({ kafka });
+const deadLetterProducer = testKafkaClients().producer();
+const producer = testKafkaClients().producer();
 const events = createEventProducer({ producer });
 const metrics = new RuntimeMetrics();
 const pool = createServicePool(infra.databaseUrl, schema, 6);
@@ -69,7 +69,7 @@ const start = (group = groupId) =>
     pool,
     logger: silent('analytics'),
     authSecret: TEST_SECRET,
-    consumers: createConsumerRuntime({ kafka, pool, deadLetterProducer, metrics }),
+    consumers: createConsumerRuntime({ kafka: testKafkaClients(), pool, deadLetterProducer, metrics }),
     consumerOptions: { groupId: group },
     defaultMetrics: false,
   });

@@ -5,14 +5,13 @@
  * indexer calling chat over HTTP, and graceful shutdown.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { OutboxRelay } from '../../runtime/relay/relay.ts';
 import { chatService } from '../../services/chat/definition.ts';
 import { searchIndexerService } from '../../services/search-indexer/definition.ts';
 import { type RunningService, runService } from '../../services/shared/server.ts';
 import { userService } from '../../services/user/definition.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import { dropSchemas, eventually, fetchJson, runId, silent, startGroupAtEnd } from './support.ts';
 
 const infra = useInfrastructure();
@@ -21,9 +20,7 @@ const schemas = { user: `user_${run}`, chat: `chat_${run}`, search: `search_inde
 const chatGroup = `chat-profile-cache-group-e2e-${run}`;
 const searchGroup = `search-indexer-group-e2e-${run}`;
 const running: RunningService[] = [];
-const producer = createKafkajsProducer({
-  kafka: createKafka({ brokers: infra.kafkaBrokers, clientId: `e2e-${run}` }),
-});
+const producer = testKafkaClients(`e2e-${run}`).producer();
 let relay: OutboxRelay | undefined;
 
 const env = (extra: Record<string, string>): NodeJS.ProcessEnv => ({

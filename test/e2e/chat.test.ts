@@ -10,12 +10,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { OutboxRelay } from '../../runtime/relay/relay.ts';
 import { type ChatService, createChatService } from '../../services/chat/service.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
 import { httpUserDirectory } from '../../services/shared/profile-cache.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   call,
   count,
@@ -37,9 +37,9 @@ const userSchema = `user_${run}`;
 const chatSchema = `chat_${run}`;
 const groupId = `chat-profile-cache-group-e2e-${run}`;
 
-const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `e2e-chat-${run}` });
-const deadLetterProducer = createKafkajsProducer({ kafka });
-const relayProducer = createKafkajsProducer({ kafka });
+const _kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `e2e-chat-${run}` });
+const deadLetterProducer = testKafkaClients().producer();
+const relayProducer = testKafkaClients().producer();
 const chatPool = createServicePool(infra.databaseUrl, chatSchema, 5);
 
 let user: TestUserService;
@@ -117,7 +117,7 @@ beforeAll(async () => {
       baseUrl: 'http://user.test',
       fetch: (input, init) => user.app.request(input, init),
     }),
-    consumers: createConsumerRuntime({ kafka, pool: chatPool, deadLetterProducer }),
+    consumers: createConsumerRuntime({ kafka: testKafkaClients(), pool: chatPool, deadLetterProducer }),
     consumerOptions: { groupId },
     defaultMetrics: false,
   });

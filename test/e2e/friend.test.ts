@@ -9,12 +9,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { OutboxRelay } from '../../runtime/relay/relay.ts';
 import { createFriendService, type FriendService } from '../../services/friend/service.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
 import { httpUserDirectory } from '../../services/shared/profile-cache.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   call,
   count,
@@ -36,9 +36,9 @@ const userSchema = `user_${run}`;
 const friendSchema = `friend_${run}`;
 const groupId = `friend-profile-cache-group-e2e-${run}`;
 
-const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `e2e-friend-${run}` });
-const deadLetterProducer = createKafkajsProducer({ kafka });
-const relayProducer = createKafkajsProducer({ kafka });
+const _kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `e2e-friend-${run}` });
+const deadLetterProducer = testKafkaClients().producer();
+const relayProducer = testKafkaClients().producer();
 const friendPool = createServicePool(infra.databaseUrl, friendSchema, 5);
 
 let user: TestUserService;
@@ -101,7 +101,7 @@ beforeAll(async () => {
       baseUrl: 'http://user.test',
       fetch: (input, init) => user.app.request(input, init),
     }),
-    consumers: createConsumerRuntime({ kafka, pool: friendPool, deadLetterProducer }),
+    consumers: createConsumerRuntime({ kafka: testKafkaClients(), pool: friendPool, deadLetterProducer }),
     consumerOptions: { groupId },
     defaultMetrics: false,
   });

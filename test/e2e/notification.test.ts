@@ -22,7 +22,6 @@ import {
 } from '../../generated/index.ts';
 import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createOutboxWriter } from '../../runtime/outbox/write.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
@@ -33,6 +32,7 @@ import { createNotificationService, type NotificationService } from '../../servi
 import { issueToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService, withTransaction } from '../../services/shared/db.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   call,
   dropSchemas,
@@ -51,9 +51,9 @@ const schema = `notification_${run}`;
 const groupId = `notification-consumer-group-e2e-${run}`;
 const TOPICS = ['user.events', 'user.online_status', 'friend.events', 'chat.events', 'message.events'];
 
-const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `e2e-notification-${run}` });
-const deadLetterProducer = createKafkajsProducer({ kafka });
-const producer = createKafkajsProducer({ kafka });
+const _kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `e2e-notification-${run}` });
+const deadLetterProducer = testKafkaClients().producer();
+const producer = testKafkaClients().producer();
 const events = createEventProducer({ producer });
 const users = userEventsPublisher(events);
 const presence = userOnlineStatusPublisher(events);
@@ -119,7 +119,7 @@ const build = (pool: pg.Pool) =>
     redisUrl: infra.redisUrl,
     // Its own channels: a system running beside the tests handles the same events for the same users.
     pushChannelPrefix: `${schema}:user:notifications:`,
-    consumers: createConsumerRuntime({ kafka, pool, deadLetterProducer, metrics }),
+    consumers: createConsumerRuntime({ kafka: testKafkaClients(), pool, deadLetterProducer, metrics }),
     consumerOptions: { groupId },
     defaultMetrics: false,
   });

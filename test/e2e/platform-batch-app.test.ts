@@ -20,6 +20,7 @@ import { issuePrincipalToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
 import { runService } from '../../services/shared/server.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   consumed,
   endOffsetsOf,
@@ -59,7 +60,7 @@ const start = (group = groupId) =>
     logger: silent('batch-app'),
     authSecret: TEST_SECRET,
     consumers: createConsumerRuntime({
-      kafka: bus.kafka,
+      kafka: testKafkaClients(),
       pool,
       deadLetterProducer: bus.deadLetterProducer,
       metrics,

@@ -25,6 +25,7 @@ import { issuePrincipalToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
 import { runService } from '../../services/shared/server.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   consumed,
   endOffsetsOf,
@@ -78,7 +79,7 @@ const start = (group = groupId) =>
       token: serviceToken(TEST_SECRET, 'dw-gateway', ['platform:read']),
     }),
     consumers: createConsumerRuntime({
-      kafka: bus.kafka,
+      kafka: testKafkaClients(),
       pool,
       deadLetterProducer: bus.deadLetterProducer,
       metrics,

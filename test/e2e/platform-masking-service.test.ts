@@ -28,6 +28,7 @@ import { issuePrincipalToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
 import { runService } from '../../services/shared/server.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import { startReader } from '../support/kafka-reader.ts';
 import {
   consumed,
@@ -64,7 +65,7 @@ const start = (group = groupId) =>
     logger: silent('masking-service'),
     authSecret: TEST_SECRET,
     consumers: createConsumerRuntime({
-      kafka: bus.kafka,
+      kafka: testKafkaClients(),
       pool,
       deadLetterProducer: bus.deadLetterProducer,
       metrics,

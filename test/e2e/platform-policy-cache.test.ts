@@ -29,6 +29,7 @@ import { createServicePool, migrateService } from '../../services/shared/db.ts';
 import { HttpError } from '../../services/shared/errors.ts';
 import { runService } from '../../services/shared/server.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   consumed,
   endOffsetsOf,
@@ -86,7 +87,7 @@ const start = (group = groupId) =>
     }),
     readThroughTtlMs: TTL_MS,
     consumers: createConsumerRuntime({
-      kafka: bus.kafka,
+      kafka: testKafkaClients(),
       pool,
       deadLetterProducer: bus.deadLetterProducer,
       metrics,
@@ -167,7 +168,7 @@ beforeAll(async () => {
     logger: silent('read-model-worker'),
     authSecret: TEST_SECRET,
     consumers: createConsumerRuntime({
-      kafka: bus.kafka,
+      kafka: testKafkaClients(),
       pool: readModelPool,
       deadLetterProducer: bus.deadLetterProducer,
     }),

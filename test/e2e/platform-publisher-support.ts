@@ -13,13 +13,13 @@ import { expect } from 'vitest';
 import { topicSpecs } from '../../generated/index.ts';
 import { quoteIdent } from '../../runtime/db/migrate.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { OutboxRelay } from '../../runtime/relay/relay.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
 import type { ServiceEnv } from '../../services/shared/app.ts';
 import { issuePrincipalToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
 import type { Infrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import { type Reader, type ReadRecord, startReader } from '../support/kafka-reader.ts';
 import { call, dropSchemas, runId, TEST_SECRET } from './support.ts';
 
@@ -64,8 +64,8 @@ export async function startPublisherHarness(
     await dropSchemas(infra.databaseUrl, [schema]);
     throw err;
   }
-  const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `e2e-${schema}` });
-  const producer = createKafkajsProducer({ kafka });
+  const _kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `e2e-${schema}` });
+  const producer = testKafkaClients().producer();
   await producer.connect();
   const relay = new OutboxRelay({
     database: infra.databaseUrl,

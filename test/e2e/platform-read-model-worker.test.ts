@@ -20,7 +20,6 @@ import {
 } from '../../generated/index.ts';
 import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import { migrate } from '../../runtime/db/migrate.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createOutboxWriter } from '../../runtime/outbox/write.ts';
 import { OutboxRelay } from '../../runtime/relay/relay.ts';
@@ -34,6 +33,7 @@ import { issuePrincipalToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService, withTransaction } from '../../services/shared/db.ts';
 import { runService } from '../../services/shared/server.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   consumed,
   endOffsetsOf,
@@ -74,7 +74,7 @@ const start = (group = groupId) =>
     logger: silent('read-model-worker'),
     authSecret: TEST_SECRET,
     consumers: createConsumerRuntime({
-      kafka: bus.kafka,
+      kafka: testKafkaClients(),
       pool,
       deadLetterProducer: bus.deadLetterProducer,
       metrics,
@@ -110,7 +110,7 @@ beforeAll(async () => {
   bus = await testKafka(infra.kafkaBrokers, `e2e-read-model-${run}`);
   starts = await endOffsetsOf(bus.kafka, TOPICS);
   await startGroupAt(infra.kafkaBrokers, groupId, starts);
-  const relayProducer = createKafkajsProducer({ kafka: bus.kafka });
+  const relayProducer = testKafkaClients().producer();
   await relayProducer.connect();
   relay = new OutboxRelay({
     database: infra.databaseUrl,

@@ -36,6 +36,7 @@ import { issuePrincipalToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
 import { runService } from '../../services/shared/server.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   consumed,
   endOffsetsOf,
@@ -101,7 +102,7 @@ const start = (group = groupId) =>
       token: serviceToken(TEST_SECRET, 'server', ['platform:read']),
     }),
     consumers: createConsumerRuntime({
-      kafka: bus.kafka,
+      kafka: testKafkaClients(),
       pool,
       deadLetterProducer: bus.deadLetterProducer,
       metrics,
@@ -158,7 +159,7 @@ beforeAll(async () => {
     logger: silent('read-model-worker'),
     authSecret: TEST_SECRET,
     consumers: createConsumerRuntime({
-      kafka: bus.kafka,
+      kafka: testKafkaClients(),
       pool: readModelPool,
       deadLetterProducer: bus.deadLetterProducer,
     }),

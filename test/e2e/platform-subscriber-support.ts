@@ -13,7 +13,6 @@ import type { Hono } from 'hono';
 import type { TopicDefinition } from '../../runtime/contract/definitions.ts';
 import type { PublishOptions } from '../../runtime/contract/events.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import type { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createEventProducer, toOutgoingRecord } from '../../runtime/produce/event-producer.ts';
@@ -22,6 +21,7 @@ import type { BundleApplication } from '../../services/dw-gateway/bundle-schedul
 import type { ServiceEnv } from '../../services/shared/app.ts';
 import { issuePrincipalToken, verifyPrincipalToken } from '../../services/shared/auth.ts';
 import type { Infrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import { commitGroupOffsets, TEST_SECRET, type TopicOffsets } from './support.ts';
 
 /** A token of `subject` with `scopes`, signed with the tests' secret. */
@@ -46,8 +46,8 @@ export interface TestKafka {
 
 export async function testKafka(brokers: readonly string[], clientId: string): Promise<TestKafka> {
   const kafka = createKafka({ brokers, clientId });
-  const deadLetterProducer = createKafkajsProducer({ kafka });
-  const producer = createKafkajsProducer({ kafka });
+  const deadLetterProducer = testKafkaClients().producer();
+  const producer = testKafkaClients().producer();
   await producer.connect();
   return {
     kafka,

@@ -6,13 +6,12 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { userEventsPublisher } from '../../generated/index.ts';
-import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
 import { friendService } from '../../services/friend/definition.ts';
 import { type RunningService, runService } from '../../services/shared/server.ts';
 import { userService } from '../../services/user/definition.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import { type Sample, sampleSum, samplesOf, scrape } from '../support/prometheus.ts';
 import { dropSchemas, eventually, fetchJson, runId, silent, startGroupAtEnd } from './support.ts';
 
@@ -94,9 +93,7 @@ describe('runService', () => {
 
     // Erin changes her profile; a registration goes to user.events too, which this group does not handle.
     // (Published straight to Kafka: no relay runs here.)
-    const publisher = createKafkajsProducer({
-      kafka: createKafka({ brokers: infra.kafkaBrokers, clientId: `e2e-processes-${run}` }),
-    });
+    const publisher = testKafkaClients(`e2e-processes-${run}`).producer();
     await publisher.connect();
     try {
       const users = userEventsPublisher(createEventProducer({ producer: publisher }));

@@ -14,7 +14,6 @@ import type { MessageSent } from '../../generated/types.ts';
 import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import { quoteIdent } from '../../runtime/db/migrate.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
 import { OutboxRelay } from '../../runtime/relay/relay.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
@@ -28,6 +27,7 @@ import { issueToken } from '../../services/shared/auth.ts';
 import { createServicePool, migrateService } from '../../services/shared/db.ts';
 import type { UserDirectory } from '../../services/shared/profile-cache.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   call,
   count,
@@ -46,9 +46,9 @@ const chatSchema = `chat_${run}`;
 const searchSchema = `search_indexer_${run}`;
 const groupId = `search-indexer-group-e2e-${run}`;
 
-const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `e2e-search-${run}` });
-const deadLetterProducer = createKafkajsProducer({ kafka });
-const producer = createKafkajsProducer({ kafka });
+const _kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `e2e-search-${run}` });
+const deadLetterProducer = testKafkaClients().producer();
+const producer = testKafkaClients().producer();
 const chatPool = createServicePool(infra.databaseUrl, chatSchema, 5);
 const searchPool = createServicePool(infra.databaseUrl, searchSchema, 5);
 
@@ -131,7 +131,7 @@ beforeAll(async () => {
       baseUrl: 'http://chat.test',
       fetch: (input, init) => chat.service.app.request(input, init),
     }),
-    consumers: createConsumerRuntime({ kafka, pool: searchPool, deadLetterProducer }),
+    consumers: createConsumerRuntime({ kafka: testKafkaClients(), pool: searchPool, deadLetterProducer }),
     consumerOptions: { groupId },
     defaultMetrics: false,
   });

@@ -11,7 +11,6 @@ import pg from 'pg';
 import { topicSpecs, userOnlineStatusPublisher } from '../../generated/index.ts';
 import { quoteIdent } from '../../runtime/db/migrate.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
@@ -21,6 +20,7 @@ import { createLogger } from '../../services/shared/logger.ts';
 import { createPresence } from '../../services/user/presence.ts';
 import { createUserService } from '../../services/user/service.ts';
 import type { Infrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 
 export { eventually } from '../support/eventually.ts';
 
@@ -100,9 +100,7 @@ export async function startUserService(infra: Infrastructure, schema: string): P
     dir: path.join(import.meta.dirname, '../../services/user/migrations'),
   });
   await applyTopics(infra.kafkaBrokers, topicSpecs);
-  const producer: KafkaProducerPort = createKafkajsProducer({
-    kafka: createKafka({ brokers: infra.kafkaBrokers, clientId: `e2e-${schema}` }),
-  });
+  const producer: KafkaProducerPort = testKafkaClients(`e2e-${schema}`).producer();
   await producer.connect();
   const service = createUserService({
     pool,

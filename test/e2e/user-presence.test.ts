@@ -8,8 +8,7 @@ import net from 'node:net';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicSpecs, userOnlineStatusPublisher } from '../../generated/index.ts';
-import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
+import { createKafkaClients } from '../../runtime/kafka/client.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
@@ -19,6 +18,7 @@ import { USER_MIGRATIONS } from '../../services/user/definition.ts';
 import { createPresence, type Presence } from '../../services/user/presence.ts';
 import { createUserService } from '../../services/user/service.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import { startReader } from '../support/kafka-reader.ts';
 import { call, dropSchemas, runId, silent, TEST_SECRET } from './support.ts';
 
@@ -80,9 +80,7 @@ let producer: KafkaProducerPort;
 
 beforeAll(async () => {
   await applyTopics(infra.kafkaBrokers, topicSpecs);
-  producer = createKafkajsProducer({
-    kafka: createKafka({ brokers: infra.kafkaBrokers, clientId: `presence-${runId()}` }),
-  });
+  producer = testKafkaClients(`presence-${runId()}`).producer();
   await producer.connect();
 });
 
@@ -187,10 +185,10 @@ describe('with no broker answering', () => {
         server.close(() => resolve(port));
       });
     });
-    const dead = createKafkajsProducer({
-      kafka: createKafka({ brokers: [`127.0.0.1:${closed}`], clientId: `presence-dead-${runId()}` }),
-      retryWindowMs: 3_000,
-    });
+    const dead = createKafkaClients({
+      brokers: [`127.0.0.1:${closed}`],
+      clientId: `presence-dead-${runId()}`,
+    }).producer({ retryWindowMs: 3_000 });
     const { app, pool } = await build(dead, { breakerMs: 60_000 });
     const presenceRows = async () =>
       (await pool.query<{ id: string }>('SELECT id FROM users WHERE is_online')).rows.map((r) => r.id);

@@ -16,13 +16,13 @@ import { eventExamples, messageSentEvent } from '../../generated/index.ts';
 import { nativeBrokers, startNativeKafka, stopNativeKafka } from '../../infra/kafka/native.ts';
 import type { Logger } from '../../runtime/core/logger.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
 import { OutboxRelay } from '../../runtime/relay/relay.ts';
 import { useInfrastructure } from '../support/context.ts';
 import { testKafkaConfig } from '../support/infrastructure.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import { endOffsets, startReader } from '../support/kafka-reader.ts';
 import { createTopic, deleteTopics, migratedSchema, retargeted, runId } from '../support/outbox-fixtures.ts';
 import { checkDelivery, outboxCounts, SequencedWriters, waitUntil } from './relay-process.ts';
@@ -73,12 +73,14 @@ describe('Kafka broker outage', () => {
       warn: (message) => warnings.push(message),
       error: (message) => warnings.push(message),
     };
-    const kafka = createKafka({ brokers, clientId: 'broker-outage-test' });
+    const _kafka = createKafka({ brokers, clientId: 'broker-outage-test' });
     // The relay's producer gives up after 5 s, so the outage also runs the relay's own path
     // (attempt recorded on the rows, pause, retry); the direct publisher keeps the default 30 s.
-    const port: KafkaProducerPort = createKafkajsProducer({ kafka, logger, retryWindowMs: 5000 });
+    const port: KafkaProducerPort = testKafkaClients('broker-outage-test', logger).producer({
+      retryWindowMs: 5000,
+    });
     cleanups.push(() => port.disconnect());
-    const directPort: KafkaProducerPort = createKafkajsProducer({ kafka, logger });
+    const directPort: KafkaProducerPort = testKafkaClients('broker-outage-test', logger).producer();
     cleanups.push(() => directPort.disconnect());
     const metrics = new RuntimeMetrics();
     const relay = new OutboxRelay({

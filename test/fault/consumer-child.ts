@@ -12,14 +12,12 @@
  *   is committed with the batch transaction, its offset acknowledged and committed), its
  *   second attempt, in a transaction of its own, never returns;
  * - `hang-before-offset-commit`: every batch is handled and committed to PostgreSQL and
- *   its records acknowledged, then the member hangs before kafkajs commits the offsets.
+ *   its records acknowledged, then the member hangs before the port commits the offsets.
  */
 import { type ConsumerPortSettings, createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import type { ReceivedEvent } from '../../runtime/contract/events.ts';
+import { createKafkaClients } from '../../runtime/kafka/client.ts';
 import type { KafkaConsumerPort } from '../../runtime/kafka/consumer-port.ts';
-import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsConsumer } from '../../runtime/kafka/kafkajs-consumer.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { registeredGroup, schemaPool, userEventsTestTopic } from '../integration/consumer-support.ts';
 
 const env = (name: string): string => {
@@ -34,18 +32,20 @@ const brokers = env('KAFKA_BROKERS').split(',');
 const groupId = env('CHILD_GROUP');
 const mode = process.env.CHILD_MODE ?? 'normal';
 const pool = schemaPool(env('DATABASE_URL'), env('CHILD_SCHEMA'), 4);
-const kafka = createKafka({ brokers, clientId: `consumer-child-${process.pid}` });
-const deadLetterProducer = createKafkajsProducer({ kafka, compression: 'none' });
+const clients = createKafkaClients({ brokers, clientId: `consumer-child-${process.pid}` });
+const deadLetterProducer = clients.producer({ compression: 'none' });
 
-/** The kafkajs port, with a hang between the end of each batch and kafkajs' offset commit. */
+/** The run's consumer port, with a hang between the end of each batch and kafkajs' offset commit. */
 const hangBeforeOffsetCommit = (settings: ConsumerPortSettings): KafkaConsumerPort => {
-  const port = createKafkajsConsumer(kafka, {
+  const port = clients.consumer({
     groupId: settings.groupId,
     startFrom: settings.startFrom,
     partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
-    sessionTimeoutMs: settings.sessionTimeoutMs,
-    heartbeatIntervalMs: settings.heartbeatIntervalMs,
-    maxWaitTimeMs: settings.maxWaitTimeMs,
+    ...(settings.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: settings.sessionTimeoutMs } : {}),
+    ...(settings.heartbeatIntervalMs !== undefined
+      ? { heartbeatIntervalMs: settings.heartbeatIntervalMs }
+      : {}),
+    ...(settings.maxWaitTimeMs !== undefined ? { maxWaitTimeMs: settings.maxWaitTimeMs } : {}),
   });
   return {
     start: (topics, handle) =>
@@ -59,7 +59,7 @@ const hangBeforeOffsetCommit = (settings: ConsumerPortSettings): KafkaConsumerPo
 };
 
 const runtime = createConsumerRuntime({
-  kafka: mode === 'hang-before-offset-commit' ? hangBeforeOffsetCommit : kafka,
+  kafka: mode === 'hang-before-offset-commit' ? hangBeforeOffsetCommit : clients,
   pool,
   deadLetterProducer,
   sessionTimeoutMs: 6_000,

@@ -9,7 +9,6 @@ import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import type { ReceivedEvent } from '../../runtime/contract/events.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
 import {
@@ -33,6 +32,7 @@ import {
   waitFor,
 } from '../integration/consumer-support.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 
 const infra = useInfrastructure();
 const run = runId();
@@ -53,7 +53,7 @@ beforeAll(async () => {
   await createTopics(infra.kafkaBrokers, topic, { withDeadLetterTopic: false });
   producer = await connectProducer(kafka);
   // Give up on each send after 1 s, so the runtime's own retry loop is what keeps trying.
-  deadLetterProducer = createKafkajsProducer({ kafka, compression: 'none', retryWindowMs: 1_000 });
+  deadLetterProducer = testKafkaClients().producer({ compression: 'none', retryWindowMs: 1_000 });
 });
 
 afterAll(async () => {
@@ -71,7 +71,7 @@ it('holds the partition while the dead letter cannot be written, never skips, th
 
   const handled: string[] = [];
   const logger = recordingLogger();
-  const runtime = createConsumerRuntime({ kafka, pool, deadLetterProducer, logger });
+  const runtime = createConsumerRuntime({ kafka: testKafkaClients(), pool, deadLetterProducer, logger });
   const consumer = runtime.create(
     registeredGroup(groupId, topic),
     {

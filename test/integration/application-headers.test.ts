@@ -27,7 +27,6 @@ import type {
   TopicDefinition,
   TopicSpec,
 } from '../../runtime/contract/index.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import { createOutboxWriter } from '../../runtime/outbox/write.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
@@ -35,6 +34,7 @@ import { prepareEvent } from '../../runtime/produce/prepare-event.ts';
 import { OutboxRelay } from '../../runtime/relay/relay.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   connectProducer,
   deleteTopics,
@@ -106,10 +106,15 @@ beforeAll(async () => {
   await prepareSchema(infra.databaseUrl, schema);
   pool = schemaPool(infra.databaseUrl, schema);
   rawProducer = await connectProducer(kafka);
-  producerPort = createKafkajsProducer({ kafka });
+  producerPort = testKafkaClients().producer();
   await producerPort.connect();
-  deadLetterProducer = createKafkajsProducer({ kafka, compression: 'none' });
-  runtime = createConsumerRuntime({ kafka, pool, deadLetterProducer, logger: recordingLogger() });
+  deadLetterProducer = testKafkaClients().producer({ compression: 'none' });
+  runtime = createConsumerRuntime({
+    kafka: testKafkaClients(),
+    pool,
+    deadLetterProducer,
+    logger: recordingLogger(),
+  });
   const keep = (event: Received) => {
     received.set(event.id, event);
   };

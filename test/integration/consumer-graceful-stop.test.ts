@@ -8,9 +8,9 @@ import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ConsumerRuntime, createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import type { ReceivedEvent } from '../../runtime/contract/events.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   committedOffsets,
   connectProducer,
@@ -49,7 +49,7 @@ beforeAll(async () => {
   pool = schemaPool(infra.databaseUrl, schema);
   await createTopics(infra.kafkaBrokers, topic);
   producer = await connectProducer(kafka);
-  deadLetterProducer = createKafkajsProducer({ kafka, compression: 'none' });
+  deadLetterProducer = testKafkaClients().producer({ compression: 'none' });
 });
 
 afterAll(async () => {
@@ -64,7 +64,12 @@ afterAll(async () => {
 type Registered = ReceivedEvent<'UserRegistered', { user_id: number }, Record<string, string>>;
 
 function start(member: string, inFlight: Set<string>) {
-  const runtime = createConsumerRuntime({ kafka, pool, deadLetterProducer, logger: recordingLogger() });
+  const runtime = createConsumerRuntime({
+    kafka: testKafkaClients(),
+    pool,
+    deadLetterProducer,
+    logger: recordingLogger(),
+  });
   runtimes.push(runtime);
   const consumer = runtime.create(
     registeredGroup(groupId, topic),

@@ -8,9 +8,9 @@ import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ConsumerRuntime, createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import type { ReceivedEvent } from '../../runtime/contract/events.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   committedOffsets,
   connectProducer,
@@ -49,7 +49,7 @@ beforeAll(async () => {
   await prepareSchema(infra.databaseUrl, schema);
   pool = schemaPool(infra.databaseUrl, schema, 20);
   producer = await connectProducer(kafka);
-  deadLetterProducer = createKafkajsProducer({ kafka, compression: 'none' });
+  deadLetterProducer = testKafkaClients().producer({ compression: 'none' });
 });
 
 afterAll(async () => {
@@ -74,7 +74,7 @@ it('two members of one group, a join and a leave while records flow: every effec
 
   const member = (name: string) => {
     const runtime = createConsumerRuntime({
-      kafka,
+      kafka: testKafkaClients(),
       pool,
       deadLetterProducer,
       logger: recordingLogger(),
@@ -164,7 +164,7 @@ it('a record retried longer than the session timeout keeps its member: heartbeat
 
   const calls: number[] = [];
   const runtime = createConsumerRuntime({
-    kafka,
+    kafka: testKafkaClients(),
     pool,
     deadLetterProducer,
     logger: recordingLogger(),

@@ -12,10 +12,10 @@ import { type ConsumerRuntime, createConsumerRuntime } from '../../runtime/consu
 import { readDeadLetter } from '../../runtime/consume/dead-letter.ts';
 import { pruneProcessedEvents } from '../../runtime/consume/processed-events.ts';
 import type { ReceivedEvent } from '../../runtime/contract/events.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   committedOffsets,
   connectProducer,
@@ -56,7 +56,7 @@ type Registered = ReceivedEvent<'UserRegistered', { user_id: number }, Record<st
 
 function newRuntime(): ConsumerRuntime {
   const runtime = createConsumerRuntime({
-    kafka,
+    kafka: testKafkaClients(),
     pool,
     deadLetterProducer,
     metrics: new RuntimeMetrics(),
@@ -87,7 +87,7 @@ beforeAll(async () => {
   await prepareSchema(infra.databaseUrl, schema);
   pool = schemaPool(infra.databaseUrl, schema);
   producer = await connectProducer(kafka);
-  deadLetterProducer = createKafkajsProducer({ kafka, compression: 'none' });
+  deadLetterProducer = testKafkaClients().producer({ compression: 'none' });
 });
 
 afterAll(async () => {
@@ -576,7 +576,7 @@ describe('consumer runtime on a real broker and PostgreSQL', () => {
     };
     const consumeAll = async (groupId: string, options: { count?: number; ms?: number; sleepMs: number }) => {
       const runtime = createConsumerRuntime({
-        kafka,
+        kafka: testKafkaClients(),
         pool,
         deadLetterProducer,
         logger: recordingLogger(),
@@ -643,7 +643,7 @@ describe('consumer runtime on a real broker and PostgreSQL', () => {
     const bare = schemaPool(infra.databaseUrl, `no_such_schema_${run}`, 1);
     try {
       const runtime = createConsumerRuntime({
-        kafka,
+        kafka: testKafkaClients(),
         pool: bare,
         deadLetterProducer,
         logger: recordingLogger(),

@@ -12,10 +12,10 @@ import { type ConsumerRuntime, createConsumerRuntime } from '../../runtime/consu
 import { readDeadLetter } from '../../runtime/consume/dead-letter.ts';
 import type { ReceivedEvent } from '../../runtime/contract/events.ts';
 import { NonRetriableError } from '../../runtime/contract/events.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   connectProducer,
   createTopics,
@@ -64,7 +64,7 @@ beforeAll(async () => {
   await prepareSchema(infra.databaseUrl, schema);
   pool = schemaPool(infra.databaseUrl, schema);
   producer = await connectProducer(kafka);
-  deadLetterProducer = createKafkajsProducer({ kafka, compression: 'none' });
+  deadLetterProducer = testKafkaClients().producer({ compression: 'none' });
 });
 
 afterAll(async () => {
@@ -102,7 +102,7 @@ describe('non-retriable handler errors', () => {
     const calls = new Map<string, number[]>();
     const callTimes = new Map<string, number[]>();
     const runtime = createConsumerRuntime({
-      kafka,
+      kafka: testKafkaClients(),
       pool,
       deadLetterProducer,
       metrics: new RuntimeMetrics(),

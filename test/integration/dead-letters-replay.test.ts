@@ -16,10 +16,10 @@ import { quoteIdent } from '../../runtime/db/migrate.ts';
 import { runDlqCli } from '../../runtime/dead-letters/cli.ts';
 import type { ActionReport, TopicSummary } from '../../runtime/dead-letters/dead-letters.ts';
 import { Ledger } from '../../runtime/dead-letters/ledger.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   connectProducer,
   createTopics,
@@ -110,10 +110,10 @@ beforeAll(async () => {
   await prepareSchema(infra.databaseUrl, schema);
   pool = schemaPool(infra.databaseUrl, schema);
   producer = await connectProducer(kafka);
-  deadLetterProducer = createKafkajsProducer({ kafka, compression: 'none' });
+  deadLetterProducer = testKafkaClients().producer({ compression: 'none' });
   await createTopics(infra.kafkaBrokers, topic);
   runtime = createConsumerRuntime({
-    kafka,
+    kafka: testKafkaClients(),
     pool,
     deadLetterProducer,
     metrics: new RuntimeMetrics(),

@@ -23,11 +23,11 @@ import { type ConsumerRuntime, createConsumerRuntime } from '../../runtime/consu
 import { int32, int64 } from '../../runtime/consume/dead-letter.ts';
 import type { TopicDefinition } from '../../runtime/contract/definitions.ts';
 import type { ReceivedEvent } from '../../runtime/contract/events.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { prepareEvent } from '../../runtime/produce/prepare-event.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   connectProducer,
   createTopics,
@@ -116,7 +116,7 @@ beforeAll(async () => {
   await prepareSchema(infra.databaseUrl, schema);
   pool = schemaPool(infra.databaseUrl, schema);
   producer = await connectProducer(kafka);
-  deadLetterProducer = createKafkajsProducer({ kafka, compression: 'none' });
+  deadLetterProducer = testKafkaClients().producer({ compression: 'none' });
   await createTopics(infra.kafkaBrokers, chatTopic);
   await createTopics(infra.kafkaBrokers, platformTopic);
 
@@ -128,7 +128,7 @@ beforeAll(async () => {
     { ...base, headers: { ...base.headers, ce_id: randomUUID(), ce_type: 'UserDeleted' } },
   ]);
   runtime = createConsumerRuntime({
-    kafka,
+    kafka: testKafkaClients(),
     pool,
     deadLetterProducer,
     metrics: new RuntimeMetrics(),

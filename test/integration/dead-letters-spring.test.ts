@@ -22,10 +22,10 @@ import { NonRetriableError, type ReceivedEvent } from '../../runtime/contract/ev
 import { runDlqCli } from '../../runtime/dead-letters/cli.ts';
 import type { ActionReport, TopicSummary } from '../../runtime/dead-letters/dead-letters.ts';
 import type { DeadLetterView } from '../../runtime/dead-letters/view.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   connectProducer,
   createTopics,
@@ -146,7 +146,7 @@ beforeAll(async () => {
   await prepareSchema(infra.databaseUrl, schema);
   pool = schemaPool(infra.databaseUrl, schema);
   producer = await connectProducer(kafka);
-  deadLetterProducer = createKafkajsProducer({ kafka, compression: 'none' });
+  deadLetterProducer = testKafkaClients().producer({ compression: 'none' });
 }, 900_000);
 
 afterAll(async () => {
@@ -161,7 +161,7 @@ afterAll(async () => {
 
 function runtime(): ConsumerRuntime {
   const r = createConsumerRuntime({
-    kafka,
+    kafka: testKafkaClients(),
     pool,
     deadLetterProducer,
     metrics: new RuntimeMetrics(),

@@ -17,7 +17,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import type { ConsumerGroupDefinition, TopicDefinition } from '../../runtime/contract/definitions.ts';
 import type { EventProducer, OutboxWriter } from '../../runtime/contract/events.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { createOutboxWriter } from '../../runtime/outbox/write.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
 import { prepareEvent } from '../../runtime/produce/prepare-event.ts';
@@ -34,6 +33,7 @@ import {
   type UserRegisteredV1,
 } from '../fixtures/evolution/expected/index.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   connectProducer,
   deleteTopics,
@@ -90,12 +90,17 @@ describe('one topic carrying versions 1 and 2 of an event during a migration win
   let kafka: Kafka;
   let pool: pg.Pool;
   let raw: Producer;
-  const port = () => createKafkajsProducer({ kafka });
+  const port = () => testKafkaClients().producer();
   let producerPort: ReturnType<typeof port>;
   let relay: OutboxRelay | undefined;
   const seen: Seen[] = [];
   const consumers = () =>
-    createConsumerRuntime({ kafka, pool, deadLetterProducer: producerPort, logger: recordingLogger() });
+    createConsumerRuntime({
+      kafka: testKafkaClients(),
+      pool,
+      deadLetterProducer: producerPort,
+      logger: recordingLogger(),
+    });
   let runtime: ReturnType<typeof consumers>;
 
   beforeAll(async () => {

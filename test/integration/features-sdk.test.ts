@@ -13,7 +13,6 @@ import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts
 import type { ReceivedEvent } from '../../runtime/contract/events.ts';
 import { migrate } from '../../runtime/db/migrate.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
@@ -25,6 +24,7 @@ import {
   topicSpecs,
 } from '../fixtures/features/expected/index.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import { readTopic, recordingLogger, waitFor } from './consumer-support.ts';
 
 const infra = useInfrastructure();
@@ -34,9 +34,9 @@ describe('the feature fixture SDK on the broker', () => {
   const metrics = new RuntimeMetrics();
   const pool = new pg.Pool({ connectionString: infra.databaseUrl, max: 4 });
   const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `features-sdk-${run}` });
-  const port = createKafkajsProducer({ kafka });
+  const port = testKafkaClients().producer();
   const consumers = createConsumerRuntime({
-    kafka,
+    kafka: testKafkaClients(),
     pool,
     deadLetterProducer: port,
     metrics,

@@ -13,7 +13,6 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConsumerRuntime, createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import type { ReceivedEvent } from '../../runtime/contract/events.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { EventValidationError } from '../../runtime/produce/errors.ts';
@@ -27,6 +26,7 @@ import {
   topicSpecs,
 } from '../fixtures/lenient/expected/index.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   connectProducer,
   dropSchema,
@@ -60,11 +60,11 @@ describe('a leniently generated SDK on the broker', () => {
     pool = schemaPool(infra.databaseUrl, schema);
     // Every site is an enum value, so the concrete topics and their dead-letter topics exist up front.
     await applyTopics(infra.kafkaBrokers, topicSpecs);
-    port = createKafkajsProducer({ kafka });
+    port = testKafkaClients().producer();
     await port.connect();
     raw = await connectProducer(kafka);
     consumers = createConsumerRuntime({
-      kafka,
+      kafka: testKafkaClients(),
       pool,
       deadLetterProducer: port,
       metrics: new RuntimeMetrics(),

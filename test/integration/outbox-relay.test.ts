@@ -25,7 +25,6 @@ import {
 } from '../../generated/index.ts';
 import { MIGRATIONS_DIR, migrate, quoteIdent } from '../../runtime/db/migrate.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createOutboxWriter, writeToOutbox } from '../../runtime/outbox/write.ts';
@@ -36,6 +35,7 @@ import { OutboxRelay, type OutboxRelayOptions } from '../../runtime/relay/relay.
 import { applyTopics } from '../../runtime/topics/apply.ts';
 import { useInfrastructure } from '../support/context.ts';
 import { eventually } from '../support/eventually.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import { countById, type ReadRecord, startReader } from '../support/kafka-reader.ts';
 import {
   contractEvents,
@@ -52,13 +52,13 @@ const infra = useInfrastructure();
 const brokers = infra.kafkaBrokers;
 const databaseUrl = infra.databaseUrl;
 
-let kafka: Kafka;
+let _kafka: Kafka;
 let pool: pg.Pool;
 const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   expect((await applyTopics(brokers, topicSpecs)).hasDrift).toBe(false);
-  kafka = createKafka({ brokers, clientId: 'outbox-relay-test' });
+  _kafka = createKafka({ brokers, clientId: 'outbox-relay-test' });
   pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
 });
 
@@ -78,7 +78,7 @@ async function schemaForTest(): Promise<TestSchema> {
 }
 
 async function producerForTest(options: { retryWindowMs?: number } = {}): Promise<KafkaProducerPort> {
-  const producer = createKafkajsProducer({ kafka, ...options });
+  const producer = testKafkaClients().producer({ ...options });
   await producer.connect();
   cleanups.push(() => producer.disconnect());
   return producer;

@@ -19,14 +19,15 @@ import {
   userEventsPublisher,
   userEventsTopic,
 } from '../../generated/index.ts';
+import { clientOfPort } from '../../runtime/kafka/client.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { EventValidationError } from '../../runtime/produce/errors.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import { countById, endOffsets, type ReadRecord, startReader } from '../support/kafka-reader.ts';
 import {
   contractEvents,
@@ -42,14 +43,14 @@ const infra = useInfrastructure();
 const brokers = infra.kafkaBrokers;
 const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/;
 
-let kafka: Kafka;
+let _kafka: Kafka;
 let port: KafkaProducerPort;
 
 beforeAll(async () => {
   const report = await applyTopics(brokers, topicSpecs);
   expect(report.hasDrift).toBe(false);
-  kafka = createKafka({ brokers, clientId: 'producer-test' });
-  port = createKafkajsProducer({ kafka });
+  _kafka = createKafka({ brokers, clientId: 'producer-test' });
+  port = testKafkaClients().producer();
   await port.connect();
 });
 
@@ -269,7 +270,8 @@ describe('direct publishing on a real broker', () => {
       const ids = new Set(receipts.map((r) => r.id));
       await reader.waitFor((rs) => rs.length >= ids.size, 30_000);
       // The broker kept the producer's codec (compression.type=producer): the reader had to un-snappy them.
-      expect(compressed).toBeGreaterThan(0);
+      // kafkajs compresses through the codec counted here; @platformatic/kafka has its own Snappy.
+      if (clientOfPort(port) === 'kafkajs') expect(compressed).toBeGreaterThan(0);
       expect(decompressed).toBeGreaterThan(0);
       const read = byId(reader.records);
       expect(read.size).toBe(events.length);

@@ -19,12 +19,12 @@ import { isEnvelopeHeader } from '../../runtime/contract/headers.ts';
 import type { TopicSpec } from '../../runtime/contract/index.ts';
 import { migrate } from '../../runtime/db/migrate.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
 import { prepareEvent } from '../../runtime/produce/prepare-event.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import { generateCorpusSdk, generatedSlugs, repoRoot } from '../support/public-corpus.ts';
 import { samplePayload } from '../support/sample-payload.ts';
 import { deleteTopics, FAST_RETRY, recordingLogger, waitFor } from './consumer-support.ts';
@@ -134,10 +134,10 @@ describe('public documents on the broker', () => {
   const metrics = new RuntimeMetrics();
   const pool = new pg.Pool({ connectionString: infra.databaseUrl, max: 4 });
   const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `public-corpus-${run}` });
-  const producerPort = createKafkajsProducer({ kafka });
-  const deadLetterPort = createKafkajsProducer({ kafka });
+  const producerPort = testKafkaClients().producer();
+  const deadLetterPort = testKafkaClients().producer();
   const consumers = createConsumerRuntime({
-    kafka,
+    kafka: testKafkaClients(),
     pool,
     deadLetterProducer: deadLetterPort,
     metrics,

@@ -28,13 +28,13 @@ import type { ConsumerGroupDefinition } from '../../runtime/contract/definitions
 import type { EventHandler, HandlerMap } from '../../runtime/contract/events.ts';
 import { migrate } from '../../runtime/db/migrate.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createOutboxWriter } from '../../runtime/outbox/write.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
 import { OutboxRelay } from '../../runtime/relay/relay.ts';
 import { applyTopics } from '../../runtime/topics/apply.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import { parsePrometheusText, sampleSum } from '../support/prometheus.ts';
 
 const infra = useInfrastructure();
@@ -86,10 +86,15 @@ const runGroupIds: Record<string, string> = {
 describe('round trip of every event type', () => {
   const metrics = new RuntimeMetrics();
   const pool = new pg.Pool({ connectionString: infra.databaseUrl, max: 6 });
-  const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `round-trip-${run}` });
-  const producerPort = createKafkajsProducer({ kafka });
-  const deadLetterPort = createKafkajsProducer({ kafka });
-  const consumers = createConsumerRuntime({ kafka, pool, deadLetterProducer: deadLetterPort, metrics });
+  const _kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `round-trip-${run}` });
+  const producerPort = testKafkaClients().producer();
+  const deadLetterPort = testKafkaClients().producer();
+  const consumers = createConsumerRuntime({
+    kafka: testKafkaClients(),
+    pool,
+    deadLetterProducer: deadLetterPort,
+    metrics,
+  });
   let relay: OutboxRelay;
 
   beforeAll(async () => {
