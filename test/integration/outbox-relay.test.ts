@@ -23,10 +23,13 @@ import {
   userEventsOutbox,
   userEventsTopic,
 } from '../../generated/index.ts';
+import { KafkaSendError } from '../../runtime/core/kafka-send-error.ts';
+import { immediateRetrier } from '../../runtime/core/retrier.ts';
 import { MIGRATIONS_DIR, migrate, quoteIdent } from '../../runtime/db/migrate.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
 import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
+import type { OutgoingRecord } from '../../runtime/kafka/records.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createOutboxWriter, writeToOutbox } from '../../runtime/outbox/write.ts';
 import { EventValidationError } from '../../runtime/produce/errors.ts';
@@ -574,6 +577,63 @@ describe('outbox relay', () => {
     expect(first!.next_attempt_at).not.toBeNull();
     const [second] = await rows(schema, `event_id = '${lost2!.id}'`);
     expect(second).toMatchObject({ attempts: 0, published_at: null });
+  });
+
+  it('records an attempt on every row of a batch Kafka is unavailable for, and retries it through the injected retrier', async () => {
+    const { schema } = await schemaForTest();
+    const base = eventExamples.MessageSent[0]!.payload;
+    const written = await inTransaction((c) =>
+      writeToOutbox(
+        c,
+        messageSentEventTopic(),
+        Array.from({ length: 5 }, (_, i) => ({
+          type: 'MessageSent',
+          payload: { ...base, message_id: randomUUID(), room_id: 1 + i },
+        })),
+        { schema },
+      ),
+    );
+    // A producer whose broker is away for its first two sends, as after the producer's retry window.
+    const sent: OutgoingRecord[] = [];
+    let calls = 0;
+    const producer: KafkaProducerPort = {
+      connect: async () => {},
+      disconnect: async () => {},
+      send: async (records) => {
+        calls++;
+        if (calls <= 2) throw new KafkaSendError('broker unavailable', { retriable: true });
+        sent.push(...records);
+        return records.map((r, i) => ({ topic: r.topic, partition: 0, offset: String(i) }));
+      },
+    };
+    const pauses: number[] = [];
+    const retrier = immediateRetrier();
+    const relay = await relayForTest({
+      producer,
+      schema,
+      workers: 1,
+      // Keep published rows, to read the attempts recorded on them.
+      retentionMs: 3_600_000,
+      pollIntervalMs: 60_000,
+      retrier: (attempt, hooks) =>
+        retrier(attempt, {
+          ...hooks,
+          onRetry: async (err, n, delayMs) => {
+            pauses.push(n);
+            await hooks?.onRetry?.(err, n, delayMs);
+          },
+        }),
+    });
+    await waitUntil(async () => relay.status().published === written.length, 10_000, 'the batch published');
+    expect(calls).toBe(3);
+    expect(pauses).toEqual([1, 2]);
+    expect(relay.status().failedSends).toBe(2);
+    expect(sent.map((r) => r.headers.ce_id)).toEqual(written.map((w) => w.id));
+    const stored = await rows(schema);
+    expect(stored.map((r) => [r.attempts, r.last_error])).toEqual(
+      written.map(() => [2, expect.stringContaining('broker unavailable')]),
+    );
+    expect(stored.every((r) => r.published_at !== null && r.next_attempt_at === null)).toBe(true);
   });
 
   it('deletes published rows after the retention (at once with retention 0)', async () => {
