@@ -32,7 +32,7 @@ export function relayStatements(table: string) {
   return {
     /** Whether the table is there (start-up check). */
     probe: `SELECT 1 FROM ${table} LIMIT 0`,
-    /** $1 lanes, $2 limit, $3 topics left out. */
+    /** $1 lanes, $2 limit, $3 topics left out, $4 ids left out (the batch in flight). */
     claim: `
       WITH held AS (
         -- Keys held back by a row in back-off. Only the small back-off index can answer this
@@ -48,6 +48,7 @@ export function relayStatements(table: string) {
        WHERE o.published_at IS NULL
          AND o.lane = ANY($1::smallint[])
          AND o.topic <> ALL($3::text[])
+         AND o.id <> ALL($4::bigint[])
          AND NOT EXISTS (SELECT 1 FROM held h WHERE h.topic = o.topic AND h.key = o.key AND o.id >= h.from_id)
          -- A keyless row in back-off holds back only itself.
          AND NOT (o.key IS NULL AND o.next_attempt_at IS NOT NULL AND o.next_attempt_at > now())

@@ -11,13 +11,14 @@
 import type pg from 'pg';
 import { errorDetails, type Logger } from '../core/logger.ts';
 import type { Retrier } from '../core/retrier.ts';
+import { sleep } from '../core/sleep.ts';
 import type { KafkaProducerPort } from '../kafka/producer-port.ts';
 import type { OutgoingRecord } from '../kafka/records.ts';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
 import { countPublished } from '../produce/event-producer.ts';
 import type { RowIdentity } from './batches.ts';
 import { byTopic } from './batches.ts';
-import { publishBatch } from './bisect.ts';
+import { type BatchOutcome, publishBatch } from './bisect.ts';
 import { joinMembers, rebalanceLanes } from './membership.ts';
 import type { RefusedTopics } from './refused-topics.ts';
 import { type RelayStatements, WORKER_SESSION_SETUP } from './statements.ts';
@@ -104,8 +105,11 @@ export class LaneWorker {
   #pid = 0;
   #lanes: number[] = [];
   #dirty = true;
-  #wake: (() => void) | undefined;
+  /** Aborted to end the current idle wait early. */
+  #woken: AbortController | undefined;
   #nextRebalance = 0;
+  /** How long the last claim took (debug log). */
+  #claimMs = 0;
   done: Promise<void> = Promise.resolve();
 
   constructor(context: WorkerContext, index: number) {
@@ -130,12 +134,13 @@ export class LaneWorker {
   }
 
   start(): void {
+    this.#context.signal.addEventListener('abort', () => this.#woken?.abort(), { once: true });
     this.done = this.#run();
   }
 
   wake(): void {
     this.#dirty = true;
-    this.#wake?.();
+    this.#woken?.abort();
   }
 
   async close(): Promise<void> {
@@ -243,9 +248,20 @@ export class LaneWorker {
     }
   }
 
-  /** One claim and its batch; true when more rows may be waiting. Throws `KafkaUnavailableError` after recording the attempt. */
+  /**
+   * Claims and publishes batches back to back until a claim comes back short, a rebalance is
+   * due, Kafka refuses something, or stop; true when more rows may be waiting. Throws
+   * `KafkaUnavailableError` after recording the attempt.
+   *
+   * Pipelined on the one session: while a full batch is sent, the next is claimed (leaving out
+   * the rows in flight), and while that one is sent, the previous is marked. Kafka gets one
+   * batch at a time, in claim order, so order per key holds as with one batch per cycle: the
+   * next batch holds each key's earliest rows not in flight, and is sent only after Kafka took
+   * the whole batch before it; if Kafka refused or could not take anything of it, the next
+   * batch is dropped unsent (its claim could not see the new back-off) and claimed again.
+   */
   async #cycle(): Promise<boolean> {
-    const { sql, options, refusedTopics, log } = this.#context;
+    const { options, signal } = this.#context;
     if (Date.now() >= this.#nextRebalance) await this.#rebalance();
     if (this.#lanes.length === 0) {
       // Nothing to claim before the next rebalance, whatever was notified.
@@ -254,41 +270,64 @@ export class LaneWorker {
       return true;
     }
     this.#dirty = false;
-    const claimed = performance.now();
+    let batch = await this.#claim([]);
+    let marking: Promise<void> = Promise.resolve();
+    let next: Promise<ClaimedRow[]> | undefined;
+    try {
+      for (;;) {
+        if (batch.length === 0) {
+          await marking;
+          return false;
+        }
+        const full = batch.length >= options.batchSize;
+        // Lanes change only between batches, never with one claimed: no next claim when a rebalance is due.
+        next = full && !signal.aborted && Date.now() < this.#nextRebalance ? this.#claim(batch) : undefined;
+        const sending = performance.now();
+        const outcome = await this.#send(batch);
+        const sent = performance.now();
+        await marking;
+        marking = this.#settle(outcome, batch.length, sent - sending);
+        if (outcome.published.length < batch.length || !next || signal.aborted) {
+          await marking;
+          return full;
+        }
+        batch = await next;
+        next = undefined;
+      }
+    } finally {
+      // Dropped unsent: its rows stay unpublished and are claimed again.
+      await next?.catch(() => {});
+      await marking.catch(() => {});
+    }
+  }
+
+  /** Up to `batchSize` unpublished rows of this worker's lanes in id order, leaving out `inFlight`. */
+  async #claim(inFlight: readonly ClaimedRow[]): Promise<ClaimedRow[]> {
+    const { sql, options, refusedTopics } = this.#context;
+    const started = performance.now();
     const { rows } = await this.#client!.query<OutboxRow>(sql.claim, [
       this.#lanes,
       options.batchSize,
       refusedTopics.current(),
+      inFlight.map((r) => r.id),
     ]);
-    if (rows.length > 0) {
-      const started = performance.now();
-      await this.#publish(rows.map(toClaimed));
-      log.debug('outbox relay worker: batch done', {
-        worker: this.#index,
-        rows: rows.length,
-        claimMs: Math.round(started - claimed),
-        publishMs: Math.round(performance.now() - started),
-      });
-    }
-    return rows.length >= options.batchSize;
+    this.#claimMs = performance.now() - started;
+    return rows.map(toClaimed);
   }
 
-  /** Waits for a notification, the poll interval, the next rebalance, or stop. */
-  #idle(ms: number): Promise<void> {
-    const { signal } = this.#context;
-    if (this.#dirty || signal.aborted) return Promise.resolve();
+  #send(rows: readonly ClaimedRow[]): Promise<BatchOutcome<ClaimedRow>> {
+    const { producer } = this.#context;
+    return publishBatch(rows, (part) => producer.send(part.map((r) => r.record)));
+  }
+
+  /** Waits for a notification, the poll interval, the next rebalance, or stop (core's sleep, aborted by `wake`). */
+  async #idle(ms: number): Promise<void> {
+    if (this.#dirty || this.#context.signal.aborted) return;
     const untilRebalance = Math.max(0, this.#nextRebalance - Date.now());
-    return new Promise((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', finish);
-        this.#wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(finish, Math.min(ms, untilRebalance || ms));
-      signal.addEventListener('abort', finish, { once: true });
-      this.#wake = finish;
-    });
+    const woken = new AbortController();
+    this.#woken = woken;
+    await sleep(Math.min(ms, untilRebalance || ms), woken.signal);
+    if (this.#woken === woken) this.#woken = undefined;
   }
 
   async #rebalance(): Promise<void> {
@@ -310,10 +349,18 @@ export class LaneWorker {
     }
   }
 
-  async #publish(rows: readonly ClaimedRow[]): Promise<void> {
-    const { producer, refusedTopics, sql } = this.#context;
-    const outcome = await publishBatch(rows, (part) => producer.send(part.map((r) => r.record)));
+  /** Writes down what became of a batch; throws `KafkaUnavailableError` when Kafka could not take some of it. */
+  async #settle(outcome: BatchOutcome<ClaimedRow>, rows: number, sendMs: number): Promise<void> {
+    const { refusedTopics, sql, log } = this.#context;
+    const marking = performance.now();
     if (outcome.published.length > 0) await this.#markPublished(outcome.published);
+    log.debug('outbox relay worker: batch done', {
+      worker: this.#index,
+      rows,
+      claimMs: Math.round(this.#claimMs),
+      sendMs: Math.round(sendMs),
+      markMs: Math.round(performance.now() - marking),
+    });
     for (const refused of outcome.refused) await this.#refuse(refused.rows, refused.error);
     for (const topic of outcome.refusedTopics) refusedTopics.refuse(topic);
     if (outcome.unavailable) {
