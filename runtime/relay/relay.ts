@@ -5,7 +5,8 @@
  * Work is split into 64 lanes (lanes.ts). Each of an instance's `workers`
  * (worker.ts) holds its own PostgreSQL session, its lanes as session advisory
  * locks (membership.ts), and loops: claim up to `batchSize` unpublished rows
- * of its lanes in id order (one query, statements.ts), send them with one
+ * of its lanes in id order (one query, statements.ts), send them as they were
+ * stored (the payload's JSON text, the headers) with one
  * `KafkaProducerPort.send`, then delete them (one DELETE; or, with a
  * `retentionMs`, one UPDATE setting `published_at`, and housekeeping.ts deletes
  * them later). A batch is marked only after Kafka acknowledged all of it, so a
@@ -13,9 +14,13 @@
  * at each key's earliest unpublished row, so even duplicates keep the first
  * copies in key order.
  *
- * Several workers (and instances) overlap one's database work with another's
- * Kafka send. Woken by LISTEN/NOTIFY (listener.ts, the table's insert
- * trigger), with polling every `pollIntervalMs` as the fallback.
+ * Each worker is pipelined on its session: while a full batch is in Kafka's
+ * hands, the next is claimed (the rows in flight left out) and the one before
+ * is marked; Kafka still gets one batch at a time per worker, in claim order,
+ * and a batch claimed before Kafka refused or could not take something is
+ * dropped unsent and claimed again. Several workers (and instances) overlap
+ * further. Woken by LISTEN/NOTIFY (listener.ts, the table's insert trigger),
+ * with polling every `pollIntervalMs` as the fallback.
  *
  * Failures:
  * - Kafka unavailable (the producer's own retry window, about 30 s, ran out):
