@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byKey, byTopic, firstRowPerKey, halves, retryDelayMs } from './batches.ts';
+import { byKey, byTopic, firstRowPerKey, halves } from './batches.ts';
 
 const row = (id: number, topic: string, key: string) => ({ id: String(id), topic, key });
 const rows = [row(1, 'a', 'k1'), row(2, 'b', 'k1'), row(3, 'a', 'k2'), row(4, 'a', 'k1'), row(5, 'b', 'k1')];
@@ -23,11 +23,5 @@ describe('relay batch helpers', () => {
     expect(right.map((r) => r.id)).toEqual(['3']);
     const leftKeys = new Set(left.map((r) => `${r.topic}/${r.key}`));
     expect(right.some((r) => leftKeys.has(`${r.topic}/${r.key}`))).toBe(false);
-  });
-
-  it('backs off exponentially up to the cap', () => {
-    expect([0, 1, 2, 3, 4, 10, 100].map((n) => retryDelayMs(n, 1000, 30_000))).toEqual([
-      0, 1000, 2000, 4000, 8000, 30_000, 30_000,
-    ]);
   });
 });

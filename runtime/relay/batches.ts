@@ -1,5 +1,4 @@
-/** Pure helpers of the relay's batch handling: grouping rows and back-off delays. */
-import { backoffMs } from '../core/backoff.ts';
+/** Pure helpers of the relay's batch handling: grouping rows by topic and by key. */
 
 export interface RowIdentity {
   readonly id: string;
@@ -35,9 +34,4 @@ export function firstRowPerKey<T extends RowIdentity>(rows: readonly T[]): T[] {
 export function halves<T>(groups: readonly T[][]): [T[], T[]] {
   const middle = Math.ceil(groups.length / 2);
   return [groups.slice(0, middle).flat(), groups.slice(middle).flat()];
-}
-
-/** Exponential back-off: `initialMs` after the first failure, doubling, capped at `maxMs`. */
-export function retryDelayMs(failures: number, initialMs: number, maxMs: number): number {
-  return backoffMs({ initialMs, maxMs }, failures);
 }

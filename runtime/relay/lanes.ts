@@ -1,6 +1,6 @@
 /**
  * Lanes: how several relay workers share the outbox without ever publishing
- * one key from two places at once. Pure planning; the SQL is in relay.ts.
+ * one key from two places at once. Pure planning; membership.ts runs it on a worker's session.
  *
  * Every outbox row carries `lane` = first byte of md5(topic || ' ' || key)
  * mod 64 (a generated column), so all rows of a key are in one lane. A worker

@@ -23,9 +23,12 @@ import {
   userEventsOutbox,
   userEventsTopic,
 } from '../../generated/index.ts';
+import { KafkaSendError } from '../../runtime/core/kafka-send-error.ts';
+import { immediateRetrier } from '../../runtime/core/retrier.ts';
 import { MIGRATIONS_DIR, migrate, quoteIdent } from '../../runtime/db/migrate.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
+import type { OutgoingRecord } from '../../runtime/kafka/records.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createOutboxWriter, writeToOutbox } from '../../runtime/outbox/write.ts';
 import { EventValidationError } from '../../runtime/produce/errors.ts';
@@ -574,6 +577,128 @@ describe('outbox relay', () => {
     expect(first!.next_attempt_at).not.toBeNull();
     const [second] = await rows(schema, `event_id = '${lost2!.id}'`);
     expect(second).toMatchObject({ attempts: 0, published_at: null });
+  });
+
+  it('records an attempt on every row of a batch Kafka is unavailable for, and retries it through the injected retrier', async () => {
+    const { schema } = await schemaForTest();
+    const base = eventExamples.MessageSent[0]!.payload;
+    const written = await inTransaction((c) =>
+      writeToOutbox(
+        c,
+        messageSentEventTopic(),
+        Array.from({ length: 5 }, (_, i) => ({
+          type: 'MessageSent',
+          payload: { ...base, message_id: randomUUID(), room_id: 1 + i },
+        })),
+        { schema },
+      ),
+    );
+    // A producer whose broker is away for its first two sends, as after the producer's retry window.
+    const sent: OutgoingRecord[] = [];
+    let calls = 0;
+    const producer: KafkaProducerPort = {
+      connect: async () => {},
+      disconnect: async () => {},
+      send: async (records) => {
+        calls++;
+        if (calls <= 2) throw new KafkaSendError('broker unavailable', { retriable: true });
+        sent.push(...records);
+        return records.map((r, i) => ({ topic: r.topic, partition: 0, offset: String(i) }));
+      },
+    };
+    const pauses: number[] = [];
+    const retrier = immediateRetrier();
+    const relay = await relayForTest({
+      producer,
+      schema,
+      workers: 1,
+      // Keep published rows, to read the attempts recorded on them.
+      retentionMs: 3_600_000,
+      pollIntervalMs: 60_000,
+      retrier: (attempt, hooks) =>
+        retrier(attempt, {
+          ...hooks,
+          onRetry: async (err, n, delayMs) => {
+            pauses.push(n);
+            await hooks?.onRetry?.(err, n, delayMs);
+          },
+        }),
+    });
+    await waitUntil(async () => relay.status().published === written.length, 10_000, 'the batch published');
+    expect(calls).toBe(3);
+    expect(pauses).toEqual([1, 2]);
+    expect(relay.status().failedSends).toBe(2);
+    expect(sent.map((r) => r.headers.ce_id)).toEqual(written.map((w) => w.id));
+    const stored = await rows(schema);
+    expect(stored.map((r) => [r.attempts, r.last_error])).toEqual(
+      written.map(() => [2, expect.stringContaining('broker unavailable')]),
+    );
+    expect(stored.every((r) => r.published_at !== null && r.next_attempt_at === null)).toBe(true);
+  });
+
+  it('claims the next batch while one is sent, sends one batch at a time, and drops the next batch when Kafka refused something', async () => {
+    const { schema } = await schemaForTest();
+    const base = eventExamples.MessageSent[0]!.payload;
+    const message = (room: number, content: string) => ({
+      type: 'MessageSent',
+      payload: { ...base, message_id: randomUUID(), room_id: room, content },
+    });
+    // Ids in this order: batches of 2 are [a1 b1] [a2 b2] [c1 c2] [c3 c4].
+    const written = await inTransaction((c) =>
+      writeToOutbox(
+        c,
+        messageSentEventTopic(),
+        [
+          message(1, 'a1 refused'),
+          message(2, 'b1'),
+          message(1, 'a2'),
+          message(2, 'b2'),
+          ...['c1', 'c2', 'c3', 'c4'].map((step) => message(3, step)),
+        ],
+        { schema },
+      ),
+    );
+    const sent: string[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const producer: KafkaProducerPort = {
+      connect: async () => {},
+      disconnect: async () => {},
+      send: async (records) => {
+        inFlight++;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        // Long enough for the next claim to come back while this batch is in flight.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        inFlight--;
+        const values = records.map((r) => JSON.parse(String(r.value)).content as string);
+        if (values.some((v) => v.endsWith('refused'))) {
+          throw new KafkaSendError('record refused', { retriable: false });
+        }
+        sent.push(...values);
+        return records.map((r, i) => ({ topic: r.topic, partition: 0, offset: String(i) }));
+      },
+    };
+    const relay = await relayForTest({
+      producer,
+      schema,
+      workers: 1,
+      batchSize: 2,
+      backoffInitialMs: 60_000,
+      pollIntervalMs: 60_000,
+    });
+    await waitUntil(async () => relay.status().published === written.length - 2, 10_000, 'all but a1 and a2');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // a2 waits behind a1 in back-off: the batch [a2 b2], claimed before a1 was refused, was not sent.
+    expect(sent).not.toContain('a2');
+    expect(sent.filter((v) => v !== 'b1' && v !== 'b2')).toEqual(['c1', 'c2', 'c3', 'c4']);
+    expect(sent.filter((v) => v.startsWith('b'))).toEqual(['b1', 'b2']);
+    // The rows of the batch in flight are left out of the next claim: nothing went twice.
+    expect(new Set(sent).size).toBe(sent.length);
+    expect(mostInFlight).toBe(1);
+    expect((await rows(schema)).map((r) => (r.payload as { content: string }).content)).toEqual([
+      'a1 refused',
+      'a2',
+    ]);
   });
 
   it('deletes published rows after the retention (at once with retention 0)', async () => {
