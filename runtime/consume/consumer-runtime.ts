@@ -20,6 +20,7 @@ import { createKafkajsConsumer } from '../kafka/kafkajs-consumer.ts';
 import type { KafkaProducerPort } from '../kafka/producer-port.ts';
 import { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
 import { assertProcessedEventsTable } from './processed-events.ts';
+import type { RetrierFactory } from './retry.ts';
 import { GroupRunner } from './runner.ts';
 
 /** What a consumer port is created with; a factory of ports puts another Kafka client behind the same seam. */
@@ -69,6 +70,11 @@ export interface ConsumerRuntimeOptions {
    * otherwise; default 3. Each one in progress holds one pool client.
    */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * Makes the retrier of each retry policy (handler retries from the contract, infrastructure
+   * waits); default core's `createRetrier`. Tests pass `immediateRetrier` to retry without waiting.
+   */
+  readonly retrier?: RetrierFactory;
 }
 
 /** Default of `partitionsConsumedConcurrently`: the contract topics' smallest partition count. */
@@ -163,6 +169,7 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions): Consumer
         ? { maxRecordsPerTransaction: options.maxRecordsPerTransaction }
         : {}),
       ...(options.maxTransactionMs !== undefined ? { maxTransactionMs: options.maxTransactionMs } : {}),
+      ...(options.retrier !== undefined ? { retrier: options.retrier } : {}),
     });
     const partitionsConsumedConcurrently = Math.max(
       1,
