@@ -75,6 +75,13 @@ export interface ConsumerRuntimeOptions {
    * waits); default core's `createRetrier`. Tests pass `immediateRetrier` to retry without waiting.
    */
   readonly retrier?: RetrierFactory;
+  /**
+   * Runs each transaction without a savepoint per handler, and only when a handler fails after
+   * writing rolls it back and runs it again with one (handlers before the failing one are then
+   * called again; their writes never apply twice). Default false; subscriptions with a
+   * batch-form handler (`{ batch(events, context) }`) always run this way.
+   */
+  readonly optimistic?: boolean;
 }
 
 /** Default of `partitionsConsumedConcurrently`: the contract topics' smallest partition count. */
@@ -170,6 +177,7 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions): Consumer
         : {}),
       ...(options.maxTransactionMs !== undefined ? { maxTransactionMs: options.maxTransactionMs } : {}),
       ...(options.retrier !== undefined ? { retrier: options.retrier } : {}),
+      ...(options.optimistic !== undefined ? { optimistic: options.optimistic } : {}),
     });
     const partitionsConsumedConcurrently = Math.max(
       1,

@@ -41,6 +41,7 @@ import { handleOnItsOwn, type RecordOutcome } from './record-retry.ts';
 import {
   defaultRetrierFactory,
   INFRASTRUCTURE_RETRY,
+  INTERRUPTED,
   InfrastructureFailure,
   type RetrierFactory,
   whileInfrastructureFails,
@@ -69,6 +70,13 @@ export interface RunnerOptions {
   readonly maxRecordsPerTransaction?: number;
   /** A transaction takes no further record once it has run this long; default 1 000 ms. */
   readonly maxTransactionMs?: number;
+  /**
+   * Runs a batch's records unfenced first (no savepoint per handler), falling back to the
+   * fenced run only when a handler fails after writing: handlers may then be called again for
+   * records before the failing one (their writes never apply twice). Default false; runs of a
+   * subscription with a batch-form handler always go unfenced first.
+   */
+  readonly optimistic?: boolean;
   /** Makes the retrier of each policy (handler retries, infrastructure waits); default core's `createRetrier` with `random`. */
   readonly retrier?: RetrierFactory;
   /** Feeds the default retrier's jitter. */
@@ -83,11 +91,13 @@ export class GroupRunner {
   readonly #heartbeatEveryMs: number;
   readonly #maxRecords: number;
   readonly #maxTransactionMs: number;
+  readonly #optimistic: boolean;
 
   constructor(options: RunnerOptions) {
     this.#heartbeatEveryMs = options.heartbeatEveryMs ?? 1_000;
     this.#maxRecords = Math.max(1, options.maxRecordsPerTransaction ?? DEFAULT_MAX_RECORDS_PER_TRANSACTION);
     this.#maxTransactionMs = Math.max(0, options.maxTransactionMs ?? DEFAULT_MAX_TRANSACTION_MS);
+    this.#optimistic = options.optimistic ?? false;
     const retrierFor = options.retrier ?? defaultRetrierFactory(options.random);
     this.#member = {
       groupId: options.groupId,
@@ -224,23 +234,44 @@ export class GroupRunner {
     const { logger, groupId, metrics, pool, signal, routes } = this.#member;
     const { scope } = work;
     const { topic, partition } = run[0]!.record;
+    const optimistic = this.#optimistic || routes.hasBatchHandlers(subscription);
+    const unitOf = (fenced: boolean) =>
+      work.heartbeat.during(() =>
+        runUnitOfWork(run, {
+          pool,
+          groupId,
+          metrics,
+          signal,
+          handlerFor: (event) => routes.handler(subscription, event),
+          attempt: 1,
+          fenced,
+          goOn: (startedAt) => scope.isActive() && Date.now() - startedAt < this.#maxTransactionMs,
+        }),
+      );
     const result = await whileInfrastructureFails(
       this.#member.infrastructureRetrier,
       scope,
       signal,
       async () => {
-        const unit = await work.heartbeat.during(() =>
-          runUnitOfWork(run, {
-            pool,
-            groupId,
-            metrics,
-            signal,
-            handlerFor: (event) => routes.handler(subscription, event),
-            attempt: 1,
-            fenced: true,
-            goOn: (startedAt) => scope.isActive() && Date.now() - startedAt < this.#maxTransactionMs,
-          }),
-        );
+        if (optimistic) {
+          const unit = await unitOf(false);
+          if (unit.kind === 'infrastructure') throw new InfrastructureFailure(unit.error);
+          if (unit.kind === 'committed') return unit;
+          // A handler failed after writing, or a statement failed unseen: nothing committed; fence each handler.
+          logger.debug(
+            'the unfenced batch transaction was rolled back; running it again with a savepoint per handler',
+            {
+              group: groupId,
+              topic,
+              partition,
+              fromOffset: run[0]!.record.offset,
+              records: run.length,
+              ...errorDetails(unit.error),
+            },
+          );
+          if (!scope.isActive()) throw INTERRUPTED;
+        }
+        const unit = await unitOf(true);
         // Not the handlers' fault and not the records': wait for PostgreSQL, spend no attempt.
         if (unit.kind === 'infrastructure') throw new InfrastructureFailure(unit.error);
         if (unit.kind === 'aborted') throw new Error('unreachable: a fenced unit of work is never aborted');

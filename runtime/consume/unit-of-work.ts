@@ -10,9 +10,10 @@
  *
  * Fenced: each handler's writes are in a savepoint of their own (savepoint.ts), so a
  * failing handler rolls back only its own and the records before it commit.
- * Unfenced: handlers share the transaction as it is; a handler that fails after
- * writing rolls back the whole unit (`aborted`), one that fails without having
- * written ends it like a fenced failure. A COMMIT that PostgreSQL answers with
+ * Unfenced: handlers share the transaction as it is, and consecutive events of a
+ * type whose handler has the batch form go to it in one call; a handler that
+ * fails after writing (or any batch handler failing) rolls back the whole unit
+ * (`aborted`), one that fails without having written ends it like a fenced failure. A COMMIT that PostgreSQL answers with
  * ROLLBACK (a statement failed and a handler went on) is `unattributed`.
  */
 import type { Pool, PoolClient } from 'pg';
@@ -21,7 +22,7 @@ import type { ConsumedRecord } from '../kafka/consumer-port.ts';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
 import type { AnyReceivedEvent } from './decode.ts';
 import { type Claim, claimEvents, releaseClaims } from './processed-events.ts';
-import type { AnyHandler, RunDecision } from './routes.ts';
+import type { AnyBatchHandler, RoutedHandler, RunDecision } from './routes.ts';
 import { BatchSavepoints } from './savepoint.ts';
 
 /** A record of a unit with what the contract says about it. */
@@ -53,7 +54,7 @@ export interface UnitOptions {
   readonly metrics: RuntimeMetrics;
   /** Handed to handlers as `context.signal`. */
   readonly signal: AbortSignal;
-  readonly handlerFor: (event: AnyReceivedEvent) => AnyHandler;
+  readonly handlerFor: (event: AnyReceivedEvent) => RoutedHandler;
   /** `context.attempt`. */
   readonly attempt: number;
   /** Each handler's writes in a savepoint of their own. */
@@ -107,9 +108,33 @@ export async function runUnitOfWork(items: readonly RunItem[], options: UnitOpti
     const started = Date.now();
     const savepoints = options.fenced ? new BatchSavepoints(client) : undefined;
     const shared = savepoints ? undefined : new SharedDb(client);
+    // One context for every handler of the unit: nothing of it changes between records.
+    const context: HandlerContext = { attempt: options.attempt, signal, db: savepoints?.db ?? shared!.db };
     const outcomes: ItemOutcome[] = [];
     let handled = 0;
     let failure: { readonly error: unknown } | undefined;
+    /** Unfenced: consecutive events of one type waiting for their batch handler. */
+    let segment: Segment | undefined;
+    /** Unfenced: a failing batch handler; nothing of the unit commits. */
+    let aborted: { readonly at: number; readonly error: unknown } | undefined;
+    const flush = async (): Promise<void> => {
+      if (!segment) return;
+      const { handler, events, at } = segment;
+      segment = undefined;
+      const endTimer = metrics.handlerDuration.startTimer({
+        group: groupId,
+        topic: events[0]!.topic,
+        event_type: events[0]!.type,
+      });
+      try {
+        const pending = handler(events, context);
+        if (pending) await pending;
+      } catch (error) {
+        aborted = { at, error };
+      } finally {
+        endTimer();
+      }
+    };
     for (let i = 0; i < items.length; i++) {
       // Bounded: a slow unit commits what it has, so locks are short and the next one starts fresh.
       if (i > 0 && !options.goOn(started)) break;
@@ -123,9 +148,23 @@ export async function runUnitOfWork(items: readonly RunItem[], options: UnitOpti
         outcomes.push('duplicate');
         continue;
       }
-      const savepoint = savepoints?.next();
-      const writesBefore = shared?.queries ?? 0;
-      const context: HandlerContext = { attempt: options.attempt, signal, db: savepoint?.db ?? shared!.db };
+      const handler = options.handlerFor(event);
+      if (shared && handler.batch) {
+        if (segment && segment.type === event.type) {
+          segment.events.push(event);
+        } else {
+          await flush();
+          if (aborted) break;
+          segment = { type: event.type, handler: handler.batch, events: [event], at: i };
+        }
+        outcomes.push('handled');
+        handled += 1;
+        continue;
+      }
+      await flush();
+      if (aborted) break;
+      savepoints?.begin();
+      const queriesBefore = shared?.queries ?? 0;
       const endTimer = metrics.handlerDuration.startTimer({
         group: groupId,
         topic: event.topic,
@@ -133,34 +172,40 @@ export async function runUnitOfWork(items: readonly RunItem[], options: UnitOpti
       });
       let thrown: { readonly error: unknown } | undefined;
       try {
-        await options.handlerFor(event)(event, context);
+        const pending = handler.each(event, context);
+        if (pending) await pending;
       } catch (error) {
         thrown = { error };
       } finally {
         endTimer();
       }
-      if (savepoint) {
-        const settled = await savepoint.settle(thrown);
+      if (savepoints) {
+        const settled = await savepoints.settle(thrown);
         if (settled.kind === 'broken') return fail(settled.error, false);
         if (settled.kind === 'failed') {
           failure = { error: settled.error };
           break;
         }
       } else if (thrown) {
-        if (shared!.queries !== writesBefore) {
+        if (shared!.queries !== queriesBefore) {
           // Its writes cannot be told apart from the others': nothing of the unit commits.
-          try {
-            await client.query('ROLLBACK');
-          } catch (rollbackError) {
-            broken = asError(rollbackError);
-          }
-          return { kind: 'aborted', at: i, error: thrown.error };
+          aborted = { at: i, error: thrown.error };
+          break;
         }
         failure = thrown;
         break;
       }
       outcomes.push('handled');
       handled += 1;
+    }
+    if (!aborted) await flush();
+    if (aborted) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = asError(rollbackError);
+      }
+      return { kind: 'aborted', at: aborted.at, error: aborted.error };
     }
 
     const done = outcomes.length;
@@ -194,6 +239,15 @@ export async function runUnitOfWork(items: readonly RunItem[], options: UnitOpti
   } finally {
     client.release(broken);
   }
+}
+
+/** Consecutive claimed events of one type, for one call of its batch handler. */
+interface Segment {
+  readonly type: string;
+  readonly handler: AnyBatchHandler;
+  readonly events: AnyReceivedEvent[];
+  /** Index of the first of them in the unit. */
+  readonly at: number;
 }
 
 /** `context.db` of unfenced handlers: the unit's client, counting queries, which handlers may not release. */
