@@ -310,15 +310,24 @@ export class GroupRunner {
     metrics: RuntimeMetrics,
   ): void {
     const { groupId, logger } = this.#member;
-    const counts = new Map<string, { type: string; outcome: ItemOutcome; n: number }>();
+    // Runs are mostly one type and one outcome: count consecutive equal label sets, then add them up.
+    const counts: { type: string; outcome: ItemOutcome; n: number }[] = [];
+    let current: { type: string; outcome: ItemOutcome; n: number } | undefined;
     for (let i = 0; i < done; i++) {
       const { record, decision } = run[i]!;
       const type = decision.kind === 'dispatch' ? decision.event.type : decision.type;
       const outcome = outcomes[i]!;
-      const slot = `${type}\u0000${outcome}`;
-      const c = counts.get(slot);
-      if (c) c.n += 1;
-      else counts.set(slot, { type, outcome, n: 1 });
+      if (current && current.type === type && current.outcome === outcome) {
+        current.n += 1;
+      } else {
+        current = counts.find((c) => c.type === type && c.outcome === outcome);
+        if (current) {
+          current.n += 1;
+        } else {
+          current = { type, outcome, n: 1 };
+          counts.push(current);
+        }
+      }
       if (outcome === 'duplicate' && decision.kind === 'dispatch') {
         logger.info('duplicate event skipped: already processed by this group', {
           group: groupId,
@@ -331,7 +340,7 @@ export class GroupRunner {
       }
     }
     const topic = run[0]!.record.topic;
-    for (const c of counts.values()) {
+    for (const c of counts) {
       metrics.consumed.inc({ group: groupId, topic, event_type: c.type, outcome: c.outcome }, c.n);
     }
   }

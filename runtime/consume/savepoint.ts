@@ -83,6 +83,11 @@ export class BatchSavepoints {
     });
   }
 
+  /** Whether the current handler used `context.db` (its savepoint was opened). */
+  get touched(): boolean {
+    return this.#opened !== undefined;
+  }
+
   /** Before the next handler: no savepoint of its own until its first query. */
   begin(): void {
     this.#handler += 1;

@@ -21,7 +21,7 @@ import type { HandlerContext } from '../contract/events.ts';
 import type { ConsumedRecord } from '../kafka/consumer-port.ts';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
 import type { AnyReceivedEvent } from './decode.ts';
-import { type Claim, claimEvents, releaseClaims } from './processed-events.ts';
+import { claimEvents, releaseClaims } from './processed-events.ts';
 import type { AnyBatchHandler, RoutedHandler, RunDecision } from './routes.ts';
 import { BatchSavepoints } from './savepoint.ts';
 
@@ -72,14 +72,16 @@ export async function runUnitOfWork(items: readonly RunItem[], options: UnitOpti
 
   // The first record with each event id claims it; a repeat within the unit is a duplicate of it.
   const claimant = new Map<string, number>();
-  const claims: Claim[] = [];
+  const ids: string[] = [];
+  const offsets: string[] = [];
   for (let i = 0; i < items.length; i++) {
     const { decision, record } = items[i]!;
     if (decision.kind !== 'dispatch' || claimant.has(decision.event.id)) continue;
     claimant.set(decision.event.id, i);
-    claims.push({ eventId: decision.event.id, offset: record.offset });
+    ids.push(decision.event.id);
+    offsets.push(record.offset);
   }
-  if (claims.length === 0) {
+  if (ids.length === 0) {
     // Nothing to handle (types the group does not subscribe to): no transaction at all.
     return { kind: 'committed', done: items.length, outcomes: items.map(() => 'skipped') };
   }
@@ -100,7 +102,7 @@ export async function runUnitOfWork(items: readonly RunItem[], options: UnitOpti
     let claimed: Set<string>;
     try {
       await client.query('BEGIN');
-      claimed = await claimEvents(client, groupId, topic, partition, claims);
+      claimed = await claimEvents(client, groupId, topic, partition, ids, offsets);
     } catch (error) {
       return fail(error, false);
     }
@@ -112,6 +114,14 @@ export async function runUnitOfWork(items: readonly RunItem[], options: UnitOpti
     const context: HandlerContext = { attempt: options.attempt, signal, db: savepoints?.db ?? shared!.db };
     const outcomes: ItemOutcome[] = [];
     let handled = 0;
+    // One label set per event type of the unit (mostly one), not one per record.
+    let labels = { group: groupId, topic, event_type: '' };
+    const observe = (event: AnyReceivedEvent, startedAt: number): void => {
+      if (labels.event_type !== event.type || labels.topic !== event.topic) {
+        labels = { group: groupId, topic: event.topic, event_type: event.type };
+      }
+      metrics.handlerDuration.observe(labels, (performance.now() - startedAt) / 1000);
+    };
     let failure: { readonly error: unknown } | undefined;
     /** Unfenced: consecutive events of one type waiting for their batch handler. */
     let segment: Segment | undefined;
@@ -121,18 +131,14 @@ export async function runUnitOfWork(items: readonly RunItem[], options: UnitOpti
       if (!segment) return;
       const { handler, events, at } = segment;
       segment = undefined;
-      const endTimer = metrics.handlerDuration.startTimer({
-        group: groupId,
-        topic: events[0]!.topic,
-        event_type: events[0]!.type,
-      });
+      const startedAt = performance.now();
       try {
         const pending = handler(events, context);
         if (pending) await pending;
       } catch (error) {
         aborted = { at, error };
       } finally {
-        endTimer();
+        observe(events[0]!, startedAt);
       }
     };
     for (let i = 0; i < items.length; i++) {
@@ -153,7 +159,7 @@ export async function runUnitOfWork(items: readonly RunItem[], options: UnitOpti
         if (segment && segment.type === event.type) {
           segment.events.push(event);
         } else {
-          await flush();
+          if (segment) await flush();
           if (aborted) break;
           segment = { type: event.type, handler: handler.batch, events: [event], at: i };
         }
@@ -161,15 +167,13 @@ export async function runUnitOfWork(items: readonly RunItem[], options: UnitOpti
         handled += 1;
         continue;
       }
-      await flush();
-      if (aborted) break;
+      if (segment) {
+        await flush();
+        if (aborted) break;
+      }
       savepoints?.begin();
       const queriesBefore = shared?.queries ?? 0;
-      const endTimer = metrics.handlerDuration.startTimer({
-        group: groupId,
-        topic: event.topic,
-        event_type: event.type,
-      });
+      const startedAt = performance.now();
       let thrown: { readonly error: unknown } | undefined;
       try {
         const pending = handler.each(event, context);
@@ -177,9 +181,10 @@ export async function runUnitOfWork(items: readonly RunItem[], options: UnitOpti
       } catch (error) {
         thrown = { error };
       } finally {
-        endTimer();
+        observe(event, startedAt);
       }
-      if (savepoints) {
+      // A handler that threw nothing and never touched `context.db` has no savepoint to settle.
+      if (savepoints && (thrown || savepoints.touched)) {
         const settled = await savepoints.settle(thrown);
         if (settled.kind === 'broken') return fail(settled.error, false);
         if (settled.kind === 'failed') {
@@ -198,7 +203,7 @@ export async function runUnitOfWork(items: readonly RunItem[], options: UnitOpti
       outcomes.push('handled');
       handled += 1;
     }
-    if (!aborted) await flush();
+    if (segment && !aborted) await flush();
     if (aborted) {
       try {
         await client.query('ROLLBACK');
@@ -216,8 +221,8 @@ export async function runUnitOfWork(items: readonly RunItem[], options: UnitOpti
       } else {
         // Claims of the records not finished go with the transaction, so no claim commits without its effect.
         const unfinished: string[] = [];
-        for (const c of claims) {
-          if (claimant.get(c.eventId)! >= done && claimed.has(c.eventId)) unfinished.push(c.eventId);
+        for (const id of ids) {
+          if (claimant.get(id)! >= done && claimed.has(id)) unfinished.push(id);
         }
         await releaseClaims(client, groupId, unfinished);
         const commit = await client.query('COMMIT');
