@@ -31,11 +31,24 @@ export async function claimEvents(
      ORDER BY c.event_id COLLATE "C"
      ON CONFLICT (group_id, event_id) DO NOTHING
      RETURNING event_id`,
-    [groupId, topic, partition, eventIds, offsets],
+    [groupId, topic, partition, textArray(eventIds), `{${offsets.join(',')}}`],
   );
   const claimed = new Set<string>();
   for (const row of result.rows) claimed.add(row.event_id);
   return claimed;
+}
+
+/** A PostgreSQL text[] literal: each value quoted, double quotes and backslashes escaped (ids are UUIDs, mostly: nothing to escape). */
+export function textArray(values: readonly string[]): string {
+  let plain = true;
+  for (const v of values) {
+    if (v.includes('"') || v.includes('\\')) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return `{"${values.join('","')}"}`;
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
 }
 
 /** Deletes claims this transaction made for records it did not finish, so no claim commits without its effect. */
