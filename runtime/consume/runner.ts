@@ -52,6 +52,8 @@ import { type ItemOutcome, type RunItem, runUnitOfWork, type UnitResult } from '
 /** Defaults of the transaction bounds (RunnerOptions). */
 export const DEFAULT_MAX_RECORDS_PER_TRANSACTION = 500;
 export const DEFAULT_MAX_TRANSACTION_MS = 1_000;
+/** Between the runs of a long batch, acknowledged offsets are committed at most this often. */
+export const COMMIT_BETWEEN_RUNS_MS = 1_000;
 
 export interface RunnerOptions {
   readonly group: ConsumerGroupDefinition;
@@ -144,6 +146,7 @@ export class GroupRunner {
       if (outcome === 'dead-lettered') await scope.commit();
     };
 
+    let committedAt = Date.now();
     for (let next = 0; next < records.length; ) {
       if (!scope.isActive()) return;
       const record = records[next]!;
@@ -193,8 +196,12 @@ export class GroupRunner {
         }
       }
       work.heartbeat.rethrow();
-      // kafkajs also commits after the batch; a long batch commits as it goes.
-      if (next < records.length && scope.isActive()) await scope.commit();
+      // The port commits after the batch; a long batch commits as it goes, at most once per interval
+      // (what is acknowledged and not yet committed is only redelivered after a crash, and the claims skip it).
+      if (next < records.length && scope.isActive() && Date.now() - committedAt >= COMMIT_BETWEEN_RUNS_MS) {
+        await scope.commit();
+        committedAt = Date.now();
+      }
       await scope.heartbeat();
     }
   };
