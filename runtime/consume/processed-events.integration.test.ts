@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useInfrastructure } from '../../test/support/context.ts';
 import { migrate, quoteIdent } from '../db/migrate.ts';
-import { claimEvents, textArray } from './processed-events.ts';
+import { beginAndClaim, textArray } from './processed-events.ts';
 
 const infra = useInfrastructure();
 const schema = `claims_it_${randomBytes(4).toString('hex')}`;
@@ -41,24 +41,28 @@ describe('claimEvents', () => {
     }
   });
 
-  it('claims each id once: the ones claimed before are not returned', async () => {
-    await client.query('BEGIN');
+  it('opens the transaction and claims each id once: the ones claimed before are not returned', async () => {
+    const db = client as unknown as pg.PoolClient;
     try {
-      const first = await claimEvents(client as unknown as pg.PoolClient, 'g', 't', 0, awkward.slice(0, 3), [
-        '1',
-        '2',
-        '3',
-      ]);
+      const first = await beginAndClaim(db, 'g', 't', 0, awkward.slice(0, 3), ['1', '2', '3']);
       expect([...first].sort()).toEqual(awkward.slice(0, 3).sort());
-      const second = await claimEvents(
-        client as unknown as pg.PoolClient,
+      const { rows: open } = await client.query<{ open: boolean }>(
+        'SELECT now() = statement_timestamp() AS open',
+      );
+      expect(open[0]!.open).toBe(false); // in a transaction: now() is its start, not this statement's
+      await client.query('COMMIT');
+      const second = await beginAndClaim(db, "g'quoted", 't', 0, ['x'], ['9']);
+      expect([...second]).toEqual(['x']);
+      await client.query('COMMIT');
+      const third = await beginAndClaim(
+        db,
         'g',
         't',
         0,
         awkward,
         awkward.map((_, i) => String(10 + i)),
       );
-      expect([...second].sort()).toEqual(awkward.slice(3).sort());
+      expect([...third].sort()).toEqual(awkward.slice(3).sort());
       const { rows } = await client.query<{ event_id: string; kafka_offset: string }>(
         "SELECT event_id, kafka_offset FROM consumer_processed_events WHERE group_id = 'g'",
       );

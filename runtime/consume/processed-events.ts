@@ -3,19 +3,20 @@
  * which events each consumer group has handled, written in the handler's transaction.
  */
 
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import { deleteInBatches } from '../db/delete-in-batches.ts';
 
 export const PROCESSED_EVENTS_TABLE = 'consumer_processed_events';
 
 /**
- * Claims the events of one partition batch in one statement, inside the caller's open
- * transaction: `eventIds[i]` read at `offsets[i]`. Returns the event ids this transaction
- * inserted; the others were handled before (duplicates). Event ids must be distinct. Rows are
- * inserted in event-id byte order (PostgreSQL sorts them), so two transactions claiming
- * overlapping batches lock in the same order and wait for each other instead of deadlocking.
+ * Opens the caller's transaction and claims the events of one partition batch in it, in one
+ * round trip (`BEGIN; INSERT …` as one simple query, every value a quoted literal):
+ * `eventIds[i]` read at `offsets[i]`. Returns the event ids this transaction inserted; the
+ * others were handled before (duplicates). Event ids must be distinct. Rows are inserted in
+ * event-id byte order (PostgreSQL sorts them), so two transactions claiming overlapping batches
+ * lock in the same order and wait for each other instead of deadlocking.
  */
-export async function claimEvents(
+export async function beginAndClaim(
   db: PoolClient,
   groupId: string,
   topic: string,
@@ -23,18 +24,17 @@ export async function claimEvents(
   eventIds: readonly string[],
   offsets: readonly string[],
 ): Promise<Set<string>> {
-  if (eventIds.length === 0) return new Set();
-  const result = await db.query<{ event_id: string }>(
-    `INSERT INTO ${PROCESSED_EVENTS_TABLE} (group_id, event_id, topic, kafka_partition, kafka_offset)
-     SELECT $1, c.event_id, $2, $3, c.kafka_offset
-     FROM unnest($4::text[], $5::bigint[]) AS c (event_id, kafka_offset)
+  const claim = `INSERT INTO ${PROCESSED_EVENTS_TABLE} (group_id, event_id, topic, kafka_partition, kafka_offset)
+     SELECT ${db.escapeLiteral(groupId)}, c.event_id, ${db.escapeLiteral(topic)}, ${Number(partition)}, c.kafka_offset
+     FROM unnest(${db.escapeLiteral(textArray(eventIds))}::text[], ${db.escapeLiteral(`{${offsets.join(',')}}`)}::bigint[])
+       AS c (event_id, kafka_offset)
      ORDER BY c.event_id COLLATE "C"
      ON CONFLICT (group_id, event_id) DO NOTHING
-     RETURNING event_id`,
-    [groupId, topic, partition, textArray(eventIds), `{${offsets.join(',')}}`],
-  );
+     RETURNING event_id`;
+  // Two statements in one simple query: pg answers with one result per statement.
+  const results = (await db.query(`BEGIN; ${claim}`)) as unknown as QueryResult<{ event_id: string }>[];
   const claimed = new Set<string>();
-  for (const row of result.rows) claimed.add(row.event_id);
+  for (const row of results[1]!.rows) claimed.add(row.event_id);
   return claimed;
 }
 

@@ -21,7 +21,7 @@ import type { HandlerContext } from '../contract/events.ts';
 import type { ConsumedRecord } from '../kafka/consumer-port.ts';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
 import type { AnyReceivedEvent } from './decode.ts';
-import { claimEvents, releaseClaims } from './processed-events.ts';
+import { beginAndClaim, releaseClaims } from './processed-events.ts';
 import type { AnyBatchHandler, RoutedHandler, RunDecision } from './routes.ts';
 import { BatchSavepoints } from './savepoint.ts';
 
@@ -101,8 +101,7 @@ export async function runUnitOfWork(items: readonly RunItem[], options: UnitOpti
   try {
     let claimed: Set<string>;
     try {
-      await client.query('BEGIN');
-      claimed = await claimEvents(client, groupId, topic, partition, ids, offsets);
+      claimed = await beginAndClaim(client, groupId, topic, partition, ids, offsets);
     } catch (error) {
       return fail(error, false);
     }
