@@ -2,6 +2,7 @@
 // Typed consumers, one per consumer group.
 
 import type {
+  BatchEventHandler,
   ConsumerGroupDefinition,
   ConsumerOptions,
   EventConsumerFactory,
@@ -66,32 +67,32 @@ export const defaultRetryPolicy: RetryPolicy = {
 export type AnalyticsConsumerGroupHandlers = {
   /** `chat.events`: 1 event type(s); retried 3 time(s) in all, then dead-lettered. */
   chatEvents: {
-    ChatRoomCreated: EventHandler<'ChatRoomCreated', ChatRoomCreated, ChatRoomCreatedHeaders>;
+    ChatRoomCreated: EventHandler<'ChatRoomCreated', ChatRoomCreated, ChatRoomCreatedHeaders> | BatchEventHandler<'ChatRoomCreated', ChatRoomCreated, ChatRoomCreatedHeaders>;
   };
   /** `friend.events`: 4 event type(s); retried 3 time(s) in all, then dead-lettered. */
   friendEvents: {
-    FriendRequestAccepted: EventHandler<'FriendRequestAccepted', FriendRequestAccepted, FriendRequestAcceptedHeaders>;
-    FriendRequestCancelled: EventHandler<'FriendRequestCancelled', FriendRequestCancelled, FriendRequestCancelledHeaders>;
-    FriendRequestRejected: EventHandler<'FriendRequestRejected', FriendRequestRejected, FriendRequestRejectedHeaders>;
-    FriendRequestSent: EventHandler<'FriendRequestSent', FriendRequestSent, FriendRequestSentHeaders>;
+    FriendRequestAccepted: EventHandler<'FriendRequestAccepted', FriendRequestAccepted, FriendRequestAcceptedHeaders> | BatchEventHandler<'FriendRequestAccepted', FriendRequestAccepted, FriendRequestAcceptedHeaders>;
+    FriendRequestCancelled: EventHandler<'FriendRequestCancelled', FriendRequestCancelled, FriendRequestCancelledHeaders> | BatchEventHandler<'FriendRequestCancelled', FriendRequestCancelled, FriendRequestCancelledHeaders>;
+    FriendRequestRejected: EventHandler<'FriendRequestRejected', FriendRequestRejected, FriendRequestRejectedHeaders> | BatchEventHandler<'FriendRequestRejected', FriendRequestRejected, FriendRequestRejectedHeaders>;
+    FriendRequestSent: EventHandler<'FriendRequestSent', FriendRequestSent, FriendRequestSentHeaders> | BatchEventHandler<'FriendRequestSent', FriendRequestSent, FriendRequestSentHeaders>;
   };
   /** `message.events`: 2 event type(s); retried 3 time(s) in all, then dead-lettered. */
   messageEvents: {
-    MessageSent: EventHandler<'MessageSent', MessageSent, MessageSentHeaders>;
-    MessagesRead: EventHandler<'MessagesRead', MessagesRead, MessagesReadHeaders>;
+    MessageSent: EventHandler<'MessageSent', MessageSent, MessageSentHeaders> | BatchEventHandler<'MessageSent', MessageSent, MessageSentHeaders>;
+    MessagesRead: EventHandler<'MessagesRead', MessagesRead, MessagesReadHeaders> | BatchEventHandler<'MessagesRead', MessagesRead, MessagesReadHeaders>;
   };
   /** `notification.events`: 1 event type(s); retried 3 time(s) in all, then dead-lettered. */
   notificationEvents: {
-    NotificationSent: EventHandler<'NotificationSent', NotificationSent, NotificationSentHeaders>;
+    NotificationSent: EventHandler<'NotificationSent', NotificationSent, NotificationSentHeaders> | BatchEventHandler<'NotificationSent', NotificationSent, NotificationSentHeaders>;
   };
   /** `user.events`: 2 event type(s); retried 3 time(s) in all, then dead-lettered. */
   userEvents: {
-    UserProfileUpdated: EventHandler<'UserProfileUpdated', UserProfileUpdated, UserProfileUpdatedHeaders>;
-    UserRegistered: EventHandler<'UserRegistered', UserRegistered, UserRegisteredHeaders>;
+    UserProfileUpdated: EventHandler<'UserProfileUpdated', UserProfileUpdated, UserProfileUpdatedHeaders> | BatchEventHandler<'UserProfileUpdated', UserProfileUpdated, UserProfileUpdatedHeaders>;
+    UserRegistered: EventHandler<'UserRegistered', UserRegistered, UserRegisteredHeaders> | BatchEventHandler<'UserRegistered', UserRegistered, UserRegisteredHeaders>;
   };
   /** `user.online_status`: 1 event type(s); retried 3 time(s) in all, then dead-lettered. */
   userOnlineStatus: {
-    UserOnlineStatusChanged: EventHandler<'UserOnlineStatusChanged', UserOnlineStatusChanged, UserOnlineStatusChangedHeaders>;
+    UserOnlineStatusChanged: EventHandler<'UserOnlineStatusChanged', UserOnlineStatusChanged, UserOnlineStatusChangedHeaders> | BatchEventHandler<'UserOnlineStatusChanged', UserOnlineStatusChanged, UserOnlineStatusChangedHeaders>;
   };
 };
 
@@ -159,7 +160,7 @@ export function createAnalyticsConsumerGroup(runtime: EventConsumerFactory, hand
 export type BatchAppGroupHandlers = {
   /** `domain.dw-batch-completed`: 1 event type(s); retried 3 time(s) in all, then dead-lettered. */
   dwBatchCompleted: {
-    DwBatchCompleted: EventHandler<'DwBatchCompleted', DwBatchCompleted, DwBatchCompletedHeaders>;
+    DwBatchCompleted: EventHandler<'DwBatchCompleted', DwBatchCompleted, DwBatchCompletedHeaders> | BatchEventHandler<'DwBatchCompleted', DwBatchCompleted, DwBatchCompletedHeaders>;
   };
 };
 
@@ -187,7 +188,7 @@ export function createBatchAppGroup(runtime: EventConsumerFactory, handlers: Bat
 export type ChatProfileCacheGroupHandlers = {
   /** `user.events`: 1 event type(s); retried 3 time(s) in all, then dead-lettered. */
   userEvents: {
-    UserProfileUpdated: EventHandler<'UserProfileUpdated', UserProfileUpdated, UserProfileUpdatedHeaders>;
+    UserProfileUpdated: EventHandler<'UserProfileUpdated', UserProfileUpdated, UserProfileUpdatedHeaders> | BatchEventHandler<'UserProfileUpdated', UserProfileUpdated, UserProfileUpdatedHeaders>;
   };
 };
 
@@ -215,7 +216,7 @@ export function createChatProfileCacheGroup(runtime: EventConsumerFactory, handl
 export type DwGatewayGroupHandlers = {
   /** `domain.policy-bundle-applied`: 1 event type(s); retried 3 time(s) in all, then dead-lettered. */
   policyBundleApplied: {
-    PolicyBundleApplied: EventHandler<'PolicyBundleApplied', PolicyBundleApplied, PolicyBundleAppliedHeaders>;
+    PolicyBundleApplied: EventHandler<'PolicyBundleApplied', PolicyBundleApplied, PolicyBundleAppliedHeaders> | BatchEventHandler<'PolicyBundleApplied', PolicyBundleApplied, PolicyBundleAppliedHeaders>;
   };
 };
 
@@ -243,7 +244,7 @@ export function createDwGatewayGroup(runtime: EventConsumerFactory, handlers: Dw
 export type FriendProfileCacheGroupHandlers = {
   /** `user.events`: 1 event type(s); retried 3 time(s) in all, then dead-lettered. */
   userEvents: {
-    UserProfileUpdated: EventHandler<'UserProfileUpdated', UserProfileUpdated, UserProfileUpdatedHeaders>;
+    UserProfileUpdated: EventHandler<'UserProfileUpdated', UserProfileUpdated, UserProfileUpdatedHeaders> | BatchEventHandler<'UserProfileUpdated', UserProfileUpdated, UserProfileUpdatedHeaders>;
   };
 };
 
@@ -271,7 +272,7 @@ export function createFriendProfileCacheGroup(runtime: EventConsumerFactory, han
 export type MaskingServiceGroupHandlers = {
   /** `domain.file-policy-updated`: 1 event type(s); retried 3 time(s) in all, then dead-lettered. */
   filePolicyUpdated: {
-    FilePolicyUpdated: EventHandler<'FilePolicyUpdated', FilePolicyUpdated, FilePolicyUpdatedHeaders>;
+    FilePolicyUpdated: EventHandler<'FilePolicyUpdated', FilePolicyUpdated, FilePolicyUpdatedHeaders> | BatchEventHandler<'FilePolicyUpdated', FilePolicyUpdated, FilePolicyUpdatedHeaders>;
   };
 };
 
@@ -299,25 +300,25 @@ export function createMaskingServiceGroup(runtime: EventConsumerFactory, handler
 export type NotificationConsumerGroupHandlers = {
   /** `chat.events`: 1 event type(s); retried 3 time(s) in all, then dead-lettered. */
   chatEvents: {
-    ChatRoomCreated: EventHandler<'ChatRoomCreated', ChatRoomCreated, ChatRoomCreatedHeaders>;
+    ChatRoomCreated: EventHandler<'ChatRoomCreated', ChatRoomCreated, ChatRoomCreatedHeaders> | BatchEventHandler<'ChatRoomCreated', ChatRoomCreated, ChatRoomCreatedHeaders>;
   };
   /** `friend.events`: 2 event type(s); retried 3 time(s) in all, then dead-lettered. */
   friendEvents: {
-    FriendRequestAccepted: EventHandler<'FriendRequestAccepted', FriendRequestAccepted, FriendRequestAcceptedHeaders>;
-    FriendRequestSent: EventHandler<'FriendRequestSent', FriendRequestSent, FriendRequestSentHeaders>;
+    FriendRequestAccepted: EventHandler<'FriendRequestAccepted', FriendRequestAccepted, FriendRequestAcceptedHeaders> | BatchEventHandler<'FriendRequestAccepted', FriendRequestAccepted, FriendRequestAcceptedHeaders>;
+    FriendRequestSent: EventHandler<'FriendRequestSent', FriendRequestSent, FriendRequestSentHeaders> | BatchEventHandler<'FriendRequestSent', FriendRequestSent, FriendRequestSentHeaders>;
   };
   /** `message.events`: 2 event type(s); retried 3 time(s) in all, then dead-lettered. */
   messageEvents: {
-    MessageSent: EventHandler<'MessageSent', MessageSent, MessageSentHeaders>;
-    MessagesRead: EventHandler<'MessagesRead', MessagesRead, MessagesReadHeaders>;
+    MessageSent: EventHandler<'MessageSent', MessageSent, MessageSentHeaders> | BatchEventHandler<'MessageSent', MessageSent, MessageSentHeaders>;
+    MessagesRead: EventHandler<'MessagesRead', MessagesRead, MessagesReadHeaders> | BatchEventHandler<'MessagesRead', MessagesRead, MessagesReadHeaders>;
   };
   /** `user.events`: 1 event type(s); retried 3 time(s) in all, then dead-lettered. */
   userEvents: {
-    UserRegistered: EventHandler<'UserRegistered', UserRegistered, UserRegisteredHeaders>;
+    UserRegistered: EventHandler<'UserRegistered', UserRegistered, UserRegisteredHeaders> | BatchEventHandler<'UserRegistered', UserRegistered, UserRegisteredHeaders>;
   };
   /** `user.online_status`: 1 event type(s); retried 3 time(s) in all, then dead-lettered. */
   userOnlineStatus: {
-    UserOnlineStatusChanged: EventHandler<'UserOnlineStatusChanged', UserOnlineStatusChanged, UserOnlineStatusChangedHeaders>;
+    UserOnlineStatusChanged: EventHandler<'UserOnlineStatusChanged', UserOnlineStatusChanged, UserOnlineStatusChangedHeaders> | BatchEventHandler<'UserOnlineStatusChanged', UserOnlineStatusChanged, UserOnlineStatusChangedHeaders>;
   };
 };
 
@@ -373,7 +374,7 @@ export function createNotificationConsumerGroup(runtime: EventConsumerFactory, h
 export type PolicyCacheGroupHandlers = {
   /** `domain.permission-changed`: 1 event type(s); retried 3 time(s) in all, then dead-lettered. */
   permissionChanged: {
-    PermissionChanged: EventHandler<'PermissionChanged', PermissionChanged, PermissionChangedHeaders>;
+    PermissionChanged: EventHandler<'PermissionChanged', PermissionChanged, PermissionChangedHeaders> | BatchEventHandler<'PermissionChanged', PermissionChanged, PermissionChangedHeaders>;
   };
 };
 
@@ -401,15 +402,15 @@ export function createPolicyCacheGroup(runtime: EventConsumerFactory, handlers: 
 export type ReadModelWorkerGroupHandlers = {
   /** `domain.dw-batch-completed`: 1 event type(s); retried 3 time(s) in all, then dead-lettered. */
   dwBatchCompleted: {
-    DwBatchCompleted: EventHandler<'DwBatchCompleted', DwBatchCompleted, DwBatchCompletedHeaders>;
+    DwBatchCompleted: EventHandler<'DwBatchCompleted', DwBatchCompleted, DwBatchCompletedHeaders> | BatchEventHandler<'DwBatchCompleted', DwBatchCompleted, DwBatchCompletedHeaders>;
   };
   /** `domain.permission-changed`: 1 event type(s); retried 3 time(s) in all, then dead-lettered. */
   permissionChanged: {
-    PermissionChanged: EventHandler<'PermissionChanged', PermissionChanged, PermissionChangedHeaders>;
+    PermissionChanged: EventHandler<'PermissionChanged', PermissionChanged, PermissionChangedHeaders> | BatchEventHandler<'PermissionChanged', PermissionChanged, PermissionChangedHeaders>;
   };
   /** `domain.policy-bundle-applied`: 1 event type(s); retried 3 time(s) in all, then dead-lettered. */
   policyBundleApplied: {
-    PolicyBundleApplied: EventHandler<'PolicyBundleApplied', PolicyBundleApplied, PolicyBundleAppliedHeaders>;
+    PolicyBundleApplied: EventHandler<'PolicyBundleApplied', PolicyBundleApplied, PolicyBundleAppliedHeaders> | BatchEventHandler<'PolicyBundleApplied', PolicyBundleApplied, PolicyBundleAppliedHeaders>;
   };
 };
 
@@ -451,7 +452,7 @@ export function createReadModelWorkerGroup(runtime: EventConsumerFactory, handle
 export type SearchIndexerGroupHandlers = {
   /** `message.events`: 1 event type(s); retried 3 time(s) in all, then dead-lettered. */
   messageEvents: {
-    MessageSent: EventHandler<'MessageSent', MessageSent, MessageSentHeaders>;
+    MessageSent: EventHandler<'MessageSent', MessageSent, MessageSentHeaders> | BatchEventHandler<'MessageSent', MessageSent, MessageSentHeaders>;
   };
 };
 
@@ -479,11 +480,11 @@ export function createSearchIndexerGroup(runtime: EventConsumerFactory, handlers
 export type ServerGroupHandlers = {
   /** `domain.permission-changed`: 1 event type(s); retried 3 time(s) in all, then dead-lettered. */
   permissionChanged: {
-    PermissionChanged: EventHandler<'PermissionChanged', PermissionChanged, PermissionChangedHeaders>;
+    PermissionChanged: EventHandler<'PermissionChanged', PermissionChanged, PermissionChangedHeaders> | BatchEventHandler<'PermissionChanged', PermissionChanged, PermissionChangedHeaders>;
   };
   /** `domain.policy-bundle-applied`: 1 event type(s); retried 3 time(s) in all, then dead-lettered. */
   policyBundleApplied: {
-    PolicyBundleApplied: EventHandler<'PolicyBundleApplied', PolicyBundleApplied, PolicyBundleAppliedHeaders>;
+    PolicyBundleApplied: EventHandler<'PolicyBundleApplied', PolicyBundleApplied, PolicyBundleAppliedHeaders> | BatchEventHandler<'PolicyBundleApplied', PolicyBundleApplied, PolicyBundleAppliedHeaders>;
   };
 };
 

@@ -53,12 +53,13 @@ export function emitConsumers(catalog: Catalog, names: Names, runtime: string): 
       [
         'ConsumerGroupDefinition',
         'ConsumerOptions',
+        'BatchEventHandler',
         'EventConsumerFactory',
         'EventHandler',
         ...(versioned ? ['ReceivedEvent'] : []),
         'RetryPolicy',
         'RunningConsumer',
-        ...(versioned ? ['VersionedEventHandler'] : []),
+        ...(versioned ? ['VersionedBatchEventHandler', 'VersionedEventHandler'] : []),
       ],
       runtime,
       { typeOnly: true },
@@ -92,8 +93,10 @@ function groupStatements(group: ConsumerGroupModel, catalog: Catalog, names: Nam
       const n = names.event(e);
       const model = catalog.events.find((m) => m.name === e);
       const headers = model?.headers === undefined ? keyword('unknown') : ref(n.headers);
-      if (!model?.versions?.length)
-        return property(e, ref('EventHandler', [stringType(e), ref(n.payload), headers]));
+      if (!model?.versions?.length) {
+        const args = [stringType(e), ref(n.payload), headers];
+        return property(e, union([ref('EventHandler', args), ref('BatchEventHandler', args)]));
+      }
       // One received event per version, discriminated by `schemaVersion`, oldest first.
       const received = [...model.versions, model].map((v) => {
         const vn = v === model ? n : n.versions.get(v.schemaVersion)!;
@@ -104,9 +107,14 @@ function groupStatements(group: ConsumerGroupModel, catalog: Catalog, names: Nam
           numberType(v.schemaVersion),
         ]);
       });
-      return property(e, ref('VersionedEventHandler', [union(received)]), {
-        doc: `Receives every version carried (${[...model.versions, model].map((v) => v.schemaVersion).join(', ')}): narrow on \`event.schemaVersion\`.`,
-      });
+      const event = union(received);
+      return property(
+        e,
+        union([ref('VersionedEventHandler', [event]), ref('VersionedBatchEventHandler', [event])]),
+        {
+          doc: `Receives every version carried (${[...model.versions, model].map((v) => v.schemaVersion).join(', ')}): narrow on \`event.schemaVersion\`.`,
+        },
+      );
     });
     return property(names.topic(s.topic).handlerKey, typeLiteral(handlers), {
       doc: `\`${s.topic}\`: ${s.events.length} event type(s); retried ${s.retry.maxAttempts} time(s) in all, then dead-lettered.`,

@@ -314,13 +314,14 @@ const cases: [string, { file: string; given: Variant; want: string[]; never?: st
     },
   ],
   [
-    'a handler of an event in two versions receives a union discriminated by schemaVersion',
+    'a handler of an event in two versions receives a union discriminated by schemaVersion, one event or a batch',
     {
       file: 'consumers.ts',
       given: { subscription: {}, versions: [{ n: 1 }] },
       want: [
-        "    ThingHappened: VersionedEventHandler<ReceivedEvent<'ThingHappened', ThingHappenedV1, unknown, 1> | ReceivedEvent<'ThingHappened', ThingHappened, unknown, 2>>;",
+        "    ThingHappened: VersionedEventHandler<ReceivedEvent<'ThingHappened', ThingHappenedV1, unknown, 1> | ReceivedEvent<'ThingHappened', ThingHappened, unknown, 2>> | VersionedBatchEventHandler<ReceivedEvent<'ThingHappened', ThingHappenedV1, unknown, 1> | ReceivedEvent<'ThingHappened', ThingHappened, unknown, 2>>;",
         '  ReceivedEvent,',
+        '  VersionedBatchEventHandler,',
         '  VersionedEventHandler,',
         "import type { ThingHappened, ThingHappenedV1 } from './types.ts';",
       ],
@@ -328,11 +329,13 @@ const cases: [string, { file: string; given: Variant; want: string[]; never?: st
     },
   ],
   [
-    'a handler of a single-version event is an EventHandler as before',
+    'a handler of a single-version event is an EventHandler or a BatchEventHandler',
     {
       file: 'consumers.ts',
       given: { subscription: {} },
-      want: ["    ThingHappened: EventHandler<'ThingHappened', ThingHappened, unknown>;"],
+      want: [
+        "    ThingHappened: EventHandler<'ThingHappened', ThingHappened, unknown> | BatchEventHandler<'ThingHappened', ThingHappened, unknown>;",
+      ],
       never: ['VersionedEventHandler', 'ReceivedEvent'],
     },
   ],

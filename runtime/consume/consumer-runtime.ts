@@ -21,6 +21,7 @@ import { createKafkajsConsumer } from '../kafka/kafkajs-consumer.ts';
 import type { KafkaProducerPort } from '../kafka/producer-port.ts';
 import { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
 import { assertProcessedEventsTable } from './processed-events.ts';
+import type { RetrierFactory } from './retry.ts';
 import { GroupRunner } from './runner.ts';
 
 /** What a consumer port is created with; a factory of ports puts another Kafka client behind the same seam. */
@@ -71,6 +72,18 @@ export interface ConsumerRuntimeOptions {
    * otherwise; default 3. Each one in progress holds one pool client.
    */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * Makes the retrier of each retry policy (handler retries from the contract, infrastructure
+   * waits); default core's `createRetrier`. Tests pass `immediateRetrier` to retry without waiting.
+   */
+  readonly retrier?: RetrierFactory;
+  /**
+   * Runs each transaction without a savepoint per handler, and only when a handler fails after
+   * writing rolls it back and runs it again with one (handlers before the failing one are then
+   * called again; their writes never apply twice). Default false; subscriptions with a
+   * batch-form handler (`{ batch(events, context) }`) always run this way.
+   */
+  readonly optimistic?: boolean;
 }
 
 /** Default of `partitionsConsumedConcurrently`: the contract topics' smallest partition count. */
@@ -175,6 +188,8 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions): Consumer
         ? { maxRecordsPerTransaction: options.maxRecordsPerTransaction }
         : {}),
       ...(options.maxTransactionMs !== undefined ? { maxTransactionMs: options.maxTransactionMs } : {}),
+      ...(options.retrier !== undefined ? { retrier: options.retrier } : {}),
+      ...(options.optimistic !== undefined ? { optimistic: options.optimistic } : {}),
     });
     const partitionsConsumedConcurrently = Math.max(
       1,

@@ -84,7 +84,8 @@ function deadLetter(reason: DeadLetterReason, error: Error, type: string | undef
 export function decide(record: ConsumedRecord, subscription: SubscriptionDefinition): Decision {
   // Text as received; `decodeTypedHeaders` later replaces the typed application headers (never the envelope) by their values.
   const headers: Record<string, string> = {};
-  for (const [key, bytes] of Object.entries(record.headers)) {
+  for (const key in record.headers) {
+    const bytes = record.headers[key];
     if (bytes === undefined) continue;
     const value = decodeText(bytes);
     if (value !== undefined) {

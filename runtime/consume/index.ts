@@ -17,4 +17,5 @@ export {
 } from './dead-letter.ts';
 export { HandlerFailedError, isNonRetriable, NonRetriableError, UndecodableRecordError } from './errors.ts';
 export { PROCESSED_EVENTS_TABLE, type PruneOptions, pruneProcessedEvents } from './processed-events.ts';
+export type { RetrierFactory } from './retry.ts';
 export { DEFAULT_MAX_RECORDS_PER_TRANSACTION, DEFAULT_MAX_TRANSACTION_MS } from './runner.ts';

@@ -3,59 +3,52 @@
  * which events each consumer group has handled, written in the handler's transaction.
  */
 
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import { deleteInBatches } from '../db/delete-in-batches.ts';
-import type { AnyReceivedEvent } from './decode.ts';
 
 export const PROCESSED_EVENTS_TABLE = 'consumer_processed_events';
 
 /**
- * Records one event as processed by the group, inside the caller's open transaction
- * (a retried record's own transaction; batches use `claimEvents`).
- * False when the row already exists: the event was handled before (a redelivery).
- * A concurrent transaction holding the same row makes this wait for its outcome.
+ * Opens the caller's transaction and claims the events of one partition batch in it, in one
+ * round trip (`BEGIN; INSERT …` as one simple query, every value a quoted literal):
+ * `eventIds[i]` read at `offsets[i]`. Returns the event ids this transaction inserted; the
+ * others were handled before (duplicates). Event ids must be distinct. Rows are inserted in
+ * event-id byte order (PostgreSQL sorts them), so two transactions claiming overlapping batches
+ * lock in the same order and wait for each other instead of deadlocking.
  */
-export async function claimEvent(db: PoolClient, groupId: string, event: AnyReceivedEvent): Promise<boolean> {
-  const result = await db.query(
-    `INSERT INTO ${PROCESSED_EVENTS_TABLE} (group_id, event_id, topic, kafka_partition, kafka_offset)
-     VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (group_id, event_id) DO NOTHING`,
-    [groupId, event.id, event.topic, event.partition, event.offset],
-  );
-  return result.rowCount === 1;
-}
-
-/** One record's claim: its event id and where it was read. */
-export interface Claim {
-  readonly eventId: string;
-  readonly offset: string;
-}
-
-/**
- * Claims the events of one partition batch in one statement, inside the caller's open
- * transaction. Returns the event ids this transaction inserted; the others were handled
- * before (duplicates). Event ids must be distinct. Rows are inserted in event-id order,
- * so two transactions claiming overlapping batches lock in the same order and wait for
- * each other instead of deadlocking.
- */
-export async function claimEvents(
+export async function beginAndClaim(
   db: PoolClient,
   groupId: string,
   topic: string,
   partition: number,
-  claims: readonly Claim[],
+  eventIds: readonly string[],
+  offsets: readonly string[],
 ): Promise<Set<string>> {
-  if (claims.length === 0) return new Set();
-  const sorted = [...claims].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
-  const result = await db.query<{ event_id: string }>(
-    `INSERT INTO ${PROCESSED_EVENTS_TABLE} (group_id, event_id, topic, kafka_partition, kafka_offset)
-     SELECT $1, c.event_id, $2, $3, c.kafka_offset
-     FROM unnest($4::text[], $5::bigint[]) AS c (event_id, kafka_offset)
+  const claim = `INSERT INTO ${PROCESSED_EVENTS_TABLE} (group_id, event_id, topic, kafka_partition, kafka_offset)
+     SELECT ${db.escapeLiteral(groupId)}, c.event_id, ${db.escapeLiteral(topic)}, ${Number(partition)}, c.kafka_offset
+     FROM unnest(${db.escapeLiteral(textArray(eventIds))}::text[], ${db.escapeLiteral(`{${offsets.join(',')}}`)}::bigint[])
+       AS c (event_id, kafka_offset)
+     ORDER BY c.event_id COLLATE "C"
      ON CONFLICT (group_id, event_id) DO NOTHING
-     RETURNING event_id`,
-    [groupId, topic, partition, sorted.map((c) => c.eventId), sorted.map((c) => c.offset)],
-  );
-  return new Set(result.rows.map((r) => r.event_id));
+     RETURNING event_id`;
+  // Two statements in one simple query: pg answers with one result per statement.
+  const results = (await db.query(`BEGIN; ${claim}`)) as unknown as QueryResult<{ event_id: string }>[];
+  const claimed = new Set<string>();
+  for (const row of results[1]!.rows) claimed.add(row.event_id);
+  return claimed;
+}
+
+/** A PostgreSQL text[] literal: each value quoted, double quotes and backslashes escaped (ids are UUIDs, mostly: nothing to escape). */
+export function textArray(values: readonly string[]): string {
+  let plain = true;
+  for (const v of values) {
+    if (v.includes('"') || v.includes('\\')) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return `{"${values.join('","')}"}`;
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
 }
 
 /** Deletes claims this transaction made for records it did not finish, so no claim commits without its effect. */

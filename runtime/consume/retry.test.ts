@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { RetryPolicy } from '../contract/definitions.ts';
-import { backoffDelayMs } from './retry.ts';
+import { immediateRetrier } from '../core/retrier.ts';
+import {
+  backoffDelayMs,
+  handlerRetryPolicy,
+  INFRASTRUCTURE_RETRY,
+  InfrastructureFailure,
+  whileInfrastructureFails,
+} from './retry.ts';
 
 const contractDefault: RetryPolicy = {
   maxAttempts: 3,
@@ -28,5 +35,72 @@ describe('backoffDelayMs', () => {
   it('grows monotonically without jitter until the cap', () => {
     const delays = [1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelayMs(contractDefault, n, () => 0.5));
     expect(delays).toEqual([200, 400, 800, 1600, 3200, 5000, 5000]);
+  });
+});
+
+describe('whileInfrastructureFails', () => {
+  const signal = new AbortController().signal;
+  const activeScope = () => ({
+    active: true,
+    isActive() {
+      return this.active;
+    },
+    heartbeat: async () => {},
+  });
+
+  it('runs the step again after each infrastructure failure, telling of each', async () => {
+    const told: number[] = [];
+    let tries = 0;
+    const result = await whileInfrastructureFails(
+      immediateRetrier(INFRASTRUCTURE_RETRY),
+      activeScope(),
+      signal,
+      async () => {
+        tries += 1;
+        if (tries < 4) throw new InfrastructureFailure(new Error(`down ${tries}`));
+        return 'answered';
+      },
+      (_error, delayMs) => told.push(delayMs),
+    );
+    expect(result).toBe('answered');
+    expect(told).toEqual([0, 0, 0]);
+  });
+
+  it('is interrupted once the scope is no longer active, and lets other errors through', async () => {
+    const scope = activeScope();
+    let tries = 0;
+    const interrupted = await whileInfrastructureFails(
+      immediateRetrier(INFRASTRUCTURE_RETRY),
+      scope,
+      signal,
+      async () => {
+        tries += 1;
+        if (tries === 2) scope.active = false;
+        throw new InfrastructureFailure(new Error('down'));
+      },
+      () => {},
+    );
+    expect(interrupted).toBe('interrupted');
+    expect(tries).toBe(2);
+    await expect(
+      whileInfrastructureFails(
+        immediateRetrier(INFRASTRUCTURE_RETRY),
+        activeScope(),
+        signal,
+        async () => {
+          throw new Error('rebalancing');
+        },
+        () => {},
+      ),
+    ).rejects.toThrow('rebalancing');
+  });
+});
+
+describe('handlerRetryPolicy', () => {
+  it('is the contract policy for the retrier: attempts in all, the backoff with ±20 % jitter', () => {
+    expect(handlerRetryPolicy(contractDefault)).toEqual({
+      maxAttempts: 3,
+      backoff: { initialMs: 200, multiplier: 2, maxMs: 5000, jitter: 0.2 },
+    });
   });
 });

@@ -27,51 +27,40 @@ export type SavepointOutcome =
   /** The client's state is unknown (connection lost, savepoint statements failed): the whole transaction is lost. */
   | { readonly kind: 'broken'; readonly error: unknown };
 
-/** The savepoints of one batch transaction, handler after handler. */
+/**
+ * The savepoints of one batch transaction, handler after handler: one `db` for all of them
+ * (no allocation per record), `begin` before each handler, `settle` after it.
+ */
 export class BatchSavepoints {
   readonly #client: PoolClient;
   /** A savepoint of an earlier handler is still open (healthy, to be released with the next opening or by COMMIT). */
   #pendingRelease = false;
-
-  constructor(client: PoolClient) {
-    this.#client = client;
-  }
-
-  /** The `context.db` of the next handler and how to end its savepoint. */
-  next(): HandlerSavepoint {
-    return new HandlerSavepoint(this.#client, this.#pendingRelease, (pending) => {
-      this.#pendingRelease = pending;
-    });
-  }
-}
-
-export class HandlerSavepoint {
-  readonly #client: PoolClient;
-  readonly #releasePrevious: boolean;
-  readonly #setPending: (pending: boolean) => void;
   #opened: Promise<unknown> | undefined;
   #openError: { readonly value: unknown } | undefined;
   /** Queries whose outcome the runtime cannot see, or that failed: settle asks PostgreSQL. */
   #uncertain = false;
   #running = 0;
-  /** What the handler sees as `context.db`. */
+  /** Which handler's queries these are (counts handlers). */
+  #handler = 0;
+  /** What handlers see as `context.db`. */
   readonly db: PoolClient;
 
-  constructor(client: PoolClient, releasePrevious: boolean, setPending: (pending: boolean) => void) {
+  constructor(client: PoolClient) {
     this.#client = client;
-    this.#releasePrevious = releasePrevious;
-    this.#setPending = setPending;
     // pg's query has many overloads (text, config, Submittable, callback); the arguments pass through untouched.
     const query = (...args: unknown[]): unknown => {
       this.#open();
       const result = (client.query as (...a: unknown[]) => unknown).apply(client, args);
       if (result instanceof Promise) {
+        // A query that outlives its handler tells nothing about the next one.
+        const handler = this.#handler;
         this.#running += 1;
         result.then(
           () => {
-            this.#running -= 1;
+            if (handler === this.#handler) this.#running -= 1;
           },
           () => {
+            if (handler !== this.#handler) return;
             this.#running -= 1;
             this.#uncertain = true;
           },
@@ -94,9 +83,23 @@ export class HandlerSavepoint {
     });
   }
 
+  /** Whether the current handler used `context.db` (its savepoint was opened). */
+  get touched(): boolean {
+    return this.#opened !== undefined;
+  }
+
+  /** Before the next handler: no savepoint of its own until its first query. */
+  begin(): void {
+    this.#handler += 1;
+    this.#opened = undefined;
+    this.#openError = undefined;
+    this.#uncertain = false;
+    this.#running = 0;
+  }
+
   #open(): void {
     if (this.#opened) return;
-    const sql = this.#releasePrevious ? `RELEASE SAVEPOINT ${NAME}; SAVEPOINT ${NAME}` : `SAVEPOINT ${NAME}`;
+    const sql = this.#pendingRelease ? `RELEASE SAVEPOINT ${NAME}; SAVEPOINT ${NAME}` : `SAVEPOINT ${NAME}`;
     this.#opened = this.#client.query(sql).catch((error: unknown) => {
       this.#openError = { value: error };
     });
@@ -104,20 +107,20 @@ export class HandlerSavepoint {
 
   /** Ends the handler's savepoint after it returned (`failure` undefined) or threw. */
   async settle(failure: { readonly error: unknown } | undefined): Promise<SavepointOutcome> {
-    if (!this.#opened) return failure ? { kind: 'failed', error: failure.error } : { kind: 'handled' };
+    if (!this.#opened) return failure ? { kind: 'failed', error: failure.error } : HANDLED;
     await this.#opened;
     if (this.#openError) return { kind: 'broken', error: this.#openError.value };
     // From here on exactly one savepoint exists: this handler's.
-    this.#setPending(false);
+    this.#pendingRelease = false;
     const client = this.#client;
     if (!failure) {
       if (!this.#uncertain && this.#running === 0) {
-        this.#setPending(true); // every statement succeeded: release it with the next opening or COMMIT
-        return { kind: 'handled' };
+        this.#pendingRelease = true; // every statement succeeded: release it with the next opening or COMMIT
+        return HANDLED;
       }
       try {
         await client.query(`RELEASE SAVEPOINT ${NAME}`);
-        return { kind: 'handled' };
+        return HANDLED;
       } catch (releaseError) {
         failure = {
           error: new Error(
@@ -137,3 +140,5 @@ export class HandlerSavepoint {
     return { kind: 'failed', error: failure.error };
   }
 }
+
+const HANDLED: SavepointOutcome = { kind: 'handled' };

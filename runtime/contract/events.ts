@@ -146,10 +146,33 @@ export type VersionedEventHandler<TEvent extends ReceivedEvent<string, unknown, 
   context: HandlerContext,
 ) => Promise<void> | void;
 
-/** Handler map shape every generated `…Handlers` interface satisfies: topic key → event type → handler. */
+/**
+ * Handles the events of one type in a batch at once (one multi-row statement instead of one per
+ * event): `batch` receives consecutive events of its type from one partition, in offset order
+ * (events of other types, duplicates and skipped records between them left out), in the batch's
+ * transaction. When it throws, the runtime rolls the transaction back and handles the batch's
+ * records again one at a time (`batch` called with one event, each in a savepoint of its own), so
+ * the failing event is retried and dead-lettered on its own: `batch` may see an event again after
+ * a failure elsewhere in its batch, but its writes through `context.db` never apply twice.
+ */
+export interface BatchEventHandler<TType extends string, TPayload, THeaders> {
+  readonly batch: (
+    events: readonly ReceivedEvent<TType, TPayload, THeaders>[],
+    context: HandlerContext,
+  ) => Promise<void> | void;
+}
+
+/** `BatchEventHandler` of an event carried in several major versions: `TEvent` is the union of one `ReceivedEvent` per version. */
+export interface VersionedBatchEventHandler<TEvent extends ReceivedEvent<string, unknown, unknown>> {
+  readonly batch: (events: readonly TEvent[], context: HandlerContext) => Promise<void> | void;
+}
+
+/** Handler map shape every generated `…Handlers` interface satisfies: topic key → event type → handler (one event, or a batch). */
 export type HandlerMap = {
   readonly [topicKey: string]: {
-    readonly [eventType: string]: VersionedEventHandler<ReceivedEvent<never, never, never, never>>;
+    readonly [eventType: string]:
+      | VersionedEventHandler<ReceivedEvent<never, never, never, never>>
+      | VersionedBatchEventHandler<ReceivedEvent<never, never, never, never>>;
   };
 };
 

@@ -217,9 +217,14 @@ describe('dw-gateway', () => {
 
   it('a bundle applied 3 s ahead: the old revision answers before it, the new one after it, with no further event', async () => {
     const v2 = application('reporting', 'v2', iso(3_000), iso(0));
+    const before = await consumed(metrics, groupId, 'handled');
     await policyBundleAppliedPublisher(bus.events).publish({ type: 'PolicyBundleApplied', payload: v2 });
     await eventually(inForce, (b) => b[0]?.pending.length === 1);
-    const handled = await consumed(metrics, groupId, 'handled');
+    // The handler's in-memory effect shows before its transaction commits; the event counts after COMMIT.
+    const handled = await eventually(
+      () => consumed(metrics, groupId, 'handled'),
+      (n) => n === before + 1,
+    );
     expect((await query('reporting')).body.query.revision.gitHash).toBe(reportingV1.gitHash);
     await sleep(Math.max(0, Date.parse(v2.effectiveAt) - Date.now() - 500));
     expect((await query('reporting')).body.query.revision.gitHash).toBe(reportingV1.gitHash);

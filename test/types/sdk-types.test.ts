@@ -115,6 +115,20 @@ const cases: [string, { code: string; want: { code: number; text: string } | nul
     },
   ],
   [
+    'a batch handler gets the events of its type, typed, and the transaction',
+    {
+      code: `createSearchIndexerGroup(runtime, { messageEvents: { MessageSent: { batch: async (events, { db }) => { const ids: number[] = events.map((e) => e.payload.room_id); await db.query('SELECT $1', [ids]); } } } });`,
+      want: null,
+    },
+  ],
+  [
+    'batch handler payload is typed',
+    {
+      code: `createSearchIndexerGroup(runtime, { messageEvents: { MessageSent: { batch: (events) => { const s: string = events[0]!.payload.room_id; void s; } } } });`,
+      want: { code: 2322, text: "Type 'number' is not assignable to type 'string'" },
+    },
+  ],
+  [
     'handler map missing an event type',
     {
       code: `createSearchIndexerGroup(runtime, { messageEvents: {} });`,
