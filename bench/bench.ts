@@ -102,8 +102,8 @@ const SECTIONS: Record<SectionName, SectionRunner> = {
   relay: async (infra, args, recorder) => {
     const options = args.quick ? RELAY_QUICK : RELAY_FULL;
     await runRelay(infra, options, recorder);
-    const { client, retention: _retention, ...sizes } = options;
-    return { ...sizes, client };
+    const { client, otherClients, retention: _retention, ...sizes } = options;
+    return { ...sizes, client, otherClients: otherClients.join(',') };
   },
   latency: async (infra, args, recorder) => {
     const options = args.quick ? LATENCY_QUICK : LATENCY_FULL;
@@ -113,7 +113,8 @@ const SECTIONS: Record<SectionName, SectionRunner> = {
   consume: async (infra, args, recorder) => {
     const options = args.quick ? CONSUME_QUICK : CONSUME_FULL;
     await runConsume(infra, options, recorder);
-    return { ...options };
+    const { clients, ...rest } = options;
+    return { ...rest, clients: clients.join(',') };
   },
   memory: async (infra, args, recorder) => {
     const base = args.quick ? MEMORY_QUICK : MEMORY_FULL;

@@ -1,11 +1,13 @@
 /**
- * `npm run bench:group-stall [-- --setups a,b --rate 300 --members 3 --partitions 6 --observe-ms 60000]`:
+ * `npm run bench:group-stall [-- --setups a,b --rate 300 --members 3 --partitions 6 --settle-ms 3000 --observe-ms 60000]`:
  * how long a consumer group stops delivering when one of its members dies.
  *
  * Per setup (bench/group-stall/setups.ts): a fresh topic, a producer writing
  * `--rate` records/s spread evenly over the partitions (each value is its send
  * time), `--members` members in child processes. Once every partition delivers
- * with under a second of latency, member 0 is killed with SIGKILL (no leave, no
+ * with under a second of latency and every member holds partitions (KIP-848
+ * groups spread their assignment over several heartbeats), and `--settle-ms`
+ * more, member 0 is killed with SIGKILL (no leave, no
  * commit: a crash) and, where the setup says so, restarted. Measured from the
  * records sent after the kill:
  *
@@ -37,6 +39,7 @@ const { values } = parseArgs({
     members: { type: 'string', default: '3' },
     partitions: { type: 'string', default: '6' },
     'observe-ms': { type: 'string' },
+    'settle-ms': { type: 'string', default: '3000' },
   },
 });
 
@@ -161,7 +164,8 @@ async function measure(setup: StallSetup): Promise<StallResult> {
   try {
     for (let i = 0; i < MEMBERS; i++) members.push(startMember(i, setup, topic, group, deliveries));
     await Promise.all(members.map((m) => m.joined));
-    await waitSteady(deliveries, 60_000);
+    await waitSteady(deliveries, 120_000);
+    await sleep(Number(values['settle-ms']));
 
     const killAt = Date.now();
     const victim = members[0]!;
@@ -170,6 +174,16 @@ async function measure(setup: StallSetup): Promise<StallResult> {
         deliveries.filter((d) => d.member === 0 && d.handledAt > killAt - 2_000).map((d) => d.partition),
       ),
     ].sort((a, b) => a - b);
+    const owners = new Map<number, Set<number>>();
+    for (const d of deliveries) {
+      if (d.handledAt <= killAt - 2_000) continue;
+      const set = owners.get(d.member) ?? new Set<number>();
+      set.add(d.partition);
+      owners.set(d.member, set);
+    }
+    console.error(
+      `  partitions per member before the kill: ${[...owners].map(([m, ps]) => `${m}: ${[...ps].sort((a, b) => a - b).join(',')}`).join(' · ')}`,
+    );
     victim.child.kill('SIGKILL');
     if (setup.restartAfterMs !== undefined) {
       await sleep(setup.restartAfterMs);
@@ -228,10 +242,7 @@ async function waitSteady(deliveries: readonly Delivery[], timeoutMs: number): P
         .filter((d) => d.sentAt > now - 1_000 && d.handledAt - d.sentAt < 1_000)
         .map((d) => d.partition),
     );
-    if (fresh.size === PARTITIONS) {
-      await sleep(2_000);
-      return;
-    }
+    if (fresh.size === PARTITIONS) return;
     await sleep(200);
   }
   throw new Error(

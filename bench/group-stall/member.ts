@@ -7,8 +7,7 @@
  *
  *   node bench/group-stall/member.ts <brokers> <topic> <group> <json options>
  */
-import { createKafka } from '../../runtime/kafka/kafkajs.ts';
-import { createKafkajsConsumer } from '../../runtime/kafka/kafkajs-consumer.ts';
+import { createKafkaClients } from '../../runtime/kafka/client.ts';
 import type { MemberOptions } from './setups.ts';
 
 const [brokersArg, topic, groupId, optionsArg] = process.argv.slice(2);
@@ -17,22 +16,20 @@ if (!brokersArg || !topic || !groupId || !optionsArg) {
   process.exit(2);
 }
 const options = JSON.parse(optionsArg) as MemberOptions;
-const brokers = brokersArg.split(',');
 
-const port = (() => {
-  switch (options.client) {
-    case 'kafkajs':
-      return createKafkajsConsumer(createKafka({ brokers, clientId: `stall-${process.pid}` }), {
-        groupId,
-        sessionTimeoutMs: options.sessionTimeoutMs,
-        heartbeatIntervalMs: options.heartbeatIntervalMs,
-        maxWaitTimeMs: 100,
-        partitionsConsumedConcurrently: 6,
-      });
-    default:
-      throw new Error(`group-stall member: client ${options.client} is not supported here`);
-  }
-})();
+const port = createKafkaClients({
+  brokers: brokersArg.split(','),
+  client: options.client,
+  clientId: `stall-${process.pid}`,
+}).consumer({
+  groupId,
+  sessionTimeoutMs: options.sessionTimeoutMs,
+  heartbeatIntervalMs: options.heartbeatIntervalMs,
+  maxWaitTimeMs: 100,
+  partitionsConsumedConcurrently: 6,
+  ...(options.groupInstanceId !== undefined ? { groupInstanceId: options.groupInstanceId } : {}),
+  ...(options.groupProtocol !== undefined ? { groupProtocol: options.groupProtocol } : {}),
+});
 
 let out = '';
 const flush = () => {

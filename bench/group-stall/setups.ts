@@ -33,4 +33,36 @@ export const SETUPS: readonly StallSetup[] = [
     description: 'kafkajs, classic protocol, 10 s session timeout, 1 s heartbeat',
     member: () => ({ client: 'kafkajs', sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000 }),
   },
+  {
+    name: 'platformatic-classic-30s',
+    description: '@platformatic/kafka, classic protocol, 30 s session timeout',
+    member: () => ({ client: 'platformatic', sessionTimeoutMs: 30_000, heartbeatIntervalMs: 3_000 }),
+  },
+  {
+    name: 'platformatic-classic-10s',
+    description: '@platformatic/kafka, classic protocol, 10 s session timeout, 1 s heartbeat',
+    member: () => ({ client: 'platformatic', sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000 }),
+  },
+  {
+    name: 'platformatic-static-restart',
+    description:
+      '@platformatic/kafka, static membership (group.instance.id), 30 s session timeout, the killed member restarted after 1 s',
+    member: (index) => ({
+      client: 'platformatic',
+      sessionTimeoutMs: 30_000,
+      heartbeatIntervalMs: 3_000,
+      groupInstanceId: `member-${index}`,
+    }),
+    restartAfterMs: 1_000,
+  },
+  {
+    name: 'platformatic-kip848',
+    description: "@platformatic/kafka, KIP-848 consumer protocol (the broker's session timeout)",
+    member: () => ({
+      client: 'platformatic',
+      sessionTimeoutMs: 45_000,
+      heartbeatIntervalMs: 5_000,
+      groupProtocol: 'consumer',
+    }),
+  },
 ];

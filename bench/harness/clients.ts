@@ -8,6 +8,7 @@
 import { Producer as PlatformaticRawProducer, ProduceAcks } from '@platformatic/kafka';
 import kafkajs from 'kafkajs';
 import type { ConsumerRuntimeOptions } from '../../runtime/consume/consumer-runtime.ts';
+import { createKafkaClients } from '../../runtime/kafka/client.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
 import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { partitionForKey } from '../../runtime/kafka/murmur2.ts';
@@ -101,12 +102,11 @@ export const PRODUCER_CLIENTS = {
 
 export type ProducerClientName = keyof typeof PRODUCER_CLIENTS;
 
-/**
- * What `createConsumerRuntime` consumes with, per client. A platformatic consumer is one more
- * entry here, returning the `ConsumerPortFactory` of runtime/kafka/client.ts once it exists.
- */
+/** What `createConsumerRuntime` consumes with, per client (runtime/kafka/client.ts's factories). */
 export const CONSUMER_CLIENTS = {
-  kafkajs: (brokers) => createKafka({ brokers, clientId: 'bench-consumer' }),
+  kafkajs: (brokers) => createKafkaClients({ brokers, client: 'kafkajs', clientId: 'bench-consumer' }),
+  platformatic: (brokers) =>
+    createKafkaClients({ brokers, client: 'platformatic', clientId: 'bench-consumer' }),
 } satisfies Record<string, (brokers: readonly string[]) => ConsumerRuntimeOptions['kafka']>;
 
 export type ConsumerClientName = keyof typeof CONSUMER_CLIENTS;

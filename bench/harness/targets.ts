@@ -42,7 +42,7 @@ export const TARGETS: readonly Target[] = [
   {
     section: 'consume',
     measurement: 'typed-one-row',
-    label: 'handler writing one row per event',
+    label: 'handler writing one row per event (per-event or batch form)',
     comparison: '>=',
     threshold: 20_000,
     unit: 'events/s',

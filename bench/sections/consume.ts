@@ -12,7 +12,11 @@
  *   offsets resolved and committed after each COMMIT;
  * - typed, no-op handler: the consumer runtime (decode, validate, claim,
  *   handler, COMMIT, offsets);
- * - typed, handler writing one row per event through `context.db`.
+ * - typed, handler writing one row per event through `context.db`;
+ * - typed, batch-form handler (`{ batch(events, context) }`) writing the same
+ *   rows with one multi-row INSERT per call.
+ *
+ * The typed rows run on each consumer client (kafkajs, @platformatic/kafka).
  *
  * Time runs from the first record a consumer sees to the last one finished
  * (the runtime: counted after its COMMIT), so group joins are left out.
@@ -52,7 +56,10 @@ export interface ConsumeOptions {
   readonly concurrency: number;
   /** Records per transaction, the runtime's and the baseline's. */
   readonly maxRecords: number;
+  /** The client whose typed rows the targets are checked on. */
   readonly client: ConsumerClientName;
+  /** The clients the typed rows run on. */
+  readonly clients: readonly ConsumerClientName[];
 }
 
 export const CONSUME_FULL: ConsumeOptions = {
@@ -62,6 +69,7 @@ export const CONSUME_FULL: ConsumeOptions = {
   concurrency: 3,
   maxRecords: DEFAULT_MAX_RECORDS_PER_TRANSACTION,
   client: 'kafkajs',
+  clients: ['kafkajs', 'platformatic'],
 };
 export const CONSUME_QUICK: ConsumeOptions = { ...CONSUME_FULL, events: 1_000, runs: 1 };
 
@@ -229,13 +237,16 @@ async function fairBaseline(
   return perSecond(options.events, last - first);
 }
 
-/** The consumer runtime with a no-op handler, or one inserting a row per event. Events per second. */
+/** What the typed consumer's handler does: nothing, one INSERT per event, or one multi-row INSERT per batch call. */
+export type TypedHandlerKind = 'noop' | 'one-row' | 'batch-rows';
+
+/** The consumer runtime with a handler of `kind`. Events per second. */
 export async function typedConsumer(
   infra: BenchInfra,
   fixture: ReturnType<typeof consumeFixture>,
   schema: string,
   options: Pick<ConsumeOptions, 'events' | 'concurrency' | 'maxRecords' | 'client'>,
-  writes: boolean,
+  kind: TypedHandlerKind,
 ): Promise<number> {
   const pool = schemaPool(infra, schema, Math.max(10, options.concurrency + 1));
   const deadLetterProducer = createKafkajsProducer({
@@ -260,9 +271,19 @@ export async function typedConsumer(
     if (first === 0) first = performance.now();
     await db.query('INSERT INTO bench_effects (group_id, event_id) VALUES ($1, $2)', [groupId, event.id]);
   };
+  const insertAll = {
+    batch: async (events: readonly { id: string }[], { db }: { db: pg.PoolClient }) => {
+      if (first === 0) first = performance.now();
+      await db.query('INSERT INTO bench_effects (group_id, event_id) SELECT $1, unnest($2::text[])', [
+        groupId,
+        events.map((e) => e.id),
+      ]);
+    },
+  };
+  const handler = kind === 'noop' ? noop : kind === 'one-row' ? insert : insertAll;
   const consumer = runtime.create(
     fixture.group(groupId),
-    { userEvents: { UserRegistered: writes ? insert : noop } },
+    { userEvents: { UserRegistered: handler } },
     { groupId, partitionsConsumedConcurrently: options.concurrency },
   );
   let last = 0;
@@ -307,38 +328,71 @@ export async function runConsume(
     );
     await admin.end();
     await publishUserBacklog(infra, fixture.topic, options.events);
-    const runs = { bare: [] as number[], fair: [] as number[], noop: [] as number[], oneRow: [] as number[] };
+    const kinds: readonly TypedHandlerKind[] = ['noop', 'one-row', 'batch-rows'];
+    const bareRuns: number[] = [];
+    const fairRuns: number[] = [];
+    const typed = new Map<string, number[]>();
+    const slot = (client: ConsumerClientName, kind: TypedHandlerKind) => {
+      const key = `${kind}-${client}`;
+      const list = typed.get(key) ?? [];
+      typed.set(key, list);
+      return list;
+    };
     for (let run = 0; run < options.runs; run++) {
-      runs.bare.push(await bare(infra, name, options));
-      runs.fair.push(await fairBaseline(infra, name, schema, options));
-      runs.noop.push(await typedConsumer(infra, fixture, schema, options, false));
-      runs.oneRow.push(await typedConsumer(infra, fixture, schema, options, true));
+      bareRuns.push(await bare(infra, name, options));
+      fairRuns.push(await fairBaseline(infra, name, schema, options));
+      for (const client of options.clients) {
+        for (const kind of kinds) {
+          slot(client, kind).push(await typedConsumer(infra, fixture, schema, { ...options, client }, kind));
+        }
+      }
     }
-    recorder.add('bare-json-parse', 'bare kafkajs loop, JSON.parse only', 'events/s', runs.bare);
+    recorder.add('bare-json-parse', 'bare kafkajs loop, JSON.parse only', 'events/s', bareRuns);
     recorder.add(
       'fair-baseline',
       'fair hand-written kafkajs baseline (parse, validate, claim, commit)',
       'events/s',
-      runs.fair,
+      fairRuns,
     );
-    recorder.add('typed-noop', `typed runtime (${options.client}), no-op handler`, 'events/s', runs.noop);
-    recorder.add(
-      'typed-one-row',
-      `typed runtime (${options.client}), handler writing one row`,
-      'events/s',
-      runs.oneRow,
-    );
+    const describe: Record<TypedHandlerKind, string> = {
+      noop: 'no-op handler',
+      'one-row': 'handler writing one row per event',
+      'batch-rows': 'batch handler writing one row per event (one multi-row INSERT per call)',
+    };
+    for (const client of options.clients) {
+      for (const kind of kinds) {
+        recorder.add(
+          `typed-${kind}-${client}`,
+          `typed runtime (${client}), ${describe[kind]}`,
+          'events/s',
+          slot(client, kind),
+        );
+      }
+      recorder.add(
+        `typed-vs-fair-baseline-${client}`,
+        `typed no-op (${client}) / fair baseline (per run)`,
+        'ratio',
+        slot(client, 'noop').map((r, i) => r / fairRuns[i]!),
+      );
+    }
+    // The rows the targets are checked on: the client `options.client` names.
     recorder.add(
       'typed-vs-fair-baseline',
-      'typed no-op / fair baseline (per run)',
+      `typed no-op (${options.client}) / fair baseline (per run)`,
       'ratio',
-      runs.noop.map((r, i) => r / runs.fair[i]!),
+      slot(options.client, 'noop').map((r, i) => r / fairRuns[i]!),
+    );
+    recorder.add(
+      'typed-one-row',
+      `typed runtime (${options.client}), one row per event, the faster of the per-event and batch handler forms`,
+      'events/s',
+      slot(options.client, 'one-row').map((r, i) => Math.max(r, slot(options.client, 'batch-rows')[i]!)),
     );
     recorder.add(
       'typed-vs-bare',
-      'typed no-op / bare loop (per run)',
+      `typed no-op (${options.client}) / bare loop (per run)`,
       'ratio',
-      runs.noop.map((r, i) => r / runs.bare[i]!),
+      slot(options.client, 'noop').map((r, i) => r / bareRuns[i]!),
     );
   } finally {
     await deleteTopics(infra, [name]).catch(() => {});

@@ -20,7 +20,7 @@ async function drainBacklog(task: Extract<MemoryChildTask, { role: 'consumer' }>
     consumeFixture(task.topic, task.partitions),
     task.schema,
     task.consume,
-    false,
+    'noop',
   );
   return performance.now() - started;
 }

@@ -31,7 +31,10 @@ export interface RelayOptions {
   readonly workers: number;
   readonly runs: number;
   readonly partitions: number;
+  /** The client of the relay rows the target is checked on. */
   readonly client: ProducerClientName;
+  /** Other clients to measure one instance on (`relay-1-instance-<client>`). */
+  readonly otherClients: readonly ProducerClientName[];
   /** Also measure one instance with a retention (rows marked, not deleted). */
   readonly retention: boolean;
 }
@@ -44,6 +47,7 @@ export const RELAY_FULL: RelayOptions = {
   runs: 3,
   partitions: 6,
   client: 'kafkajs',
+  otherClients: ['platformatic'],
   retention: true,
 };
 export const RELAY_QUICK: RelayOptions = { ...RELAY_FULL, events: 1_000, runs: 1 };
@@ -133,16 +137,42 @@ export async function runRelay(
     await relayBacklog(infra, options, schema, Math.min(options.events, 5_000), 1, 0);
 
     const writes: number[] = [];
-    const modes = [
-      { id: 'relay-1-instance', label: 'relay, 1 instance (rows deleted)', instances: 1, retentionMs: 0 },
-      { id: 'relay-2-instances', label: 'relay, 2 instances (rows deleted)', instances: 2, retentionMs: 0 },
+    const modes: {
+      id: string;
+      label: string;
+      instances: number;
+      retentionMs: number;
+      client: ProducerClientName;
+    }[] = [
+      {
+        id: 'relay-1-instance',
+        label: `relay, 1 instance (${options.client}, rows deleted)`,
+        instances: 1,
+        retentionMs: 0,
+        client: options.client,
+      },
+      ...options.otherClients.map((client) => ({
+        id: `relay-1-instance-${client}`,
+        label: `relay, 1 instance (${client}, rows deleted)`,
+        instances: 1,
+        retentionMs: 0,
+        client,
+      })),
+      {
+        id: 'relay-2-instances',
+        label: `relay, 2 instances (${options.client}, rows deleted)`,
+        instances: 2,
+        retentionMs: 0,
+        client: options.client,
+      },
       ...(options.retention
         ? [
             {
               id: 'relay-1-instance-retention',
-              label: 'relay, 1 instance, retention (rows marked published)',
+              label: `relay, 1 instance (${options.client}), retention (rows marked published)`,
               instances: 1,
               retentionMs: 3_600_000,
+              client: options.client,
             },
           ]
         : []),
@@ -156,7 +186,7 @@ export async function runRelay(
         );
         const ms = await relayBacklog(
           infra,
-          options,
+          { ...options, client: mode.client },
           schema,
           options.events,
           mode.instances,
