@@ -102,23 +102,28 @@ describe('a static member killed and restarted with its instance id', () => {
         scope.acknowledge(r.offset);
       }
     });
-    // Once the group has settled, each member handles the probes of one partition.
+    // Once the group has settled, each member handles the probe records of one partition.
+    const splitProbe = () => {
+      for (let k = sent; k >= 1; k--) {
+        const ofA = a.values().filter((v) => v.startsWith(`probe-${k}-`));
+        const ofB = bValues.filter((v) => v.startsWith(`probe-${k}-`));
+        if (ofA.length === 1 && ofB.length === 1) return ofA[0];
+      }
+      return undefined;
+    };
     const settled = await eventually(
       async () => {
         await probe();
-        const last = `probe-${sent}`;
-        return {
-          a: a.values().filter((v) => v.startsWith(`${last}-`)),
-          b: bValues.filter((v) => v.startsWith(`${last}-`)),
-        };
+        return splitProbe();
       },
-      (s) => s.a.length === 1 && s.b.length === 1,
-      60_000,
+      (probeOfA) => probeOfA !== undefined,
+      90_000,
       'one partition each',
       1_000,
     );
-    const partitionOfA = Number(settled.a[0]!.split('-').at(-1));
+    const partitionOfA = Number(settled!.split('-').at(-1));
     const partitionOfB = 1 - partitionOfA;
+    const bPartitionsBefore = new Set(bPartitions);
 
     a.process.kill('SIGKILL');
     await new Promise((resolve) => a.process.once('exit', resolve));
@@ -139,6 +144,7 @@ describe('a static member killed and restarted with its instance id', () => {
     const bSince = bValues.slice(bBefore);
     expect(bSince.length).toBeGreaterThan(0);
     expect(bSince.every((v) => v.endsWith(`-${partitionOfB}`))).toBe(true);
+    expect([...bPartitionsBefore]).toEqual([partitionOfB]);
     expect([...bPartitions]).toEqual([partitionOfB]);
   }, 240_000);
 });
