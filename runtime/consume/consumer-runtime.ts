@@ -32,6 +32,10 @@ export interface ConsumerPortSettings {
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   readonly maxWaitTimeMs?: number;
+  /** Static membership (@platformatic/kafka only): this member's `group.instance.id`. */
+  readonly groupInstanceId?: string;
+  /** `consumer` is KIP-848's protocol (@platformatic/kafka only); default classic. */
+  readonly groupProtocol?: 'classic' | 'consumer';
   readonly logger: Logger;
 }
 
@@ -58,6 +62,16 @@ export interface ConsumerRuntimeOptions {
   readonly heartbeatIntervalMs?: number;
   /** Longest idle fetch; default 1 000 ms. */
   readonly maxWaitTimeMs?: number;
+  /**
+   * Static membership (KIP-345, @platformatic/kafka only): a name of this process that stays the
+   * same across its restarts (a StatefulSet pod name, a systemd instance), used as the
+   * `group.instance.id` of its member in every group it joins. A member killed and restarted
+   * within the session timeout takes its partitions back without a rebalance (bench:group-stall:
+   * 2 s instead of the session timeout). Two live processes must never share one.
+   */
+  readonly groupInstanceId?: string;
+  /** `consumer`: KIP-848's group protocol (@platformatic/kafka only, brokers 4.0 and later); default `classic`. */
+  readonly groupProtocol?: 'classic' | 'consumer';
   /**
    * Most records of one partition handled in one PostgreSQL transaction (one claim statement,
    * one COMMIT); default 500. Handlers that write get one savepoint each: past 64 in one
@@ -154,6 +168,11 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions): Consumer
         log: (level, message, details) => settings.logger[level](message, details),
       });
     }
+    if (settings.groupInstanceId !== undefined || (settings.groupProtocol ?? 'classic') !== 'classic') {
+      throw new Error(
+        `consumer of group ${settings.groupId}: kafkajs supports neither static membership nor the consumer group protocol (KAFKA_CLIENT=platformatic does)`,
+      );
+    }
     return createKafkajsConsumer(kafka, {
       groupId: settings.groupId,
       startFrom: settings.startFrom,
@@ -215,6 +234,8 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions): Consumer
       sessionTimeoutMs: options.sessionTimeoutMs,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       maxWaitTimeMs: options.maxWaitTimeMs,
+      ...(options.groupInstanceId !== undefined ? { groupInstanceId: options.groupInstanceId } : {}),
+      ...(options.groupProtocol !== undefined ? { groupProtocol: options.groupProtocol } : {}),
       logger,
     });
     const topics = runner.topics();

@@ -54,6 +54,9 @@ export function createServiceConsumers(options: {
     metrics,
     logger: log,
     clientId: options.clientId,
+    ...(options.config.kafkaGroupInstanceId !== undefined
+      ? { groupInstanceId: options.config.kafkaGroupInstanceId }
+      : {}),
   });
   // Every group the service starts, by its contract id: the pruning keeps rows as long as their topics keep records.
   const groups = new Map<string, ConsumerGroupDefinition>();

@@ -37,6 +37,24 @@ export interface ServiceConfig {
    * an earlier major version during a migration window; every other event goes in its current version.
    */
   readonly eventSchemaVersions: SchemaVersionPins;
+  /**
+   * KAFKA_GROUP_INSTANCE_ID: static membership of this process's consumer group members
+   * (`groupInstanceId` of runtime/consume/consumer-runtime.ts; needs KAFKA_CLIENT=platformatic).
+   * Stable across restarts of one process, never shared by two live ones.
+   */
+  readonly kafkaGroupInstanceId: string | undefined;
+}
+
+/** KAFKA_GROUP_INSTANCE_ID, when set: Kafka's `group.instance.id` allows letters, digits, `.`, `_` and `-`, at most 249. */
+function groupInstanceIdFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.KAFKA_GROUP_INSTANCE_ID;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(raw)) {
+    throw new Error(
+      `KAFKA_GROUP_INSTANCE_ID ${JSON.stringify(raw)} is not a group instance id: use letters, digits, ".", "_" and "-" (at most 249)`,
+    );
+  }
+  return raw;
 }
 
 function msFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -109,6 +127,7 @@ export function configFromEnv(
       DEFAULT_PRUNE_FIRST_RUN_MS,
     ),
     eventSchemaVersions: parseSchemaVersions(env[SCHEMA_VERSIONS_ENV]),
+    kafkaGroupInstanceId: groupInstanceIdFromEnv(env),
   };
 }
 
