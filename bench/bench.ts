@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeEnvironment } from './harness/environment.ts';
+import { formatResults } from './harness/format-results.ts';
 import { renderMarkdown } from './harness/markdown.ts';
 import {
   type BenchReport,
@@ -188,6 +189,7 @@ export async function runBench(
   const markdown = path.join(args.resultsDir, `${stamp}.md`);
   writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(markdown, renderMarkdown(report));
+  await formatResults([json, markdown]);
   log('\ntargets');
   for (const t of report.targets) {
     log(

@@ -20,17 +20,18 @@
  * Writes bench/results/group-stall-<timestamp>.json and .md. Needs Kafka
  * (`KAFKA_BROKERS`, default 127.0.0.1:9092).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { kafkaBrokersFromEnv } from '../runtime/kafka/kafkajs.ts';
 import { createKafkajsProducer } from '../runtime/kafka/kafkajs-producer.ts';
 import type { OutgoingRecord } from '../runtime/kafka/records.ts';
 import { applyTopics } from '../runtime/topics/apply.ts';
 import { SETUPS, type StallSetup } from './group-stall/setups.ts';
+import { formatResults } from './harness/format-results.ts';
 
 const { values } = parseArgs({
   options: {
@@ -296,14 +297,6 @@ const md = [
   '',
 ].join('\n');
 await writeFile(`${dir}group-stall-${stamp}.md`, md);
-// Biome formats the repository: format the results as it would, so `npm run lint` stays clean once they are committed.
-await promisify(execFile)(fileURLToPath(new URL('../node_modules/.bin/biome', import.meta.url)), [
-  'format',
-  '--write',
-  `${dir}group-stall-${stamp}.json`,
-  `${dir}group-stall-${stamp}.md`,
-]).catch((err: unknown) =>
-  console.error(`group-stall: could not format the results with Biome: ${String(err)}`),
-);
+await formatResults([`${dir}group-stall-${stamp}.json`, `${dir}group-stall-${stamp}.md`]);
 console.log(md);
 process.exit(0);

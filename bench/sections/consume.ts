@@ -68,8 +68,8 @@ export const CONSUME_FULL: ConsumeOptions = {
   partitions: 6,
   concurrency: 3,
   maxRecords: DEFAULT_MAX_RECORDS_PER_TRANSACTION,
-  client: 'kafkajs',
-  clients: ['kafkajs', 'platformatic'],
+  client: 'platformatic',
+  clients: ['platformatic', 'kafkajs'],
 };
 export const CONSUME_QUICK: ConsumeOptions = { ...CONSUME_FULL, events: 1_000, runs: 1 };
 

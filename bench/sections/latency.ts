@@ -51,8 +51,8 @@ export const LATENCY_FULL: LatencyOptions = {
   runs: 3,
   writers: 32,
   partitions: 6,
-  relayClient: 'kafkajs',
-  consumerClient: 'kafkajs',
+  relayClient: 'platformatic',
+  consumerClient: 'platformatic',
 };
 export const LATENCY_QUICK: LatencyOptions = { ...LATENCY_FULL, seconds: 1, runs: 1 };
 

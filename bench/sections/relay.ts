@@ -46,8 +46,8 @@ export const RELAY_FULL: RelayOptions = {
   workers: 2,
   runs: 3,
   partitions: 6,
-  client: 'kafkajs',
-  otherClients: ['platformatic'],
+  client: 'platformatic',
+  otherClients: ['kafkajs'],
   retention: true,
 };
 export const RELAY_QUICK: RelayOptions = { ...RELAY_FULL, events: 1_000, runs: 1 };

@@ -11,9 +11,9 @@ import {
 const brokers = ['127.0.0.1:1'];
 
 describe('choosing the Kafka client', () => {
-  it('reads KAFKA_CLIENT, defaulting to kafkajs when unset or empty', () => {
-    expect(kafkaClientFromEnv({})).toBe('kafkajs');
-    expect(kafkaClientFromEnv({ KAFKA_CLIENT: '' })).toBe('kafkajs');
+  it('reads KAFKA_CLIENT, defaulting to @platformatic/kafka when unset or empty', () => {
+    expect(kafkaClientFromEnv({})).toBe('platformatic');
+    expect(kafkaClientFromEnv({ KAFKA_CLIENT: '' })).toBe('platformatic');
     expect(kafkaClientFromEnv({ KAFKA_CLIENT: 'platformatic' })).toBe('platformatic');
     expect(kafkaClientFromEnv({ KAFKA_CLIENT: ' Kafkajs ' })).toBe('kafkajs');
   });

@@ -12,9 +12,12 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
 import { createPlatformaticConsumer } from '../../runtime/kafka/platformatic-consumer.ts';
+import { allowOtherClientPorts } from '../support/client-guard.ts';
 import { useInfrastructure } from '../support/context.ts';
 import { eventually } from '../support/eventually.ts';
 import { createTopic, deleteTopics, runId } from '../support/outbox-fixtures.ts';
+
+allowOtherClientPorts('@platformatic/kafka features tested whatever client the run chose');
 
 const CHILD = path.join(import.meta.dirname, 'static-member-child.ts');
 const infra = useInfrastructure();

@@ -12,10 +12,10 @@ import { type ConsumerRuntime, createConsumerRuntime } from '../../runtime/consu
 import type { ConsumerGroupDefinition, TopicDefinition } from '../../runtime/contract/definitions.ts';
 import type { HandlerContext, ReceivedEvent } from '../../runtime/contract/events.ts';
 import { immediateRetrier } from '../../runtime/core/retrier.ts';
-import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
 import {
   committedOffsets,
   connectProducer,
@@ -54,7 +54,7 @@ type Event = ReceivedEvent<string, { user_id: number }, Record<string, string>>;
 
 function newRuntime(options: { optimistic?: boolean } = {}): ConsumerRuntime {
   const runtime = createConsumerRuntime({
-    kafka,
+    kafka: testKafkaClients(`consumer-batch-${run}`),
     pool,
     deadLetterProducer,
     metrics: new RuntimeMetrics(),
@@ -103,7 +103,7 @@ beforeAll(async () => {
   await prepareSchema(infra.databaseUrl, schema);
   pool = schemaPool(infra.databaseUrl, schema);
   producer = await connectProducer(kafka);
-  deadLetterProducer = createKafkajsProducer({ kafka, compression: 'none' });
+  deadLetterProducer = testKafkaClients(`consumer-batch-dlq-${run}`).producer({ compression: 'none' });
 });
 
 afterAll(async () => {

@@ -15,9 +15,12 @@ import {
   createPlatformaticConsumer,
   type PlatformaticConsumerOptions,
 } from '../../runtime/kafka/platformatic-consumer.ts';
+import { allowOtherClientPorts } from '../support/client-guard.ts';
 import { useInfrastructure } from '../support/context.ts';
 import { eventually } from '../support/eventually.ts';
 import { createTopic, deleteTopics, runId } from '../support/outbox-fixtures.ts';
+
+allowOtherClientPorts('@platformatic/kafka features tested whatever client the run chose');
 
 const infra = useInfrastructure();
 const brokers = infra.kafkaBrokers;

@@ -14,12 +14,12 @@ import { createPlatformaticProducer } from '../../runtime/kafka/platformatic-pro
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
 import type { OutgoingRecord } from '../../runtime/kafka/records.ts';
 import { KafkaSendError } from '../../runtime/produce/errors.ts';
-import { allowKafkajsPorts } from '../support/client-guard.ts';
+import { allowOtherClientPorts } from '../support/client-guard.ts';
 import { useInfrastructure } from '../support/context.ts';
 import { startReader } from '../support/kafka-reader.ts';
 import { createTopic, deleteTopics, runId } from '../support/outbox-fixtures.ts';
 
-allowKafkajsPorts('compares the partitions of both producers');
+allowOtherClientPorts('compares the partitions of both producers');
 const infra = useInfrastructure();
 const brokers = infra.kafkaBrokers;
 const topic = `platformatic-producer-${runId()}`;

@@ -1,27 +1,32 @@
 /**
- * Setup file of the integration project: under `KAFKA_CLIENT=platformatic` a test file that
- * built a kafkajs runtime port (a producer, consumer or topic admin from the kafkajs adapters,
- * not raw kafkajs used to check records) fails, so no test quietly runs on kafkajs twice.
- * A file that compares the clients on purpose says so with `allowKafkajsPorts`.
+ * Setup file of the integration project: a test file that built runtime ports (producers,
+ * consumers, topic admins from the adapters; raw kafkajs used to check records does not count)
+ * of the client the run did not choose fails, so no test quietly runs on one client twice.
+ * `npm test` runs the project on @platformatic/kafka (the default) and again with
+ * `KAFKA_CLIENT=kafkajs`. A file that builds the other client's ports on purpose (comparing the
+ * clients, or a feature only one has) says so with `allowOtherClientPorts`.
  */
 import { afterAll } from 'vitest';
-import { kafkaClientFromEnv } from '../../runtime/kafka/client.ts';
+import { KAFKA_CLIENT_NAMES, kafkaClientFromEnv } from '../../runtime/kafka/client.ts';
 import { portsBuilt } from '../../runtime/kafka/ports-built.ts';
 
 let allowed: string | undefined;
 
-/** This file builds kafkajs ports on purpose (`reason` says why), whatever KAFKA_CLIENT says. */
-export function allowKafkajsPorts(reason: string): void {
+/** This file builds ports of a client the run did not choose on purpose (`reason` says why). */
+export function allowOtherClientPorts(reason: string): void {
   allowed = reason;
 }
 
 afterAll(() => {
-  if (kafkaClientFromEnv() !== 'platformatic' || allowed !== undefined) return;
-  const built = portsBuilt().kafkajs;
-  const kinds = Object.entries(built).filter(([, n]) => n > 0);
-  if (kinds.length > 0) {
-    throw new Error(
-      `KAFKA_CLIENT=platformatic, but this file built kafkajs runtime ports (${kinds.map(([k, n]) => `${n} ${k}`).join(', ')}): build them with testKafkaClients() (test/support/kafka-clients.ts)`,
-    );
+  if (allowed !== undefined) return;
+  const chosen = kafkaClientFromEnv();
+  for (const other of KAFKA_CLIENT_NAMES) {
+    if (other === chosen) continue;
+    const kinds = Object.entries(portsBuilt()[other]).filter(([, n]) => n > 0);
+    if (kinds.length > 0) {
+      throw new Error(
+        `this run is on ${chosen}, but this file built ${other} runtime ports (${kinds.map(([k, n]) => `${n} ${k}`).join(', ')}): build them with testKafkaClients() (test/support/kafka-clients.ts)`,
+      );
+    }
   }
 });

@@ -1,6 +1,6 @@
 /**
  * The runtime ports a test builds, on the client library the run chose (`KAFKA_CLIENT`,
- * kafkajs by default: runtime/kafka/client.ts), against the test broker. Tests that only
+ * @platformatic/kafka by default: runtime/kafka/client.ts), against the test broker. Tests that only
  * read or write records to check what the runtime did may use raw kafkajs instead.
  */
 
