@@ -26,6 +26,7 @@ import type {
   TimestampType,
   TopicSubscription,
 } from './consumer-port.ts';
+import { memberStatus } from './member-status.ts';
 import { notePortBuilt } from './ports-built.ts';
 
 /** Between subscribe attempts while a just-created topic's metadata spreads: 100 ms doubling to 1 s. */
@@ -200,13 +201,7 @@ class KafkajsConsumerPort implements KafkaConsumerPort {
   }
 
   status(): ConsumerStatus {
-    const { state, since, error } = this.#state;
-    const lastContactAt = this.#lastContactAt;
-    const silentSince = lastContactAt ?? since;
-    if (state === 'joined' && Date.now() - silentSince > (this.#options.sessionTimeoutMs ?? 30_000)) {
-      return { state: 'stalled', since: silentSince, lastContactAt };
-    }
-    return { state, since, lastContactAt, ...(error !== undefined ? { error } : {}) };
+    return memberStatus(this.#state, this.#lastContactAt, this.#options.sessionTimeoutMs ?? 30_000);
   }
 
   async stop(): Promise<void> {

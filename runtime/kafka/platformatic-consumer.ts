@@ -49,6 +49,7 @@ import { errorDetails } from '../core/logger.ts';
 import { sleep } from '../core/sleep.ts';
 import type { BatchHandler, KafkaConsumerPort, PartitionBatch, TopicSubscription } from './consumer-port.ts';
 import type { ConsumerLogLevel } from './kafkajs-consumer.ts';
+import { memberStatus } from './member-status.ts';
 import { describePlatformaticError } from './platformatic-producer.ts';
 import { recordsOfPartition, resolveSubscription } from './platformatic-records.ts';
 import { notePortBuilt } from './ports-built.ts';
@@ -646,13 +647,7 @@ class PlatformaticConsumerPort implements KafkaConsumerPort {
   }
 
   status(): ConsumerStatus {
-    const { state, since, error } = this.#state;
-    const lastContactAt = this.#lastContactAt;
-    const silentSince = lastContactAt ?? since;
-    if (state === 'joined' && Date.now() - silentSince > (this.#options.sessionTimeoutMs ?? 30_000)) {
-      return { state: 'stalled', since: silentSince, lastContactAt };
-    }
-    return { state, since, lastContactAt, ...(error !== undefined ? { error } : {}) };
+    return memberStatus(this.#state, this.#lastContactAt, this.#options.sessionTimeoutMs ?? 30_000);
   }
 
   async stop(): Promise<void> {
