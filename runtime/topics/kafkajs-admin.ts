@@ -8,7 +8,6 @@
  */
 import type { Admin, ConfigEntries } from 'kafkajs';
 import kafkajs from 'kafkajs';
-import { sleep } from '../core/sleep.ts';
 import { createKafka } from '../kafka/kafkajs.ts';
 import { notePortBuilt } from '../kafka/ports-built.ts';
 import type {
@@ -19,6 +18,7 @@ import type {
   TopicConfigEntry,
   TopicMetadata,
 } from './admin.ts';
+import { waitForLeaders } from './wait-for-leaders.ts';
 
 // kafkajs is CommonJS and Node's ESM loader does not see its enums as named exports.
 const { ConfigResourceTypes, ConfigSource } = kafkajs;
@@ -164,33 +164,15 @@ class KafkajsTopicAdmin implements TopicAdmin {
   }
 
   /** Until every partition of `name` has a leader (retriable metadata errors retried), at most 60 s. */
-  async #waitForLeaders(name: string, partitions: number, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last = 'no metadata yet';
-    for (;;) {
-      try {
+  #waitForLeaders(name: string, partitions: number): Promise<void> {
+    return waitForLeaders(name, partitions, {
+      leaders: async () => {
         const metadata = await this.#admin.fetchTopicMetadata({ topics: [name] });
-        const found = metadata.topics.find((t) => t.name === name)?.partitions ?? [];
-        if (found.length >= partitions && found.every((p) => p.leader >= 0)) return;
-        last = `${found.filter((p) => p.leader >= 0).length} of ${partitions} partitions have a leader`;
-      } catch (err) {
-        if ((err as { retriable?: unknown }).retriable !== true) {
-          throw new Error(
-            `topic ${name} was created but its metadata cannot be read: ${describeKafkajsError(err)}`,
-            {
-              cause: err,
-            },
-          );
-        }
-        last = describeKafkajsError(err);
-      }
-      if (Date.now() > deadline) {
-        throw new Error(
-          `topic ${name} was created but not every partition had a leader within ${timeoutMs} ms (${last})`,
-        );
-      }
-      await sleep(200);
-    }
+        return (metadata.topics.find((t) => t.name === name)?.partitions ?? []).map((p) => p.leader);
+      },
+      describe: describeKafkajsError,
+      fatal: (err) => (err as { retriable?: unknown }).retriable !== true,
+    });
   }
 
   async setTopicConfigs(name: string, entries: Readonly<Record<string, string>>): Promise<void> {

@@ -14,7 +14,6 @@ import {
   findErrorBy,
   IncrementalAlterConfigOperationTypes,
 } from '@platformatic/kafka';
-import { sleep } from '../core/sleep.ts';
 import { notePortBuilt } from '../kafka/ports-built.ts';
 import type {
   ClusterDescription,
@@ -24,6 +23,7 @@ import type {
   TopicConfigEntry,
   TopicMetadata,
 } from './admin.ts';
+import { waitForLeaders } from './wait-for-leaders.ts';
 
 export interface PlatformaticAdminOptions {
   readonly brokers: readonly string[];
@@ -169,30 +169,18 @@ class PlatformaticTopicAdmin implements TopicAdmin {
   }
 
   /** Until every partition of `name` has a leader (metadata errors retried), at most 60 s. */
-  async #waitForLeaders(name: string, partitions: number, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last = 'no metadata yet';
-    for (;;) {
-      try {
+  #waitForLeaders(name: string, partitions: number): Promise<void> {
+    return waitForLeaders(name, partitions, {
+      leaders: async () => {
         const metadata = await this.#admin.metadata({
           topics: [name],
           forceUpdate: true,
           autocreateTopics: false,
         });
-        const found = metadata.topics.get(name)?.partitions ?? [];
-        const led = found.filter((p) => p !== undefined && p.leader >= 0).length;
-        if (found.length >= partitions && led === found.length) return;
-        last = `${led} of ${partitions} partitions have a leader`;
-      } catch (err) {
-        last = describe(err);
-      }
-      if (Date.now() > deadline) {
-        throw new Error(
-          `topic ${name} was created but not every partition had a leader within ${timeoutMs} ms (${last})`,
-        );
-      }
-      await sleep(200);
-    }
+        return (metadata.topics.get(name)?.partitions ?? []).map((p) => p?.leader ?? -1);
+      },
+      describe,
+    });
   }
 
   async setTopicConfigs(name: string, entries: Readonly<Record<string, string>>): Promise<void> {
