@@ -70,17 +70,7 @@ export class BatchSavepoints {
       }
       return result;
     };
-    const release = () => {
-      throw new Error('context.db belongs to the consumer runtime: do not release it');
-    };
-    this.db = new Proxy(client, {
-      get(target, property) {
-        if (property === 'query') return query;
-        if (property === 'release') return release;
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    this.db = handlerClient(client, query);
   }
 
   /** Whether the current handler used `context.db` (its savepoint was opened). */
@@ -142,3 +132,21 @@ export class BatchSavepoints {
 }
 
 const HANDLED: SavepointOutcome = { kind: 'handled' };
+
+/**
+ * `context.db` as handlers see it: the transaction's client with `query` replaced by one that
+ * counts or tracks, and `release` refused (the runtime owns the client and its transaction).
+ */
+export function handlerClient(client: PoolClient, query: (...args: unknown[]) => unknown): PoolClient {
+  const release = () => {
+    throw new Error('context.db belongs to the consumer runtime: do not release it');
+  };
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === 'query') return query;
+      if (property === 'release') return release;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}

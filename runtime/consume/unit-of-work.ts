@@ -23,7 +23,7 @@ import type { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
 import type { AnyReceivedEvent } from './decode.ts';
 import { beginAndClaim, releaseClaims } from './processed-events.ts';
 import type { AnyBatchHandler, RoutedHandler, RunDecision } from './routes.ts';
-import { BatchSavepoints } from './savepoint.ts';
+import { BatchSavepoints, handlerClient } from './savepoint.ts';
 
 /** A record of a unit with what the contract says about it. */
 export interface RunItem {
@@ -265,16 +265,6 @@ class SharedDb {
       this.queries += 1;
       return (client.query as (...a: unknown[]) => unknown).apply(client, args);
     };
-    const release = () => {
-      throw new Error('context.db belongs to the consumer runtime: do not release it');
-    };
-    this.db = new Proxy(client, {
-      get(target, property) {
-        if (property === 'query') return query;
-        if (property === 'release') return release;
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    this.db = handlerClient(client, query);
   }
 }
