@@ -105,14 +105,40 @@ export function describePlatformaticError(err: unknown): string {
   return err.message;
 }
 
-/** Header values as bytes; a repeated header gets one Map entry per value (distinct key Buffers), in order. */
+/** Header names already encoded: the same few names (the CloudEvents envelope, trace context) on every record. */
+const headerNames = new Map<string, Buffer>();
+const MAX_CACHED_HEADER_NAMES = 1024;
+
+function headerName(name: string): Buffer {
+  let bytes = headerNames.get(name);
+  if (bytes === undefined) {
+    bytes = Buffer.from(name, 'utf8');
+    if (headerNames.size < MAX_CACHED_HEADER_NAMES) headerNames.set(name, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * Header values as bytes; a repeated header gets one Map entry per value, in order (the Map is
+ * keyed by Buffer identity, so each repeat gets a key Buffer of its own). Names come from a
+ * cache: the library only reads them.
+ */
 function toHeaders(headers: OutgoingRecord['headers']): Map<Buffer, Buffer> {
   const map = new Map<Buffer, Buffer>();
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) {
-      map.set(Buffer.from(name, 'utf8'), typeof v === 'string' ? Buffer.from(v, 'utf8') : v);
+    if (!Array.isArray(value)) {
+      map.set(headerName(name), typeof value === 'string' ? Buffer.from(value, 'utf8') : (value as Buffer));
+      continue;
+    }
+    let first = true;
+    for (const v of value as readonly (string | Buffer)[]) {
+      map.set(
+        first ? headerName(name) : Buffer.from(name, 'utf8'),
+        typeof v === 'string' ? Buffer.from(v, 'utf8') : v,
+      );
+      first = false;
     }
   }
   return map;
@@ -222,32 +248,33 @@ class PlatformaticProducer implements KafkaProducerPort {
     const producer = this.#client();
     const topics = [...new Set(records.map((r) => r.topic))];
     const metadata = await producer.metadata({ topics, autocreateTopics: false });
-    const partitions = records.map((r) => this.#partitionOf(r, metadata));
-    const messages: BufferMessage[] = records.map((r, i) => {
-      const message: BufferMessage = {
-        topic: r.topic,
-        partition: partitions[i]!,
-        headers: toHeaders(r.headers),
-      };
+    const partitions: number[] = new Array(records.length);
+    const messages: BufferMessage[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      // The key is encoded once: for the record and for its partition.
       const key = toBytes(r.key);
+      const partition = this.#partitionOf(r, key, metadata);
+      partitions[i] = partition;
+      const message: BufferMessage = { topic: r.topic, partition, headers: toHeaders(r.headers) };
       const value = toBytes(r.value);
       if (key !== undefined) message.key = key;
       if (value !== undefined) message.value = value;
-      return message;
-    });
+      messages[i] = message;
+    }
     const result = await producer.send({ messages });
     const base = new Map<string, bigint>();
     for (const o of result.offsets ?? []) base.set(partitionSlot(o.topic, o.partition), o.offset);
     return offsetsInOrder(records, partitions, base, '@platformatic/kafka');
   }
 
-  #partitionOf(record: OutgoingRecord, metadata: ClusterMetadata): number {
+  #partitionOf(record: OutgoingRecord, key: Buffer | undefined, metadata: ClusterMetadata): number {
     if (record.partition !== undefined) return record.partition;
     const count = metadata.topics.get(record.topic)?.partitionsCount;
     if (count === undefined || count < 1) {
       throw new Error(`@platformatic/kafka returned no partitions for topic ${record.topic}`);
     }
-    if (record.key !== null) return partitionForKey(record.key, count);
+    if (key !== undefined) return partitionForKey(key, count);
     const next = this.#roundRobin.get(record.topic) ?? Math.floor(Math.random() * count);
     this.#roundRobin.set(record.topic, (next + 1) % count);
     return next % count;
