@@ -56,12 +56,18 @@ describe('npm run bench -- --quick', () => {
         'typed-vs-fastest-raw',
       ]),
     );
-    expect(measured('relay')).toEqual(expect.arrayContaining(['relay-1-instance', 'relay-2-instances']));
+    expect(measured('relay')).toEqual(
+      expect.arrayContaining(['relay-1-instance', 'relay-1-instance-kafkajs', 'relay-2-instances']),
+    );
     expect(measured('consume')).toEqual(
       expect.arrayContaining([
         'bare-json-parse',
         'fair-baseline',
-        'typed-noop',
+        ...['platformatic', 'kafkajs'].flatMap((client) => [
+          `typed-noop-${client}`,
+          `typed-one-row-${client}`,
+          `typed-batch-rows-${client}`,
+        ]),
         'typed-one-row',
         'typed-vs-fair-baseline',
       ]),
