@@ -17,7 +17,7 @@ import { errorDetails, type Logger, silentLogger } from '../core/logger.ts';
 import { createKafkaClients, type KafkaClients } from '../kafka/client.ts';
 import type { KafkaConsumerPort } from '../kafka/consumer-port.ts';
 import type { KafkaClientOptions } from '../kafka/kafkajs.ts';
-import { createKafkajsConsumer } from '../kafka/kafkajs-consumer.ts';
+import { createKafkajsConsumer, refuseKafkajsGroupFeatures } from '../kafka/kafkajs-consumer.ts';
 import type { KafkaProducerPort } from '../kafka/producer-port.ts';
 import { RuntimeMetrics } from '../metrics/runtime-metrics.ts';
 import { assertProcessedEventsTable } from './processed-events.ts';
@@ -168,11 +168,7 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions): Consumer
         log: (level, message, details) => settings.logger[level](message, details),
       });
     }
-    if (settings.groupInstanceId !== undefined || (settings.groupProtocol ?? 'classic') !== 'classic') {
-      throw new Error(
-        `consumer of group ${settings.groupId}: kafkajs supports neither static membership nor the consumer group protocol (KAFKA_CLIENT=platformatic does)`,
-      );
-    }
+    refuseKafkajsGroupFeatures(settings);
     return createKafkajsConsumer(kafka, {
       groupId: settings.groupId,
       startFrom: settings.startFrom,

@@ -15,7 +15,11 @@ import { connectKafkajsAdmin } from '../topics/kafkajs-admin.ts';
 import { connectPlatformaticAdmin } from '../topics/platformatic-admin.ts';
 import type { KafkaConsumerPort } from './consumer-port.ts';
 import { createKafka, type KafkaClientOptions, type KafkaLogLevel } from './kafkajs.ts';
-import { type ConsumerLogLevel, createKafkajsConsumer } from './kafkajs-consumer.ts';
+import {
+  type ConsumerLogLevel,
+  createKafkajsConsumer,
+  refuseKafkajsGroupFeatures,
+} from './kafkajs-consumer.ts';
 import { type Compression, createKafkajsProducer } from './kafkajs-producer.ts';
 import { createPlatformaticConsumer } from './platformatic-consumer.ts';
 import { createPlatformaticProducer } from './platformatic-producer.ts';
@@ -178,11 +182,7 @@ function kafkajsClients(options: KafkaClientsOptions, brokers: string[], prefix:
         ),
       ),
     consumer: (settings) => {
-      if (settings.groupInstanceId !== undefined || (settings.groupProtocol ?? 'classic') !== 'classic') {
-        throw new Error(
-          `consumer of group ${settings.groupId}: kafkajs supports neither static membership nor the consumer group protocol (KAFKA_CLIENT=platformatic does)`,
-        );
-      }
+      refuseKafkajsGroupFeatures(settings);
       return record(
         'kafkajs',
         'consumer',

@@ -217,6 +217,19 @@ class KafkajsConsumerPort implements KafkaConsumerPort {
   }
 }
 
+/** Throws, naming the group, when a member asks for what kafkajs has not: static membership or KIP-848. */
+export function refuseKafkajsGroupFeatures(settings: {
+  readonly groupId: string;
+  readonly groupInstanceId?: string | undefined;
+  readonly groupProtocol?: 'classic' | 'consumer' | undefined;
+}): void {
+  if (settings.groupInstanceId !== undefined || (settings.groupProtocol ?? 'classic') !== 'classic') {
+    throw new Error(
+      `consumer of group ${settings.groupId}: kafkajs supports neither static membership nor the consumer group protocol (KAFKA_CLIENT=platformatic does)`,
+    );
+  }
+}
+
 /** A consumer port for one group member on a kafkajs client (`runtime/kafka/kafkajs.ts` creates it with logging). */
 export function createKafkajsConsumer(kafka: Kafka, options: KafkajsConsumerOptions): KafkaConsumerPort {
   notePortBuilt('kafkajs', 'consumer');
