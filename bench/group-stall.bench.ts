@@ -32,6 +32,7 @@ import type { OutgoingRecord } from '../runtime/kafka/records.ts';
 import { applyTopics } from '../runtime/topics/apply.ts';
 import { SETUPS, type StallSetup } from './group-stall/setups.ts';
 import { formatResults } from './harness/format-results.ts';
+import { sleep } from './harness/resources.ts';
 
 const { values } = parseArgs({
   options: {
@@ -116,8 +117,6 @@ function startMember(
   joined.catch(() => {});
   return { index, child, joined };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface StallResult {
   readonly setup: string;
