@@ -1,17 +1,19 @@
 /**
  * Commit → handler latency at a fixed rate: events written to an outbox, one
  * PostgreSQL transaction each (as a service writes them), paced at `rate` per
- * second for `seconds`; the runtime's relay (LISTEN/NOTIFY, default settings)
- * publishes them; a typed consumer (runtime defaults, no-op handler) in this
- * process notes when each event's handler runs. Per event: handler time minus
- * the moment its COMMIT returned. p50/p90/p99/max per run.
+ * second for `seconds` by a writer in a process of its own
+ * (latency-writer.ts, as a service would be); the runtime's relay
+ * (LISTEN/NOTIFY, default settings) publishes them; a typed consumer (runtime
+ * defaults, no-op handler) in this process notes when each event's handler
+ * runs. Per event: handler time minus the moment its COMMIT returned in the
+ * writer (both read the system clock). p50/p90/p99/max per run.
  */
-import { randomUUID } from 'node:crypto';
+import { type ChildProcess, fork } from 'node:child_process';
+import path from 'node:path';
 import pg from 'pg';
 import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
 import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
-import { writeToOutbox } from '../../runtime/outbox/write.ts';
 import { OutboxRelay } from '../../runtime/relay/relay.ts';
 import {
   CONSUMER_CLIENTS,
@@ -28,11 +30,11 @@ import {
   dropSchemas,
   runId,
   schemaPool,
-  sleep,
   until,
 } from '../harness/resources.ts';
 import { percentile, sortedCopy } from '../harness/stats.ts';
 import { consumeFixture } from './consume.ts';
+import type { LatencyWriterPhase, LatencyWriterReport, LatencyWriterTask } from './latency-writer.ts';
 
 export interface LatencyOptions {
   readonly rate: number;
@@ -58,6 +60,51 @@ export const LATENCY_QUICK: LatencyOptions = { ...LATENCY_FULL, seconds: 1, runs
 
 const nowMs = () => performance.timeOrigin + performance.now();
 
+/** The writer process: `phase` writes and answers with its commit times. */
+interface Writer {
+  phase(phase: LatencyWriterPhase): Promise<LatencyWriterReport>;
+  close(): Promise<void>;
+}
+
+async function startWriter(task: LatencyWriterTask): Promise<Writer> {
+  const child: ChildProcess = fork(
+    path.join(import.meta.dirname, 'latency-writer.ts'),
+    [JSON.stringify(task)],
+    {
+      execPath: process.execPath,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  const answer = <T>(what: string) =>
+    new Promise<T>((resolve, reject) => {
+      const onExit = (code: number | null) =>
+        reject(new Error(`latency writer exited with ${code} before ${what}`));
+      child.once('exit', onExit);
+      child.once('message', (message) => {
+        child.off('exit', onExit);
+        resolve(message as T);
+      });
+    });
+  await answer<{ ready: true }>('it was ready');
+  return {
+    async phase(phase) {
+      const reply = answer<{ ok: boolean; report?: LatencyWriterReport; error?: string }>('it reported');
+      child.send(phase);
+      const { ok, report, error } = await reply;
+      if (!ok || !report) throw new Error(`latency writer failed: ${error}`);
+      return report;
+    },
+    async close() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.send('exit');
+      const timer = setTimeout(() => child.kill(), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
 export async function runLatency(
   infra: BenchInfra,
   options: LatencyOptions,
@@ -67,21 +114,20 @@ export async function runLatency(
   const name = `bench.latency.${id}`;
   const schema = `bench_latency_${id}`;
   const fixture = consumeFixture(name, options.partitions);
-  const writerPool = new pg.Pool({ connectionString: infra.databaseUrl, max: options.writers });
   const consumerPool = schemaPool(infra, schema, 10);
   const relayProducer = PRODUCER_CLIENTS[options.relayClient].port(infra.brokers);
   const deadLetterProducer = createKafkajsProducer({
     kafka: createKafka({ brokers: infra.brokers, clientId: 'bench-dlq' }),
   });
-  const committedAt = new Map<string, number>();
-  const latencies: number[] = [];
-  let handled = 0;
+  /** Event id → when its handler first ran. */
+  const handledAt = new Map<string, number>();
   const runtime = createConsumerRuntime({
     kafka: CONSUMER_CLIENTS[options.consumerClient](infra.brokers),
     pool: consumerPool,
     deadLetterProducer,
   });
   let relay: OutboxRelay | undefined;
+  let writer: Writer | undefined;
   try {
     await createTopic(infra, fixture.topic);
     await createSchema(infra, schema);
@@ -90,12 +136,7 @@ export async function runLatency(
       {
         userEvents: {
           UserRegistered: (event: { id: string }) => {
-            const at = nowMs();
-            const committed = committedAt.get(event.id);
-            // A handler may run before COMMIT returned to the writer (the relay can be that quick): 0 then.
-            latencies.push(committed === undefined ? 0 : Math.max(0, at - committed));
-            if (committed === undefined) committedAt.set(event.id, -1);
-            handled++;
+            if (!handledAt.has(event.id)) handledAt.set(event.id, nowMs());
           },
         },
       },
@@ -105,49 +146,30 @@ export async function runLatency(
     await relayProducer.connect();
     relay = new OutboxRelay({ database: infra.databaseUrl, schema, producer: relayProducer });
     await relay.start();
+    writer = await startWriter({
+      databaseUrl: infra.databaseUrl,
+      schema,
+      topic: name,
+      partitions: options.partitions,
+      rate: options.rate,
+      writers: options.writers,
+    });
 
-    const example = { email: 'user@example.com', display_name: 'user', timestamp: '2026-01-27T09:30:00Z' };
-    const write = async (i: number) => {
-      const eventId = randomUUID();
-      const client = await writerPool.connect();
-      try {
-        await client.query('BEGIN');
-        await writeToOutbox(
-          client,
-          fixture.topic,
-          [
-            {
-              id: eventId,
-              type: 'UserRegistered',
-              payload: { ...example, user_id: i + 1, username: `user${i + 1}` },
-            },
-          ],
-          { schema },
-        );
-        await client.query('COMMIT');
-      } finally {
-        client.release();
-      }
-      if (!committedAt.has(eventId)) committedAt.set(eventId, nowMs());
-    };
-    const paced = async (count: number, from: number) => {
-      const started = nowMs();
-      let next = 0;
-      const writer = async () => {
-        for (let i = next++; i < count; i = next++) {
-          const wait = started + (i * 1000) / options.rate - nowMs();
-          if (wait > 0) await sleep(wait);
-          await write(from + i);
-        }
-      };
-      await Promise.all(Array.from({ length: options.writers }, writer));
-      return (count * 1000) / (nowMs() - started);
+    /** Writes `count` events and waits until each one's handler ran; the latency of each. */
+    const phase = async (count: number, from: number) => {
+      handledAt.clear();
+      const { commits, achieved } = await writer!.phase({ count, from });
+      await until(`${count} events to be handled`, () => handledAt.size >= count, 60_000 + count * 5);
+      // A handler may run before COMMIT returned to the writer (the relay can be that quick): 0 then.
+      const latencies = commits.map(([eventId, committed]) =>
+        Math.max(0, handledAt.get(eventId)! - committed),
+      );
+      return { latencies, achieved };
     };
 
     // Warm-up: the relay's and the consumer's first batches, the JIT.
     const warmup = Math.min(500, options.rate);
-    await paced(warmup, 0);
-    await until('the warm-up events to be handled', () => handled >= warmup, 60_000);
+    await phase(warmup, 0);
     const p50: number[] = [];
     const p90: number[] = [];
     const p99: number[] = [];
@@ -155,13 +177,11 @@ export async function runLatency(
     const achieved: number[] = [];
     let from = warmup;
     for (let run = 0; run < options.runs; run++) {
-      latencies.length = 0;
-      handled = 0;
       const count = Math.round(options.rate * options.seconds);
-      achieved.push(await paced(count, from));
+      const result = await phase(count, from);
       from += count;
-      await until(`${count} events to be handled`, () => handled >= count, 60_000 + count * 5);
-      const s = sortedCopy(latencies);
+      achieved.push(result.achieved);
+      const s = sortedCopy(result.latencies);
       p50.push(percentile(s, 50));
       p90.push(percentile(s, 90));
       p99.push(percentile(s, 99));
@@ -173,10 +193,11 @@ export async function runLatency(
     recorder.add('commit-to-handler-p99', 'commit → handler p99', 'ms', p99);
     recorder.add('commit-to-handler-max', 'commit → handler max', 'ms', max);
   } finally {
+    await writer?.close().catch(() => {});
     await relay?.stop().catch(() => {});
     await runtime.stopAll().catch(() => {});
     await Promise.allSettled([relayProducer.disconnect(), deadLetterProducer.disconnect()]);
-    await Promise.allSettled([writerPool.end(), consumerPool.end()]);
+    await consumerPool.end().catch(() => {});
     await dropSchemas(infra, [schema]).catch(() => {});
     await deleteTopics(infra, [name]).catch(() => {});
   }

@@ -40,7 +40,7 @@ export interface BatchScope {
   heartbeat(): Promise<void>;
   /** The record at `offset` is finished (handled, skipped, duplicate or dead-lettered). */
   acknowledge(offset: string): void;
-  /** Commits every acknowledged offset now (the adapter also commits after each batch and before a rebalance). */
+  /** Commits every acknowledged offset now (adapters also commit as they go, before a rebalance and on stop). */
   commit(): Promise<void>;
 }
 

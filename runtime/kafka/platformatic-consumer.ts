@@ -13,16 +13,19 @@
  *   incremental fetch sessions), each partition from its own position; the records of a
  *   partition become one `PartitionBatch`, handled in offset order, up to
  *   `partitionsConsumedConcurrently` partitions at a time. Buffers are the response's slices.
- * - Offsets: autocommit off. After each batch the acknowledged offset + 1 of its partition is
- *   committed, and the partition's next fetch starts there: after an unacknowledged record the
+ * - Offsets: autocommit off. After each round the acknowledged offset + 1 of every partition
+ *   is committed in one OffsetCommit, sent while the next fetch goes out (commits go one at a
+ *   time, in order, so a late one never moves a partition back). A partition's next fetch
+ *   starts after its last acknowledged record: after an unacknowledged record the
  *   next fetch returns to that record (what kafkajs' `resolveOffset` does). A handler that
  *   throws is retried from its first unacknowledged record after a backoff (kafkajs restarts
  *   its consumer the same way). A partition new to the member starts at the group's committed
  *   offset, else at `startFrom` (earliest or latest); an offset out of range falls back the same way.
- * - Rebalances: every batch is committed when it ends, so at a rebalance only the batch in hand
+ * - Rebalances: every round is committed when it ends, so at a rebalance only the round in hand
  *   has anything uncommitted. Classic groups: when the library starts to rejoin, the batch's
- *   `isActive()` turns false and `heartbeat()` commits what it acknowledged and rejects; the
- *   commit is accepted while the group prepares the rebalance. KIP-848 groups revoke
+ *   `isActive()` turns false and `heartbeat()` commits what it acknowledged and rejects, and the
+ *   fetch loop waits for the commits in flight before it fetches again; the commit is accepted
+ *   while the group prepares the rebalance. KIP-848 groups revoke
  *   partitions without waiting for the application: a batch of a revoked partition stops at
  *   once and its last acknowledged offsets are committed on a best-effort basis (a refused
  *   commit means records redelivered, never skipped).
@@ -138,6 +141,8 @@ class PlatformaticConsumerPort implements KafkaConsumerPort {
   readonly #positions = new Map<string, bigint>();
   /** Acknowledged offset + 1 per partition, not yet committed. */
   readonly #pending = new Map<string, { topic: string; partition: number; offset: bigint }>();
+  /** The last commit sent (settled or not; never rejects): the next one waits for it. */
+  #committing: Promise<void> = Promise.resolve();
   #subscriptions: readonly TopicSubscription[] = [];
   #topics: string[] = [];
   #patternCheckedAt = 0;
@@ -407,12 +412,21 @@ class PlatformaticConsumerPort implements KafkaConsumerPort {
         // KIP-848 members get no join event after a reassignment: a settled assignment is joined again.
         if (this.#state.state === 'rebalancing' && !this.#rejoining) this.#enter('joined');
         if (assigned.length === 0 || this.#rejoining) {
+          await this.#committing;
           await sleep(Math.min(200, this.#options.maxWaitTimeMs ?? 1000), this.#stopSignal.signal);
           continue;
         }
         const batches = await this.#fetchRound(consumer, assigned);
         this.#contact();
         const failed = await this.#handleAll(batches, handle);
+        // The round's acknowledgements go in one OffsetCommit, while the next fetch is sent.
+        this.#commit().catch((err: unknown) => {
+          this.#log(
+            'warn',
+            `consumer group ${this.#groupId}: committing after a round failed; it is retried with the next round, and records after the last commit are redelivered if the member stops first`,
+            { error: describePlatformaticError(err) },
+          );
+        });
         if (failed === undefined) {
           failures = 0;
           if (this.#state.state === 'restarting') this.#enter('joined');
@@ -607,17 +621,6 @@ class PlatformaticConsumerPort implements KafkaConsumerPort {
     if (this.#positions.has(key)) {
       this.#positions.set(key, acknowledged !== undefined ? acknowledged + 1n : first);
     }
-    try {
-      await this.#commit();
-    } catch (err) {
-      this.#log(
-        'warn',
-        `consumer group ${this.#groupId}: committing after a batch failed; records after the last commit will be redelivered`,
-        {
-          error: describePlatformaticError(err),
-        },
-      );
-    }
     return error && this.#epoch === epoch ? error : undefined;
   }
 
@@ -628,8 +631,21 @@ class PlatformaticConsumerPort implements KafkaConsumerPort {
     return false;
   }
 
-  /** Commits every acknowledged, uncommitted offset (acknowledged + 1) in one OffsetCommit. */
-  async #commit(): Promise<void> {
+  /**
+   * Commits every acknowledged, uncommitted offset (acknowledged + 1) in one OffsetCommit, after
+   * the commit before it settled: commits never overlap, so one that failed has put its offsets
+   * back before the next takes what is pending, and a partition's committed offset only grows.
+   */
+  #commit(): Promise<void> {
+    const commit = this.#committing.then(() => this.#commitPending());
+    this.#committing = commit.then(
+      () => {},
+      () => {},
+    );
+    return commit;
+  }
+
+  async #commitPending(): Promise<void> {
     const consumer = this.#consumer;
     if (!consumer || this.#pending.size === 0) return;
     const offsets = [...this.#pending.values()];

@@ -105,39 +105,57 @@ export function describePlatformaticError(err: unknown): string {
   return err.message;
 }
 
-/** Header names already encoded: the same few names (the CloudEvents envelope, trace context) on every record. */
-const headerNames = new Map<string, Buffer>();
-const MAX_CACHED_HEADER_NAMES = 1024;
+/**
+ * A header name already encoded, and the last value sent under it with its bytes: the same few
+ * names (the CloudEvents envelope, trace context) are on every record, and most of their values
+ * (type, source, spec and schema version, content type, the time within one millisecond, a key's
+ * subject) repeat from one record to the next. The library only reads these buffers.
+ */
+interface HeaderSlot {
+  readonly name: Buffer;
+  lastText: string;
+  lastBytes: Buffer;
+}
 
-function headerName(name: string): Buffer {
-  let bytes = headerNames.get(name);
-  if (bytes === undefined) {
-    bytes = Buffer.from(name, 'utf8');
-    if (headerNames.size < MAX_CACHED_HEADER_NAMES) headerNames.set(name, bytes);
+const headerSlots = new Map<string, HeaderSlot>();
+const MAX_CACHED_HEADER_NAMES = 1024;
+const EMPTY = Buffer.alloc(0);
+
+function headerSlot(name: string): HeaderSlot {
+  let slot = headerSlots.get(name);
+  if (slot === undefined) {
+    slot = { name: Buffer.from(name, 'utf8'), lastText: '', lastBytes: EMPTY };
+    if (headerSlots.size < MAX_CACHED_HEADER_NAMES) headerSlots.set(name, slot);
   }
+  return slot;
+}
+
+function headerValue(slot: HeaderSlot, value: string | Buffer): Buffer {
+  if (typeof value !== 'string') return value;
+  if (value === slot.lastText) return slot.lastBytes;
+  const bytes = Buffer.from(value, 'utf8');
+  slot.lastText = value;
+  slot.lastBytes = bytes;
   return bytes;
 }
 
 /**
  * Header values as bytes; a repeated header gets one Map entry per value, in order (the Map is
- * keyed by Buffer identity, so each repeat gets a key Buffer of its own). Names come from a
- * cache: the library only reads them.
+ * keyed by Buffer identity, so each repeat gets a key Buffer of its own).
  */
 function toHeaders(headers: OutgoingRecord['headers']): Map<Buffer, Buffer> {
   const map = new Map<Buffer, Buffer>();
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined) continue;
+    const slot = headerSlot(name);
     if (!Array.isArray(value)) {
-      map.set(headerName(name), typeof value === 'string' ? Buffer.from(value, 'utf8') : (value as Buffer));
+      map.set(slot.name, headerValue(slot, value as string | Buffer));
       continue;
     }
     let first = true;
     for (const v of value as readonly (string | Buffer)[]) {
-      map.set(
-        first ? headerName(name) : Buffer.from(name, 'utf8'),
-        typeof v === 'string' ? Buffer.from(v, 'utf8') : v,
-      );
+      map.set(first ? slot.name : Buffer.from(name, 'utf8'), headerValue(slot, v));
       first = false;
     }
   }

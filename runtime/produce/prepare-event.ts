@@ -282,19 +282,25 @@ function nowIso(): string {
 
 /** A new W3C trace context (version 00, sampled) for an event published outside any trace. */
 export function newTraceparent(): string {
-  return `00-${randomHex(16)}-${randomHex(8)}-01`;
+  const hex = randomHex(24);
+  return `00-${hex.slice(0, 32)}-${hex.slice(32)}-01`;
 }
 
-/** Random bytes drawn from a pooled buffer: one `randomBytes` call per 4 KiB instead of two per event. */
-let randomPool = Buffer.alloc(0);
+/**
+ * Random hex drawn from a pooled string: one `randomBytes` call and one hex encoding per 4 KiB
+ * instead of two of each per event. Each draw takes fresh characters; none is handed out twice.
+ */
+const RANDOM_POOL_BYTES = 4096;
+let randomPool = '';
 let randomOffset = 0;
 function randomHex(bytes: number): string {
-  if (randomOffset + bytes > randomPool.length) {
-    randomPool = randomBytes(4096);
+  const chars = bytes * 2;
+  if (randomOffset + chars > randomPool.length) {
+    randomPool = randomBytes(RANDOM_POOL_BYTES).toString('hex');
     randomOffset = 0;
   }
-  const hex = randomPool.toString('hex', randomOffset, randomOffset + bytes);
-  randomOffset += bytes;
+  const hex = randomPool.slice(randomOffset, randomOffset + chars);
+  randomOffset += chars;
   return hex;
 }
 

@@ -190,6 +190,45 @@ describe('the @platformatic/kafka consumer on a real broker', () => {
     expect(await committed(groupId, name)).toEqual(new Map([[0, '6']]));
   });
 
+  it('commits every round while it runs, in order, without waiting for a stop', async () => {
+    const name = await topic('rounds', 2);
+    const groupId = `plt-rounds-${run}`;
+    let handled = 0;
+    const port = consumer({ groupId, partitionsConsumedConcurrently: 2 });
+    await port.start([name], async (batch, scope) => {
+      for (const record of batch.records) {
+        scope.acknowledge(record.offset);
+        handled++;
+      }
+    });
+    // Three waves while the member runs: after each, the group's commits reach what was handled.
+    const seen: Map<number, string>[] = [];
+    for (let wave = 1; wave <= 3; wave++) {
+      for (const partition of [0, 1])
+        await write(
+          name,
+          partition,
+          Array.from({ length: 5 }, (_, i) => `${wave}-${partition}-${i}`),
+        );
+      const wanted = String(wave * 5);
+      seen.push(
+        await eventually(
+          () => committed(groupId, name),
+          (offsets) => offsets.get(0) === wanted && offsets.get(1) === wanted,
+          30_000,
+          `wave ${wave} committed while the member runs`,
+        ),
+      );
+    }
+    expect(handled).toBe(30);
+    await port.stop();
+    expect(seen.map((offsets) => [offsets.get(0), offsets.get(1)])).toEqual([
+      ['5', '5'],
+      ['10', '10'],
+      ['15', '15'],
+    ]);
+  });
+
   it('fetches again from the first unacknowledged record after a handler fails', async () => {
     const name = await topic('retry', 1);
     await write(name, 0, ['a', 'b', 'c', 'd']);
