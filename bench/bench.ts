@@ -109,7 +109,7 @@ const SECTIONS: Record<SectionName, SectionRunner> = {
   latency: async (infra, args, recorder) => {
     const options = args.quick ? LATENCY_QUICK : LATENCY_FULL;
     await runLatency(infra, options, recorder);
-    return { ...options };
+    return { ...options, rates: options.rates.join(',') };
   },
   consume: async (infra, args, recorder) => {
     const options = args.quick ? CONSUME_QUICK : CONSUME_FULL;
@@ -121,7 +121,8 @@ const SECTIONS: Record<SectionName, SectionRunner> = {
     const base = args.quick ? MEMORY_QUICK : MEMORY_FULL;
     const options = { ...base, events: args.memoryEvents ?? base.events };
     await runMemory(infra, options, recorder);
-    return { ...options };
+    const { consumerHeapSettings, ...sizes } = options;
+    return { ...sizes, consumerHeapSettings: consumerHeapSettings.map((s) => s.join(' ')).join('; ') };
   },
 };
 

@@ -8,7 +8,7 @@ import { type Summary, summarize } from './stats.ts';
 export const SECTION_NAMES = ['generator', 'produce', 'relay', 'latency', 'consume', 'memory'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
-export type Unit = 'ms' | 'events/s' | 'MB' | 'ratio';
+export type Unit = 'ms' | 'µs/event' | 'events/s' | 'MB' | 'ratio';
 
 export interface Measurement extends Summary {
   /** Stable id, unique in its section (`typed-kafkajs`, `cold-ours-asyncapi`, …). */
@@ -106,6 +106,8 @@ export function formatValue(value: number, unit: Unit): string {
   switch (unit) {
     case 'ms':
       return `${value < 10 ? value.toFixed(2) : Math.round(value).toString()} ms`;
+    case 'µs/event':
+      return `${value.toFixed(2)} µs/event`;
     case 'events/s':
       return `${Math.round(value).toLocaleString('en-US')} events/s`;
     case 'MB':

@@ -1,9 +1,9 @@
 /**
  * The latency benchmark's writer, in a process of its own as a service's would
- * be: events written to an outbox, one PostgreSQL transaction each, paced at
- * `rate` per second by `writers` transactions in flight. Started with `fork`
- * and a JSON `LatencyWriterTask` in argv[2]; for each `{ count, from }` it is
- * sent, it writes `count` events and answers with the moment each COMMIT
+ * be: events written to an outbox, one PostgreSQL transaction each, paced by
+ * `writers` transactions in flight. Started with `fork` and a JSON
+ * `LatencyWriterTask` in argv[2]; for each `{ rate, count, from }` it is sent,
+ * it writes `count` events at `rate` per second and answers with the moment each COMMIT
  * returned (`performance.timeOrigin + performance.now()`, the clock the
  * consumer's side reads too) and the rate it achieved; `exit` ends it.
  */
@@ -18,11 +18,12 @@ export interface LatencyWriterTask {
   readonly schema: string;
   readonly topic: string;
   readonly partitions: number;
-  readonly rate: number;
   readonly writers: number;
 }
 
 export interface LatencyWriterPhase {
+  /** Events per second. */
+  readonly rate: number;
   readonly count: number;
   /** The first user id of the phase (ids stay distinct across phases). */
   readonly from: number;
@@ -60,13 +61,13 @@ async function write(userId: number, commits: (readonly [string, number])[]): Pr
   commits.push([id, nowMs()]);
 }
 
-async function paced({ count, from }: LatencyWriterPhase): Promise<LatencyWriterReport> {
+async function paced({ rate, count, from }: LatencyWriterPhase): Promise<LatencyWriterReport> {
   const commits: (readonly [string, number])[] = [];
   const started = nowMs();
   let next = 0;
   const writer = async () => {
     for (let i = next++; i < count; i = next++) {
-      const wait = started + (i * 1000) / task.rate - nowMs();
+      const wait = started + (i * 1000) / rate - nowMs();
       if (wait > 0) await sleep(wait);
       await write(from + i + 1, commits);
     }

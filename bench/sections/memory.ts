@@ -32,10 +32,20 @@ export interface MemoryOptions {
   readonly events: number;
   readonly sampleMs: number;
   readonly partitions: number;
+  /**
+   * V8 settings to drain the same backlog again with, one consumer process each (a fresh group
+   * and schema): what a deployment that caps the consumer's memory trades in throughput.
+   */
+  readonly consumerHeapSettings: readonly (readonly string[])[];
 }
 
-export const MEMORY_FULL: MemoryOptions = { events: 1_000_000, sampleMs: 200, partitions: 6 };
-export const MEMORY_QUICK: MemoryOptions = { ...MEMORY_FULL, events: 1_000 };
+export const MEMORY_FULL: MemoryOptions = {
+  events: 1_000_000,
+  sampleMs: 200,
+  partitions: 6,
+  consumerHeapSettings: [['--max-semi-space-size=2', '--max-old-space-size=160'], ['--optimize-for-size']],
+};
+export const MEMORY_QUICK: MemoryOptions = { ...MEMORY_FULL, events: 1_000, consumerHeapSettings: [] };
 
 export type MemoryChildTask =
   | {
@@ -75,9 +85,14 @@ function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
 }
 
 /** Runs `task` in a child process, sampling its memory until it reports. */
-async function watchChild(task: MemoryChildTask, sampleMs: number): Promise<ChildResult> {
+async function watchChild(
+  task: MemoryChildTask,
+  sampleMs: number,
+  execArgv: readonly string[] = [],
+): Promise<ChildResult> {
   const child = fork(path.join(import.meta.dirname, 'memory-child.ts'), [JSON.stringify(task)], {
     execPath: process.execPath,
+    execArgv: [...process.execArgv, ...execArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let sampledMaxMb = 0;
@@ -166,19 +181,27 @@ export async function runMemory(
 
     const fixture = consumeFixture(consumerTopic, options.partitions);
     await createTopic(infra, fixture.topic);
-    await createSchema(infra, consumerSchema);
     await publishUserBacklog(infra, fixture.topic, options.events);
-    const consumer = await watchChild(
-      {
-        role: 'consumer',
-        infra,
-        schema: consumerSchema,
-        topic: consumerTopic,
-        partitions: options.partitions,
-        consume: { ...CONSUME_FULL, events: options.events },
-      },
-      options.sampleMs,
-    );
+    const drain = async (schema: string, execArgv: readonly string[] = []) => {
+      await createSchema(infra, schema);
+      try {
+        return await watchChild(
+          {
+            role: 'consumer',
+            infra,
+            schema,
+            topic: consumerTopic,
+            partitions: options.partitions,
+            consume: { ...CONSUME_FULL, events: options.events },
+          },
+          options.sampleMs,
+          execArgv,
+        );
+      } finally {
+        await dropSchemas(infra, [schema]).catch(() => {});
+      }
+    };
+    const consumer = await drain(consumerSchema);
     recorder.add('consumer-peak-rss', `consumer peak RSS (VmHWM), ${options.events} events`, 'MB', [
       consumer.peakMb,
     ]);
@@ -188,6 +211,17 @@ export async function runMemory(
     recorder.note(
       `largest VmRSS sampled every ${options.sampleMs} ms: relay ${relay.sampledMaxMb.toFixed(1)} MB, consumer ${consumer.sampledMaxMb.toFixed(1)} MB`,
     );
+    for (const [i, settings] of options.consumerHeapSettings.entries()) {
+      const tuned = await drain(`${consumerSchema}_${i + 1}`, settings);
+      const flags = settings.join(' ');
+      const slug = settings.map((f) => f.replace(/^--/, '')).join('_');
+      recorder.add(`consumer-peak-rss-${slug}`, `consumer peak RSS (VmHWM), node ${flags}`, 'MB', [
+        tuned.peakMb,
+      ]);
+      recorder.add(`consumer-drain-${slug}`, `consumer throughput, node ${flags}`, 'events/s', [
+        perSecond(options.events, tuned.ms),
+      ]);
+    }
   } finally {
     await dropSchemas(infra, [relaySchema, consumerSchema]).catch(() => {});
     await deleteTopics(infra, [relayTopic, consumerTopic]).catch(() => {});

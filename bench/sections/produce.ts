@@ -7,9 +7,17 @@
  * typed and raw (GC and the broker's flushes hit both alike); each round
  * sends `events` events. Ratios: typed / raw of the same client, and typed /
  * the fastest raw client.
+ *
+ * What bounds the ratio: the raw path is handed finished records, the typed
+ * path first makes them: `prepareEvent` validates the payload against the
+ * contract (ajv, formats included), takes the key, builds the envelope and
+ * writes the JSON. That work alone is timed on the same events, and with each
+ * round's raw time per event it gives the ratio the typed path would reach if
+ * it added nothing else: raw / (raw + prepare).
  */
 import type { TopicDefinition } from '../../runtime/contract/definitions.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
+import { prepareEvent } from '../../runtime/produce/prepare-event.ts';
 import { PRODUCER_CLIENTS, type ProducerClientName } from '../harness/clients.ts';
 import type { SectionRecorder } from '../harness/report.ts';
 import { type BenchInfra, createTopic, deleteTopics, runId } from '../harness/resources.ts';
@@ -74,6 +82,14 @@ export async function runProduce(
         }
         typedRates.set(client, typed);
         rawRates.set(client, rawRuns);
+        const prepareUs: number[] = [];
+        for (let round = 0; round < options.rounds; round++) {
+          const events = messageEvents(options.events);
+          const started = performance.now();
+          for (const event of events) prepareEvent(topic as unknown as TopicDefinition, event);
+          prepareUs.push(((performance.now() - started) * 1000) / events.length);
+        }
+        const prepareMedian = median(prepareUs);
         recorder.add(`typed-${client}`, `typed publishAll, ${client}`, 'events/s', typed);
         recorder.add(`raw-${client}`, `raw ${client}, pre-serialized`, 'events/s', rawRuns);
         recorder.add(
@@ -81,6 +97,21 @@ export async function runProduce(
           `typed / raw, ${client} (per round)`,
           'ratio',
           typed.map((t, i) => t / rawRuns[i]!),
+        );
+        recorder.add(
+          `prepare-${client}`,
+          'prepareEvent alone (validate, key, envelope, JSON), in this section',
+          'µs/event',
+          prepareUs,
+        );
+        recorder.add(
+          `ceiling-${client}`,
+          `typed / raw, ${client}, if typed added only prepareEvent`,
+          'ratio',
+          rawRuns.map((r) => {
+            const rawUs = 1e6 / r;
+            return rawUs / (rawUs + prepareMedian);
+          }),
         );
       } finally {
         await port.disconnect().catch(() => {});

@@ -25,8 +25,8 @@ export async function beginAndClaim(
   offsets: readonly string[],
 ): Promise<Set<string>> {
   const claim = `INSERT INTO ${PROCESSED_EVENTS_TABLE} (group_id, event_id, topic, kafka_partition, kafka_offset)
-     SELECT ${db.escapeLiteral(groupId)}, c.event_id, ${db.escapeLiteral(topic)}, ${Number(partition)}, c.kafka_offset
-     FROM unnest(${db.escapeLiteral(textArray(eventIds))}::text[], ${db.escapeLiteral(`{${offsets.join(',')}}`)}::bigint[])
+     SELECT ${sqlLiteral(groupId)}, c.event_id, ${sqlLiteral(topic)}, ${Number(partition)}, c.kafka_offset
+     FROM unnest(${sqlLiteral(textArray(eventIds))}::text[], ${sqlLiteral(`{${offsets.join(',')}}`)}::bigint[])
        AS c (event_id, kafka_offset)
      ORDER BY c.event_id COLLATE "C"
      ON CONFLICT (group_id, event_id) DO NOTHING
@@ -36,6 +36,19 @@ export async function beginAndClaim(
   const claimed = new Set<string>();
   for (const row of results[1]!.rows) claimed.add(row.event_id);
   return claimed;
+}
+
+/**
+ * `text` as a PostgreSQL string literal, as pg's `escapeLiteral` writes it (quotes doubled; with
+ * a backslash, an `E''` literal with backslashes doubled), without building it a character at a
+ * time: a claim's literal holds every event id of the batch, and the usual one has nothing to escape.
+ */
+export function sqlLiteral(text: string): string {
+  const quote = text.includes("'");
+  const backslash = text.includes('\\');
+  if (!quote && !backslash) return `'${text}'`;
+  const doubled = quote ? text.replaceAll("'", "''") : text;
+  return backslash ? ` E'${doubled.replaceAll('\\', '\\\\')}'` : `'${doubled}'`;
 }
 
 /** A PostgreSQL text[] literal: each value quoted, double quotes and backslashes escaped (ids are UUIDs, mostly: nothing to escape). */
