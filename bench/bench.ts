@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { describeEnvironment } from './harness/environment.ts';
 import { formatResults } from './harness/format-results.ts';
 import { renderMarkdown } from './harness/markdown.ts';
@@ -131,6 +132,25 @@ const prefixed = (prefix: string, o: object) =>
     Object.entries(o).map(([k, v]) => [`${prefix}${k.charAt(0).toUpperCase()}${k.slice(1)}`, v]),
   );
 
+/**
+ * A PostgreSQL CHECKPOINT before a section that uses the database (as pgbench does before a
+ * run): the bulk writes of the section before it are flushed now, not by a checkpoint that lands
+ * on this section's clock (the shared database checkpoints every few seconds under the relay's
+ * and memory sections' writes). Needs superuser or `pg_checkpoint`; refused, it is noted and the
+ * section runs anyway.
+ */
+async function checkpoint(infra: BenchInfra, recorder: SectionRecorder): Promise<void> {
+  const client = new pg.Client({ connectionString: infra.databaseUrl });
+  try {
+    await client.connect();
+    await client.query('CHECKPOINT');
+  } catch (err) {
+    recorder.note(`no CHECKPOINT before this section: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 /** The command as typed: `npm run bench -- …` under npm, else the node command line. */
 function commandLine(argv: readonly string[]): string {
   const args = argv
@@ -152,9 +172,10 @@ export async function runBench(
   for (const name of args.only) {
     log(`\n${name}`);
     const recorder = new SectionRecorder(log);
-    const started = performance.now();
     let sizes: Record<string, number | string> = {};
     let error: string | undefined;
+    if (name !== 'generator') await checkpoint(infra, recorder);
+    const started = performance.now();
     try {
       sizes = await SECTIONS[name](infra, args, recorder);
     } catch (err) {

@@ -50,7 +50,7 @@ export const TARGETS: readonly Target[] = [
   {
     section: 'latency',
     measurement: 'commit-to-handler-p99',
-    label: 'commit → handler p99 at 2,000 events/s',
+    label: 'commit → handler p99 at 1,000 events/s',
     comparison: '<=',
     threshold: 50,
     unit: 'ms',

@@ -32,6 +32,7 @@ export interface ConsumerPortSettings {
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   readonly maxWaitTimeMs?: number;
+  readonly maxBytesPerPartition?: number;
   /** Static membership (@platformatic/kafka only): this member's `group.instance.id`. */
   readonly groupInstanceId?: string;
   /** `consumer` is KIP-848's protocol (@platformatic/kafka only); default classic. */
@@ -62,6 +63,13 @@ export interface ConsumerRuntimeOptions {
   readonly heartbeatIntervalMs?: number;
   /** Longest idle fetch; default 1 000 ms. */
   readonly maxWaitTimeMs?: number;
+  /**
+   * Most bytes one fetch asks for per partition (Kafka's `partition.max.bytes`; a larger first
+   * record batch still comes whole). It bounds what one round holds in memory: each fetched byte
+   * becomes about twenty times that in decoded records until the round is handled. Default
+   * 256 KiB on @platformatic/kafka, kafkajs' own 1 MiB on kafkajs.
+   */
+  readonly maxBytesPerPartition?: number;
   /**
    * Static membership (KIP-345, @platformatic/kafka only): a name of this process that stays the
    * same across its restarts (a StatefulSet pod name, a systemd instance), used as the
@@ -178,6 +186,9 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions): Consumer
         ? { heartbeatIntervalMs: settings.heartbeatIntervalMs }
         : {}),
       ...(settings.maxWaitTimeMs !== undefined ? { maxWaitTimeMs: settings.maxWaitTimeMs } : {}),
+      ...(settings.maxBytesPerPartition !== undefined
+        ? { maxBytesPerPartition: settings.maxBytesPerPartition }
+        : {}),
       log: (level, message, details) => settings.logger[level](message, details),
     });
   };
@@ -230,6 +241,9 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions): Consumer
       sessionTimeoutMs: options.sessionTimeoutMs,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       maxWaitTimeMs: options.maxWaitTimeMs,
+      ...(options.maxBytesPerPartition !== undefined
+        ? { maxBytesPerPartition: options.maxBytesPerPartition }
+        : {}),
       ...(options.groupInstanceId !== undefined ? { groupInstanceId: options.groupInstanceId } : {}),
       ...(options.groupProtocol !== undefined ? { groupProtocol: options.groupProtocol } : {}),
       logger,

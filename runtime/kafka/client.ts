@@ -89,6 +89,8 @@ export interface ConsumerSettings {
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   readonly maxWaitTimeMs?: number;
+  /** Most bytes one fetch asks for per partition; default 256 KiB (@platformatic/kafka), 1 MiB (kafkajs). */
+  readonly maxBytesPerPartition?: number;
   /** @platformatic/kafka only (kafkajs has no static membership): refused on kafkajs. */
   readonly groupInstanceId?: string;
   /** @platformatic/kafka only: `consumer` (KIP-848) is refused on kafkajs. */
@@ -195,6 +197,7 @@ function kafkajsClients(options: KafkaClientsOptions, brokers: string[], prefix:
             sessionTimeoutMs: settings.sessionTimeoutMs,
             heartbeatIntervalMs: settings.heartbeatIntervalMs,
             maxWaitTimeMs: settings.maxWaitTimeMs,
+            maxBytesPerPartition: settings.maxBytesPerPartition,
             log: settings.log,
           }),
         ),
@@ -259,6 +262,7 @@ function platformaticClients(options: KafkaClientsOptions, brokers: string[], pr
             sessionTimeoutMs: settings.sessionTimeoutMs,
             heartbeatIntervalMs: settings.heartbeatIntervalMs,
             maxWaitTimeMs: settings.maxWaitTimeMs,
+            maxBytesPerPartition: settings.maxBytesPerPartition,
             groupInstanceId: settings.groupInstanceId,
             groupProtocol: settings.groupProtocol,
             connectionTimeoutMs: options.connectionTimeoutMs,

@@ -49,6 +49,8 @@ export interface KafkajsConsumerOptions {
   readonly heartbeatIntervalMs?: number;
   /** Longest a fetch waits for new records (also bounds how long `stop()` waits for an idle fetch); default 1 000 ms. */
   readonly maxWaitTimeMs?: number;
+  /** Most bytes one fetch asks for per partition; default kafkajs' 1 MiB. */
+  readonly maxBytesPerPartition?: number;
   readonly log?: (level: ConsumerLogLevel, message: string, details?: Record<string, unknown>) => void;
 }
 
@@ -116,6 +118,9 @@ class KafkajsConsumerPort implements KafkaConsumerPort {
       sessionTimeout: this.#options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: this.#options.heartbeatIntervalMs ?? 3_000,
       maxWaitTimeInMs: this.#options.maxWaitTimeMs ?? 1_000,
+      ...(this.#options.maxBytesPerPartition !== undefined
+        ? { maxBytesPerPartition: this.#options.maxBytesPerPartition }
+        : {}),
       allowAutoTopicCreation: false,
       // kafkajs restarts a crashed consumer on retriable errors; never once we are stopping.
       retry: { restartOnFailure: async () => !this.#stopping },

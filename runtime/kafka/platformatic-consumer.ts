@@ -68,7 +68,7 @@ const RETRY_BACKOFF = { initialMs: 200, maxMs: 5000, jitter: 0.2 };
  * a backlog of 1M events (`npm run bench -- --only memory`), peak RSS was 1,105 MB at 1 MiB,
  * 503 MB at 256 KiB and 445 MB at 128 KiB, at the same throughput.
  */
-export const DEFAULT_MAX_BYTES_PER_PARTITION = Number(process.env.MBPP ?? 256 * 1024);
+export const DEFAULT_MAX_BYTES_PER_PARTITION = 256 * 1024;
 
 export interface PlatformaticConsumerOptions {
   readonly brokers: readonly string[];
