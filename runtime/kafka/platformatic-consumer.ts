@@ -63,10 +63,11 @@ const SUBSCRIBE_BACKOFF = { initialMs: 100, maxMs: 1000 };
 const RETRY_BACKOFF = { initialMs: 200, maxMs: 5000, jitter: 0.2 };
 
 /**
- * Bytes fetched per partition in one round (Kafka still returns a whole record batch that is
- * larger). A round's records are decoded at once, so this bounds the consumer's memory: draining
- * a backlog of 1M events (`npm run bench -- --only memory`), peak RSS was 1,105 MB at 1 MiB,
- * 503 MB at 256 KiB and 445 MB at 128 KiB, at the same throughput.
+ * Bytes fetched per partition in one round unless `maxBytesPerPartition` says otherwise (Kafka
+ * still returns a whole record batch that is larger). A round's records are decoded at once, so
+ * this bounds the consumer's memory: draining a backlog of 1M events (`npm run bench -- --only
+ * memory`), peak RSS was 1,105 MB at 1 MiB, 503 MB at 256 KiB and 445 MB at 128 KiB, at the same
+ * throughput.
  */
 export const DEFAULT_MAX_BYTES_PER_PARTITION = 256 * 1024;
 
