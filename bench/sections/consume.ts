@@ -75,6 +75,15 @@ export const CONSUME_QUICK: ConsumeOptions = { ...CONSUME_FULL, events: 1_000, r
 
 type UserRegistered = (typeof eventExamples.UserRegistered)[0]['payload'];
 
+/** What a benchmark's consumer child process is told: where, and the `consumeFixture` topic to read. */
+export interface ConsumerChildTarget {
+  readonly role: 'consumer';
+  readonly infra: BenchInfra;
+  readonly schema: string;
+  readonly topic: string;
+  readonly partitions: number;
+}
+
 /** A topic carrying user.events' events, and one consumer group subscribed to UserRegistered on it. */
 export function consumeFixture(name: string, partitions: number) {
   const topic = benchTopic(userEventsTopic as unknown as TopicDefinition, name, partitions);

@@ -17,7 +17,7 @@ import {
   type ProducerClientName,
 } from '../harness/clients.ts';
 import { type BenchInfra, schemaPool } from '../harness/resources.ts';
-import { consumeFixture } from './consume.ts';
+import { type ConsumerChildTarget, consumeFixture } from './consume.ts';
 
 export type LatencyServiceTask =
   | {
@@ -26,15 +26,10 @@ export type LatencyServiceTask =
       readonly schema: string;
       readonly client: ProducerClientName;
     }
-  | {
-      readonly role: 'consumer';
-      readonly infra: BenchInfra;
-      readonly schema: string;
-      readonly topic: string;
-      readonly partitions: number;
+  | (ConsumerChildTarget & {
       readonly groupId: string;
       readonly client: ConsumerClientName;
-    };
+    });
 
 /** What `take` answers: `[event id, handler time]` per event handled since the last `take`. */
 export interface HandledReport {

@@ -24,7 +24,13 @@ import {
   runId,
 } from '../harness/resources.ts';
 import { perSecond } from '../harness/stats.ts';
-import { CONSUME_FULL, type ConsumeOptions, consumeFixture, publishUserBacklog } from './consume.ts';
+import {
+  CONSUME_FULL,
+  type ConsumeOptions,
+  type ConsumerChildTarget,
+  consumeFixture,
+  publishUserBacklog,
+} from './consume.ts';
 import { RELAY_FULL, type RelayOptions } from './relay.ts';
 import { messageEvents, messageTopic } from './workload.ts';
 
@@ -55,14 +61,9 @@ export type MemoryChildTask =
       readonly events: number;
       readonly relay: Pick<RelayOptions, 'batch' | 'workers' | 'client'>;
     }
-  | {
-      readonly role: 'consumer';
-      readonly infra: BenchInfra;
-      readonly schema: string;
-      readonly topic: string;
-      readonly partitions: number;
+  | (ConsumerChildTarget & {
       readonly consume: Pick<ConsumeOptions, 'events' | 'concurrency' | 'maxRecords' | 'client'>;
-    };
+    });
 
 interface ChildResult {
   readonly ms: number;
