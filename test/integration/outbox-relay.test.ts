@@ -701,39 +701,83 @@ describe('outbox relay', () => {
     ]);
   });
 
-  it('deletes published rows after the retention (at once with retention 0)', async () => {
+  it('deletes published rows after the retention, keeps younger ones, and deletes at once with retention 0 (each row in Kafka once)', async () => {
     const { schema } = await schemaForTest();
     const topic = await topicForTest('relay-retention', 3);
     const definition = retargeted(messageSentEvent, topic);
+    const table = `${quoteIdent(schema)}.domain_event_outbox`;
     const base = eventExamples.MessageSent[0]!.payload;
-    const batch = () =>
-      Array.from({ length: 50 }, (_, i) => ({
+    const batch = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
         type: 'MessageSent',
         payload: { ...base, message_id: randomUUID(), room_id: 1 + i },
       }));
+    const RETENTION_MS = 60_000;
     const relay = await relayForTest({
       producer: await producerForTest(),
       schema,
-      retentionMs: 1500,
+      retentionMs: RETENTION_MS,
       cleanupIntervalMs: 200,
     });
-    await inTransaction((c) => writeToOutbox(c, definition, batch(), { schema }));
+    const written = await inTransaction((c) => writeToOutbox(c, definition, batch(60), { schema }));
     await waitUntil(
-      async () => (await rows(schema, 'published_at IS NOT NULL')).length === 50,
+      async () => (await rows(schema, 'published_at IS NOT NULL')).length === 60,
       15_000,
       'rows marked published',
     );
-    const kept = await rows(schema);
-    expect(kept).toHaveLength(50);
-    await waitUntil(
-      async () => (await rows(schema)).length === 0,
-      10_000,
-      'rows deleted after the retention',
+    // Published 90 s ago (past the retention), 30 s ago and just now (within it).
+    const old = written.slice(0, 20).map((w) => w.id);
+    const young = written.slice(20, 40).map((w) => w.id);
+    const fresh = written.slice(40).map((w) => w.id);
+    await pool.query(
+      `UPDATE ${table} SET published_at = now() - interval '90 seconds' WHERE event_id = ANY($1::uuid[])`,
+      [old],
     );
+    await pool.query(
+      `UPDATE ${table} SET published_at = now() - interval '30 seconds' WHERE event_id = ANY($1::uuid[])`,
+      [young],
+    );
+    const left = await eventually(
+      async () => (await rows(schema)).map((r) => String(r.event_id)),
+      (ids) => !ids.some((id) => old.includes(id)),
+      10_000,
+      'the rows past the retention deleted by housekeeping',
+      100,
+    );
+    expect(left.sort()).toEqual([...young, ...fresh].sort());
+    // A cleanup run now deletes nothing more: every row left is younger than the retention.
+    const client = await pool.connect();
+    try {
+      expect(await relay.deletePublished(client)).toBe(0);
+    } finally {
+      client.release();
+    }
+    expect((await rows(schema)).map((r) => String(r.event_id)).sort()).toEqual([...young, ...fresh].sort());
     await relay.stop();
 
+    // Retention 0: each row is deleted as it is published, and each is in Kafka exactly once.
+    const reader = await startReader(brokers, [topic]);
+    cleanups.push(() => reader.stop());
     await relayForTest({ producer: await producerForTest(), schema, retentionMs: 0 });
-    await inTransaction((c) => writeToOutbox(c, definition, batch(), { schema }));
-    await waitUntil(async () => (await rows(schema)).length === 0, 15_000, 'rows deleted once published');
+    const second = await inTransaction((c) => writeToOutbox(c, definition, batch(50), { schema }));
+    const secondIds = new Set(second.map((w) => w.id));
+    await eventually(
+      () => rows(schema, `event_id = ANY('{${[...secondIds].join(',')}}'::uuid[])`),
+      (r) => r.length === 0,
+      15_000,
+      'rows deleted once published',
+      100,
+    );
+    await reader.waitFor((rs) => ids(rs, secondIds) >= secondIds.size, 15_000, 'every published row');
+    await new Promise((resolve) => setTimeout(resolve, 500)); // room for a duplicate to show up
+    const counts = countById(reader.records);
+    expect([...secondIds].map((id) => counts.get(id) ?? 0)).toEqual(second.map(() => 1));
+    expect(reader.records.filter((r) => !secondIds.has(r.headers.ce_id ?? ''))).toEqual([]);
+    // The records are the rows as written.
+    for (const w of second) {
+      const record = reader.records.find((r) => r.headers.ce_id === w.id)!;
+      expect(record.key).toBe(w.key);
+      expect(record.headers).toEqual(w.headers);
+    }
   });
 });
