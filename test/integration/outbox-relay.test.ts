@@ -701,6 +701,106 @@ describe('outbox relay', () => {
     ]);
   });
 
+  it('isolates a refused record in a multi-topic batch of one lane with a fixed sequence of sends: per topic, halves of the keys, then row by row', async () => {
+    const { schema } = await schemaForTest();
+    const topicA = await topicForTest('relay-bisect-a', 1);
+    const topicB = await topicForTest('relay-bisect-b', 1);
+    const base = eventExamples.MessageSent[0]!.payload;
+    // Keys (rooms) of both topics in one lane, so one claim takes them in id order whatever the lane split.
+    const lane = laneOf(topicA, '1');
+    const roomsIn = (topic: string, count: number, skip: ReadonlySet<number> = new Set()) => {
+      const found: number[] = [];
+      for (let room = 1; found.length < count; room++)
+        if (!skip.has(room) && laneOf(topic, String(room)) === lane) found.push(room);
+      return found;
+    };
+    const [roomA, roomB] = roomsIn(topicA, 2);
+    const [roomC, roomD] = roomsIn(topicB, 2, new Set([roomA!, roomB!]));
+    const room: Record<string, number> = { a: roomA!, b: roomB!, c: roomC!, d: roomD! };
+    const topicOf: Record<string, string> = { a: topicA, b: topicA, c: topicB, d: topicB };
+    const write = (labels: readonly string[]) =>
+      inTransaction(async (c) => {
+        const written: PreparedEvent[] = [];
+        for (const label of labels) {
+          const key = label[0]!;
+          const [prepared] = await writeToOutbox(
+            c,
+            retargeted(messageSentEvent, topicOf[key]!),
+            [
+              {
+                type: 'MessageSent',
+                payload: { ...base, message_id: randomUUID(), room_id: room[key]!, content: label },
+              },
+            ],
+            { schema },
+          );
+          written.push(prepared!);
+        }
+        return written;
+      });
+    // One claim, in id order; b2 is the record Kafka refuses.
+    const written = await write(['a1', 'b1', 'c1', 'b2', 'd1', 'a2', 'b3', 'c2']);
+    const stored = await rows(schema);
+    expect(new Set(stored.map((r) => r.lane))).toEqual(new Set([lane]));
+
+    // A real producer behind a port that records every send and refuses any batch holding b2,
+    // as Kafka refuses a whole request for one bad record.
+    const real = await producerForTest();
+    const sends: string[][] = [];
+    const producer: KafkaProducerPort = {
+      connect: () => real.connect(),
+      disconnect: () => real.disconnect(),
+      send: async (records) => {
+        const labels = records.map((r) => JSON.parse(String(r.value)).content as string);
+        sends.push(labels);
+        if (labels.includes('b2')) throw new KafkaSendError('record b2 refused', { retriable: false });
+        return real.send(records);
+      },
+    };
+    const reader = await startReader(brokers, [topicA, topicB]);
+    cleanups.push(() => reader.stop());
+    const relay = await relayForTest({
+      producer,
+      schema,
+      workers: 1,
+      backoffInitialMs: 60_000,
+      pollIntervalMs: 60_000,
+    });
+    await waitUntil(async () => relay.status().published >= 6, 10_000, 'all but b2 and b3 published');
+    // Another event, to see the next claim: b2 in back-off and b3 behind it stay out of it.
+    const [d2] = await write(['d2']);
+    await waitUntil(
+      async () => (await rows(schema, `event_id = '${d2!.id}'`)).length === 0,
+      10_000,
+      'd2 published',
+    );
+    expect(sends).toEqual([
+      ['a1', 'b1', 'c1', 'b2', 'd1', 'a2', 'b3', 'c2'], // the claimed batch: refused
+      ['a1', 'b1', 'b2', 'a2', 'b3'], // per topic: topic A refused
+      ['a1', 'a2'], // first half of topic A's keys: taken
+      ['b1', 'b2', 'b3'], // second half, key b alone: refused
+      ['b1'], // row by row within key b: taken
+      ['b2'], // refused; b3 waits behind it, unsent
+      ['c1', 'd1', 'c2'], // topic B: taken
+      ['d2'], // the next claim
+    ]);
+    expect(relay.status().failedSends).toBe(1);
+    const left = await rows(schema);
+    expect(left.map((r) => [(r.payload as { content: string }).content, r.attempts, r.last_error])).toEqual([
+      ['b2', 1, expect.stringContaining('record b2 refused')],
+      ['b3', 0, null],
+    ]);
+    expect((left[0]!.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 30_000);
+    expect(left[1]!.next_attempt_at).toBeNull();
+
+    // Kafka holds each taken record once, in order per key.
+    const taken = new Set([...written.filter((_, i) => i !== 3 && i !== 6).map((w) => w.id), d2!.id]);
+    await reader.waitFor((rs) => ids(rs, taken) >= taken.size, 15_000, 'the taken records');
+    const content = (r: ReadRecord) => JSON.parse(r.value!).content as string;
+    expect(reader.records.filter((r) => r.topic === topicA).map(content)).toEqual(['a1', 'a2', 'b1']);
+    expect(reader.records.filter((r) => r.topic === topicB).map(content)).toEqual(['c1', 'd1', 'c2', 'd2']);
+  });
+
   it('deletes published rows after the retention, keeps younger ones, and deletes at once with retention 0 (each row in Kafka once)', async () => {
     const { schema } = await schemaForTest();
     const topic = await topicForTest('relay-retention', 3);
