@@ -14,15 +14,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { messageSentEvent } from '../../generated/index.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { eventually } from '../support/eventually.ts';
 import { endOffsets, startReader } from '../support/kafka-reader.ts';
 import { createTopic, deleteTopics, migratedSchema, retargeted, runId } from '../support/outbox-fixtures.ts';
 import {
   checkDelivery,
   lanesByInstance,
+  lanesOf,
   outboxCounts,
   type RelayProcess,
   SequencedWriters,
   startRelayProcess,
+  unpublishedIn,
   waitUntil,
 } from './relay-process.ts';
 
@@ -188,6 +191,18 @@ describe('relay process killed mid-batch', () => {
 
     const writing = Promise.all([writers.run(800, 5, 2), writers.run(800, 5, 2)]);
     await waitUntil(async () => (await published(schema)) >= 1000, 60_000, 'both relays publishing');
+    // Freeze A (its sessions, and so its lanes, stay) until rows of its lanes are waiting: the kill
+    // must strand work that only a takeover can deliver, or the test would pass without one.
+    a.child.kill('SIGSTOP');
+    const lanesOfA = await lanesOf(pool, schema, 'A');
+    expect(lanesOfA).toHaveLength(32);
+    const stranded = await eventually(
+      () => unpublishedIn(pool, schema, lanesOfA),
+      (waiting) => waiting.length > 0,
+      10_000,
+      'unpublished rows in the lanes of the frozen relay A',
+      50,
+    );
     const exit = await a.kill('SIGKILL');
     expect(exit.signal).toBe('SIGKILL');
     const killedAt = Date.now();
@@ -216,9 +231,12 @@ describe('relay process killed mid-batch', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const check = checkDelivery(writers.ids, reader.records, await writers.lastSequences());
     console.log(
-      `[fault relay-takeover] lanes taken over in ${takeoverMs} ms; written ${check.written}, delivered ${check.delivered}, missing ${check.missing}, duplicates ${check.duplicates}`,
+      `[fault relay-takeover] ${stranded.length} unpublished row(s) in A's ${lanesOfA.length} lanes when A was killed; lanes taken over in ${takeoverMs} ms; written ${check.written}, delivered ${check.delivered}, missing ${check.missing}, duplicates ${check.duplicates}`,
     );
     expect(check.missing, b.log.slice(-20).join('\n')).toBe(0);
     expect(check.outOfOrder).toEqual([]);
+    // What A held unpublished when it was killed was delivered (by B: A never came back).
+    const delivered = new Set(reader.records.map((r) => r.headers.ce_id));
+    expect(stranded.filter((id) => !delivered.has(id))).toEqual([]);
   });
 });

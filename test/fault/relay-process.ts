@@ -80,6 +80,34 @@ export async function lanesByInstance(db: pg.Pool, schema: string): Promise<Map<
   return new Map(rows.map((r) => [r.instance, r.lanes]));
 }
 
+/** The lanes one relay instance holds, read from pg_locks (the instance id is in `application_name`). */
+export async function lanesOf(db: pg.Pool, schema: string, instance: string): Promise<number[]> {
+  const { rows } = await db.query<{ lane: number }>(
+    `SELECT l.objid::int AS lane
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+        AND l.classid = $1::int8::oid AND l.objid < 64
+        AND split_part(a.application_name, ' ', 2) = $2
+      ORDER BY 1`,
+    [lockKeyOf(`${schema}.${OUTBOX_TABLE}`), instance],
+  );
+  return rows.map((r) => r.lane);
+}
+
+/** Event ids of the unpublished rows in `lanes`. */
+export async function unpublishedIn(
+  db: pg.Pool,
+  schema: string,
+  lanes: readonly number[],
+): Promise<string[]> {
+  const { rows } = await db.query<{ event_id: string }>(
+    `SELECT event_id::text FROM ${quoteIdent(schema)}.${OUTBOX_TABLE}
+      WHERE published_at IS NULL AND lane = ANY($1::smallint[]) ORDER BY id`,
+    [lanes],
+  );
+  return rows.map((r) => r.event_id);
+}
+
 export async function outboxCounts(
   db: pg.Pool,
   schema: string,
