@@ -701,6 +701,85 @@ describe('outbox relay', () => {
     ]);
   });
 
+  it('is woken by NOTIFY: with a 60 s poll an event is published in under 1 s, and again after its listener session is terminated', async () => {
+    const { schema } = await schemaForTest();
+    const topic = await topicForTest('relay-notify', 1);
+    const definition = retargeted(messageSentEvent, topic);
+    const base = eventExamples.MessageSent[0]!.payload;
+    const instanceId = `notify-${runId()}`;
+    // Neither the poll nor a rebalance would claim again within the test: only a notification can.
+    const relay = await relayForTest({
+      producer: await producerForTest(),
+      schema,
+      instanceId,
+      workers: 1,
+      pollIntervalMs: 60_000,
+      rebalanceIntervalMs: 60_000,
+    });
+    /** Writes one event and returns how long until the relay published it (its row deleted), failing past `boundMs`. */
+    const publishTime = async (boundMs: number, what: string): Promise<number> => {
+      const [event] = await inTransaction((c) =>
+        writeToOutbox(
+          c,
+          definition,
+          [{ type: 'MessageSent', payload: { ...base, message_id: randomUUID(), room_id: 7 } }],
+          { schema },
+        ),
+      );
+      const committed = performance.now();
+      await eventually(
+        () => rows(schema, `event_id = '${event!.id}'`),
+        (r) => r.length === 0,
+        boundMs,
+        what,
+        10,
+      );
+      return performance.now() - committed;
+    };
+    const listenerPid = async (): Promise<number | undefined> =>
+      (
+        await pool.query<{ pid: number }>(
+          // The listener's last query may be its LISTEN, the start-up probe or housekeeping: found by its name.
+          'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
+          [`outbox-relay ${instanceId} listener`],
+        )
+      ).rows[0]?.pid;
+
+    // The first claim at start finds nothing; the worker is idle from then on.
+    await waitUntil(async () => relay.status().lanes.length === LANES, 5000, 'the worker holding every lane');
+    const firstPid = await listenerPid();
+    expect(firstPid).toBeDefined();
+    const notified = [await publishTime(1000, 'an event published on its notification')];
+    notified.push(await publishTime(1000, 'a second event published on its notification'));
+
+    // The listener's backend is terminated: the listener reconnects at once (the retrier's first
+    // attempt) and wakes the worker, so an event committed meanwhile (its notification lost) is
+    // still published, within 3 s (a failed first reconnect waits the retrier's first delay, 1 s ±20%).
+    const terminated = await pool.query<{ ok: boolean }>('SELECT pg_terminate_backend($1) AS ok', [firstPid]);
+    expect(terminated.rows[0]!.ok).toBe(true);
+    await eventually(
+      async () => (await pool.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [firstPid])).rowCount,
+      (n) => n === 0,
+      3000,
+      'the terminated listener backend gone',
+      10,
+    );
+    const afterTermination = await publishTime(3000, 'an event written as the listener was terminated');
+    const secondPid = await eventually(
+      listenerPid,
+      (pid) => pid !== undefined && pid !== firstPid,
+      3000,
+      'a new listener session',
+    );
+    expect(secondPid).not.toBe(firstPid);
+    // Listening again: notified within 1 s.
+    notified.push(await publishTime(1000, 'an event published on its notification after the reconnect'));
+    console.log(
+      `[notify] published ${notified.map((ms) => `${Math.round(ms)} ms`).join(', ')} after commit; ${Math.round(afterTermination)} ms across the listener's termination`,
+    );
+    expect(relay.status().published).toBe(4);
+  });
+
   it('isolates a refused record in a multi-topic batch of one lane with a fixed sequence of sends: per topic, halves of the keys, then row by row', async () => {
     const { schema } = await schemaForTest();
     const topicA = await topicForTest('relay-bisect-a', 1);
