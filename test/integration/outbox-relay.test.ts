@@ -3,7 +3,9 @@
  * migrations, writes inside the caller's transaction, every event type
  * published once with payload and headers intact, nothing from a rolled-back
  * transaction, order per key with concurrent writers and two relay instances,
- * a refused event that holds back only its own key, and retention.
+ * a refused event that holds back only its own key (and the exact sends
+ * that isolate it), wake-up by NOTIFY and after a lost listener, the
+ * advisory locks as pg_locks shows them, and retention.
  *
  * Each test gets a schema of its own (the same migrations, applied there), so
  * relays of different tests never see each other's rows.
@@ -180,6 +182,29 @@ describe('migrations', () => {
     const b = await pool.query(`SELECT to_regclass('${schema}.b') AS t`);
     expect(b.rows[0].t).toBeNull();
     expect(MIGRATIONS_DIR).toMatch(/runtime\/db\/migrations$/);
+  });
+
+  it("hold PostgreSQL's advisory lock ('MIGR', FNV-1a of the schema name) while they run, as pg_locks shows it", async () => {
+    // A fixed name, so that its key is known without lockKeyOf: 1_689_449_759 is FNV-1a (32 bit) of
+    // 'mig_lock_probe' with the top bit cleared, computed independently (Python).
+    const schema = 'mig_lock_probe';
+    const dir = await mkdtemp(path.join(tmpdir(), 'migrations-'));
+    await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+    cleanups.push(async () => {
+      await rm(dir, { recursive: true, force: true });
+      await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+    });
+    // The migration writes down the advisory locks its own session holds while it runs.
+    await writeFile(
+      path.join(dir, '001_locks.sql'),
+      `CREATE TABLE seen_locks AS
+         SELECT classid::int8 AS classid, objid::int8 AS objid, objsubid::int AS objsubid
+           FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid();`,
+    );
+    await migrate(databaseUrl, { schema, dir });
+    const seen = await pool.query(`SELECT classid, objid, objsubid FROM ${quoteIdent(schema)}.seen_locks`);
+    // Two int4 keys: classid the first ('MIGR' in ASCII), objid the second, objsubid 2.
+    expect(seen.rows).toEqual([{ classid: String(0x4d494752), objid: '1689449759', objsubid: 2 }]);
   });
 });
 
@@ -699,6 +724,40 @@ describe('outbox relay', () => {
     expect((await rows(schema)).map((r) => (r.payload as { content: string }).content)).toEqual([
       'a1 refused',
       'a2',
+    ]);
+  });
+
+  it("holds its member lock and lanes under the table's advisory-lock class, as pg_locks shows it", async () => {
+    // A fixed schema, so that the class is known without lockKeyOf: 250_499_402 is FNV-1a (32 bit) of
+    // 'relay_lock_probe.domain_event_outbox' with the top bit cleared, computed independently (Python).
+    const schema = 'relay_lock_probe';
+    await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+    cleanups.push(async () => {
+      await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+    });
+    await migrate(databaseUrl, { schema });
+    const producer: KafkaProducerPort = {
+      connect: async () => {},
+      disconnect: async () => {},
+      send: async (records) => records.map((r, i) => ({ topic: r.topic, partition: 0, offset: String(i) })),
+    };
+    const instanceId = `locks-${runId()}`;
+    const relay = await relayForTest({ producer, schema, instanceId, workers: 1 });
+    await waitUntil(async () => relay.status().lanes.length === LANES, 5000, 'the worker holding every lane');
+    const { rows: locks } = await pool.query<{ classid: string; objid: string; mode: string }>(
+      `SELECT l.classid::int8::text AS classid, l.objid::int8::text AS objid, l.mode
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = $1
+        ORDER BY l.objid`,
+      [`outbox-relay ${instanceId} worker 0`],
+    );
+    expect(locks).toEqual([
+      ...Array.from({ length: LANES }, (_, lane) => ({
+        classid: '250499402',
+        objid: String(lane),
+        mode: 'ExclusiveLock',
+      })),
+      { classid: '250499402', objid: '1000000', mode: 'ShareLock' },
     ]);
   });
 
