@@ -94,6 +94,13 @@ export async function runUnitOfWork(items: readonly RunItem[], options: UnitOpti
   }
   // A client whose transaction state is unknown is destroyed, not returned to the pool.
   let broken: Error | undefined;
+  // The pool listens for errors of idle clients only: a backend that ends while this client is checked
+  // out (terminated, failover) between queries would emit an unhandled 'error' and end the process.
+  // The next query rejects and says what happened; this only keeps the client from going back.
+  const onError = (error: Error): void => {
+    broken ??= error;
+  };
+  client.on('error', onError);
   const fail = (error: unknown, atCommit: boolean): UnitResult => {
     broken = asError(error);
     return { kind: 'infrastructure', error, atCommit };
@@ -241,6 +248,7 @@ export async function runUnitOfWork(items: readonly RunItem[], options: UnitOpti
     }
     return failure ? { kind: 'committed', done, outcomes, failure } : { kind: 'committed', done, outcomes };
   } finally {
+    client.removeListener('error', onError);
     client.release(broken);
   }
 }

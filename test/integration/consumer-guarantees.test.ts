@@ -6,7 +6,7 @@
  * has its own topic and group, all share one migrated schema.
  */
 import type { Kafka, Producer } from 'kafkajs';
-import type pg from 'pg';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConsumerRuntime, createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import type { RetryPolicy } from '../../runtime/contract/definitions.ts';
@@ -196,6 +196,123 @@ describe('consumer runtime guarantees', () => {
     expect(await topicEnd(kafka, `${topic.name}.dlq`)).toBe(0n);
     console.log(
       `[stop during retry] stop took ${stopMs} ms of a 20 s back-off; attempts before stop ${attempts.length}; committed at stop ${before.length}; dead letters 0; second member handled ${secondEffects.length} starting at attempt ${secondEffects[0]!.attempt}`,
+    );
+  });
+  it('PostgreSQL unreachable mid-stream: nothing skipped or dead-lettered, no offset past an unhandled record, every event handled exactly once after', async () => {
+    const topic = await newTopic('pg-outage', 2);
+    const groupId = `it-guarantees-pg-outage-${run}`;
+    const EVENTS = 400;
+    const applicationName = `guarantees-outage-${run}`;
+    // host/port given apart (not a connection string), so new connections can be sent to a closed port.
+    const url = new URL(infra.databaseUrl);
+    const port = Number(url.port || 5432);
+    const outagePool = new pg.Pool({
+      host: url.hostname,
+      port,
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      database: url.pathname.slice(1),
+      max: 4,
+      application_name: applicationName,
+      options: `-c search_path=${schema}`,
+    });
+    const poolErrors: Error[] = [];
+    outagePool.on('error', (error) => poolErrors.push(error)); // idle clients whose backend was terminated
+    const records = Array.from({ length: EVENTS }, (_, i) => registeredRecord(8000 + i));
+    await produce(producer, topic.name, records);
+    const ours = new Set(records.map((r) => r.id));
+
+    const runtime = newRuntime(outagePool);
+    const consumer = runtime.create(
+      registeredGroup(groupId, topic),
+      {
+        userEvents: {
+          UserRegistered: async (event: Registered, { db }) => {
+            await db.query('INSERT INTO effects (event_id, member) VALUES ($1, $2)', [event.id, 'outage']);
+            await new Promise((resolve) => setTimeout(resolve, 10)); // still in the transaction
+          },
+        },
+      },
+      { groupId, partitionsConsumedConcurrently: 2 },
+    );
+
+    const ourEffects = () => count(`SELECT count(*) AS n FROM effects WHERE member = 'outage'`);
+    /** Per partition: the committed offset, and how many records below it this group has a processed row for. */
+    const offsetsCovered = async () => {
+      const committed = await committedOffsets(kafka, groupId, topic.name);
+      const violations: string[] = [];
+      for (const [partition, offset] of committed) {
+        if (offset <= 0n) continue;
+        const below = Number(
+          (
+            await pool.query<{ n: string }>(
+              'SELECT count(*) AS n FROM consumer_processed_events WHERE group_id = $1 AND topic = $2 AND kafka_partition = $3 AND kafka_offset < $4',
+              [groupId, topic.name, partition, String(offset)],
+            )
+          ).rows[0]!.n,
+        );
+        if (BigInt(below) !== offset)
+          violations.push(`partition ${partition}: committed ${offset}, handled below it ${below}`);
+      }
+      return { committed, violations };
+    };
+
+    await consumer.ready;
+    await eventually(ourEffects, (n) => n >= 80, 20_000, 'a fifth of the stream handled');
+
+    // The outage: new connections go to a closed port, and every backend of the consumer's pool is terminated.
+    const admin = new pg.Client({ connectionString: infra.databaseUrl });
+    await admin.connect();
+    const terminate = async () =>
+      (
+        await admin.query<{ n: string }>(
+          'SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1',
+          [applicationName],
+        )
+      ).rows[0]!.n;
+    let terminated = 0;
+    let samples = 0;
+    let handledAtOutage = 0;
+    try {
+      outagePool.options.port = 1;
+      terminated += Number(await terminate());
+      handledAtOutage = await ourEffects();
+      const outageEnds = Date.now() + 3_000;
+      while (Date.now() < outageEnds) {
+        terminated += Number(await terminate());
+        const { violations } = await offsetsCovered();
+        expect(violations).toEqual([]);
+        samples += 1;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      // Nothing was handled while PostgreSQL was unreachable, nothing was dead-lettered.
+      expect(await ourEffects()).toBe(handledAtOutage);
+      expect(await topicEnd(kafka, `${topic.name}.dlq`)).toBe(0n);
+    } finally {
+      outagePool.options.port = port;
+      await admin.end();
+    }
+    expect(handledAtOutage).toBeLessThan(EVENTS); // really mid-stream
+
+    await eventually(
+      () => committedTotal(groupId, topic.name),
+      (n) => n === BigInt(EVENTS),
+      25_000,
+      'the whole stream committed after the outage',
+    );
+    await consumer.stop();
+    expect((await offsetsCovered()).violations).toEqual([]);
+
+    const effects = (await effectsOf(pool)).filter((e) => ours.has(e.event_id));
+    expect(effects).toHaveLength(EVENTS);
+    expect(new Set(effects.map((e) => e.event_id)).size).toBe(EVENTS);
+    expect(await topicEnd(kafka, `${topic.name}.dlq`)).toBe(0n);
+    expect(await metricSum(runtime.metrics.consumed, { outcome: 'handled' })).toBe(EVENTS);
+    expect(await metricSum(runtime.metrics.consumed, { outcome: 'dead-lettered' })).toBe(0);
+    expect(await metricSum(runtime.metrics.deadLettered)).toBe(0);
+    await outagePool.end();
+    console.log(
+      `[postgres outage] events ${EVENTS}; handled before the outage ${handledAtOutage}; backends terminated ${terminated}; offset checks during the outage ${samples}; effects after ${effects.length} (distinct ${EVENTS}); dead letters 0; pool errors ${poolErrors.length}`,
     );
   });
 });
