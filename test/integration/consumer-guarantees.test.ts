@@ -9,6 +9,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConsumerRuntime, createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
+import { readDeadLetter } from '../../runtime/consume/dead-letter.ts';
 import type { RetryPolicy } from '../../runtime/contract/definitions.ts';
 import type { ReceivedEvent } from '../../runtime/contract/events.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
@@ -23,9 +24,11 @@ import {
   deleteTopics,
   dropSchema,
   effectsOf,
+  FAST_RETRY,
   metricSum,
   prepareSchema,
   produce,
+  readTopic,
   recordingLogger,
   registeredGroup,
   registeredRecord,
@@ -313,6 +316,89 @@ describe('consumer runtime guarantees', () => {
     await outagePool.end();
     console.log(
       `[postgres outage] events ${EVENTS}; handled before the outage ${handledAtOutage}; backends terminated ${terminated}; offset checks during the outage ${samples}; effects after ${effects.length} (distinct ${EVENTS}); dead letters 0; pool errors ${poolErrors.length}`,
+    );
+  });
+
+  it('a COMMIT PostgreSQL refuses (a deferred constraint trigger): the record is not acknowledged as handled, keeps no effect, and is retried then dead-lettered per policy; the others are handled once', async () => {
+    const topic = await newTopic('commit-refused', 1);
+    const groupId = `it-guarantees-commit-refused-${run}`;
+    // Checked only at COMMIT: the handler's INSERT succeeds, its transaction's COMMIT fails.
+    await pool.query(`
+      CREATE TABLE IF NOT EXISTS guarded (event_id text PRIMARY KEY, refuse boolean NOT NULL DEFAULT false);
+      CREATE OR REPLACE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.refuse THEN RAISE EXCEPTION 'refused at commit: %', NEW.event_id; END IF;
+          RETURN NULL;
+        END $$;
+      DROP TRIGGER IF EXISTS refuse_at_commit ON guarded;
+      CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON guarded
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit();
+    `);
+    const before = Array.from({ length: 4 }, (_, i) => registeredRecord(9500 + i));
+    const refused = registeredRecord(9600);
+    const after = Array.from({ length: 4 }, (_, i) => registeredRecord(9700 + i));
+    const records = [...before, refused, ...after];
+    await produce(producer, topic.name, records);
+    const ours = new Set(records.map((r) => r.id));
+
+    const attempts: number[] = [];
+    const runtime = newRuntime();
+    const consumer = runtime.create(
+      registeredGroup(groupId, topic),
+      {
+        userEvents: {
+          UserRegistered: async (event: Registered, { db, attempt }) => {
+            if (event.id === refused.id) attempts.push(attempt);
+            await db.query('INSERT INTO effects (event_id, member, attempt) VALUES ($1, $2, $3)', [
+              event.id,
+              'commit-refused',
+              attempt,
+            ]);
+            await db.query('INSERT INTO guarded (event_id, refuse) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+              event.id,
+              event.id === refused.id,
+            ]);
+          },
+        },
+      },
+      { groupId },
+    );
+    await consumer.ready;
+    await eventually(
+      () => committedTotal(groupId, topic.name),
+      (n) => n === BigInt(records.length),
+      25_000,
+      'every record committed (the refused one dead-lettered)',
+    );
+    await consumer.stop();
+
+    const dead = await readTopic(kafka, `${topic.name}.dlq`);
+    expect(dead).toHaveLength(1);
+    const letter = readDeadLetter(dead[0]!.headers);
+    expect(letter).toMatchObject({
+      originalTopic: topic.name,
+      originalPartition: 0,
+      originalOffset: String(before.length),
+      attempts: FAST_RETRY.maxAttempts,
+      reason: 'handler-failed',
+    });
+    expect(dead[0]!.headers['kafka_dlt-exception-message']?.toString()).toContain('refused at commit');
+    // In the batch (attempt 1), then on its own per policy (attempts 1 to 3): none committed.
+    expect(attempts).toEqual([1, 1, 2, 3]);
+    const effects = (await effectsOf(pool)).filter((e) => ours.has(e.event_id));
+    expect(effects.map((e) => e.event_id)).toEqual([...before, ...after].map((r) => r.id));
+    const claims = await pool.query<{ event_id: string }>(
+      'SELECT event_id FROM consumer_processed_events WHERE group_id = $1',
+      [groupId],
+    );
+    expect(new Set(claims.rows.map((r) => r.event_id))).toEqual(
+      new Set([...before, ...after].map((r) => r.id)),
+    );
+    expect(await metricSum(runtime.metrics.consumed, { outcome: 'handled' })).toBe(records.length - 1);
+    expect(await metricSum(runtime.metrics.consumed, { outcome: 'dead-lettered' })).toBe(1);
+    expect(await metricSum(runtime.metrics.retried)).toBe(FAST_RETRY.maxAttempts - 1);
+    console.log(
+      `[commit refused] records ${records.length}; refused record's attempts ${attempts.join(',')}; dead-lettered with attempts ${letter.attempts}; effects ${effects.length} (none of the refused one); claims ${claims.rowCount}`,
     );
   });
 });
