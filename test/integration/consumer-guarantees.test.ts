@@ -17,6 +17,7 @@ import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { useInfrastructure } from '../support/context.ts';
 import { eventually } from '../support/eventually.ts';
 import { testKafkaClients } from '../support/kafka-clients.ts';
+import { parsePrometheusText, sampleSum } from '../support/prometheus.ts';
 import {
   committedOffsets,
   connectProducer,
@@ -28,6 +29,7 @@ import {
   metricSum,
   prepareSchema,
   produce,
+  profileUpdatedRecord,
   readTopic,
   recordingLogger,
   registeredGroup,
@@ -399,6 +401,97 @@ describe('consumer runtime guarantees', () => {
     expect(await metricSum(runtime.metrics.retried)).toBe(FAST_RETRY.maxAttempts - 1);
     console.log(
       `[commit refused] records ${records.length}; refused record's attempts ${attempts.join(',')}; dead-lettered with attempts ${letter.attempts}; effects ${effects.length} (none of the refused one); claims ${claims.rowCount}`,
+    );
+  });
+
+  it('domain_events_consumed_total counts each outcome exactly as often as it happened (handled, duplicate, skipped, dead-lettered)', async () => {
+    const topic = await newTopic('metrics', 1);
+    const groupId = `it-guarantees-metrics-${run}`;
+    const r = Array.from({ length: 6 }, (_, i) => registeredRecord(9800 + i));
+    const profiles = Array.from({ length: 3 }, (_, i) => profileUpdatedRecord(9850 + i));
+    const poison = {
+      key: '9860',
+      value: Buffer.from('{"user_id": 9860,'),
+      headers: { ...registeredRecord(9860).headers },
+    };
+    const doomed = registeredRecord(9870);
+    const again = (record: (typeof r)[number], userId: number) => registeredRecord(userId, { id: record.id });
+    const records = [
+      r[0]!,
+      r[1]!,
+      profiles[0]!,
+      r[2]!,
+      poison,
+      again(r[1]!, 9801),
+      doomed,
+      profiles[1]!,
+      r[3]!,
+      r[4]!,
+      again(r[3]!, 9803),
+      profiles[2]!,
+      r[5]!,
+    ];
+    await produce(producer, topic.name, records);
+
+    const runtime = newRuntime();
+    const consumer = runtime.create(
+      registeredGroup(groupId, topic),
+      {
+        userEvents: {
+          UserRegistered: async (event: Registered, { db, attempt }) => {
+            if (event.id === doomed.id) throw new Error('never handled');
+            await db.query('INSERT INTO effects (event_id, member, attempt) VALUES ($1, $2, $3)', [
+              event.id,
+              'metrics',
+              attempt,
+            ]);
+          },
+        },
+      },
+      { groupId },
+    );
+    await consumer.ready;
+    await eventually(
+      () => committedTotal(groupId, topic.name),
+      (n) => n === BigInt(records.length),
+      20_000,
+      'every record committed',
+    );
+    await consumer.stop();
+
+    // What /metrics would answer, parsed: values by label, not only the names.
+    const samples = parsePrometheusText(await runtime.metrics.registry.metrics());
+    const consumed = (labels: Record<string, string>) =>
+      sampleSum(samples, 'domain_events_consumed_total', { group: groupId, topic: topic.name, ...labels });
+    const byOutcome = {
+      handled: consumed({ outcome: 'handled' }),
+      duplicate: consumed({ outcome: 'duplicate' }),
+      skipped: consumed({ outcome: 'skipped' }),
+      deadLettered: consumed({ outcome: 'dead-lettered' }),
+    };
+    expect(byOutcome).toEqual({ handled: 6, duplicate: 2, skipped: 3, deadLettered: 2 });
+    expect(consumed({ outcome: 'handled', event_type: 'UserRegistered' })).toBe(6);
+    expect(consumed({ outcome: 'duplicate', event_type: 'UserRegistered' })).toBe(2);
+    expect(consumed({ outcome: 'skipped', event_type: 'UserProfileUpdated' })).toBe(3);
+    expect(consumed({})).toBe(records.length);
+    const deadLettered = (reason: string) =>
+      sampleSum(samples, 'domain_events_dead_lettered_total', { group: groupId, topic: topic.name, reason });
+    expect(deadLettered('undecodable')).toBe(1);
+    expect(deadLettered('handler-failed')).toBe(1);
+    expect(sampleSum(samples, 'domain_events_dead_lettered_total', { group: groupId })).toBe(2);
+    // The doomed record: attempt 1 in the batch, then 2 retries; the 6 handled records once each.
+    expect(sampleSum(samples, 'domain_events_retried_total', { group: groupId })).toBe(
+      FAST_RETRY.maxAttempts - 1,
+    );
+    expect(sampleSum(samples, 'domain_event_handler_duration_seconds_count', { group: groupId })).toBe(
+      6 + FAST_RETRY.maxAttempts,
+    );
+    // And the counts agree with what happened.
+    const effects = (await effectsOf(pool)).filter((e) => e.member === 'metrics');
+    expect(effects).toHaveLength(6);
+    expect(await readTopic(kafka, `${topic.name}.dlq`)).toHaveLength(2);
+    console.log(
+      `[metrics] records ${records.length}: consumed_total handled ${byOutcome.handled}, duplicate ${byOutcome.duplicate}, skipped ${byOutcome.skipped}, dead-lettered ${byOutcome.deadLettered}; dead_lettered_total undecodable 1, handler-failed 1; retried 2; handler calls ${6 + FAST_RETRY.maxAttempts}`,
     );
   });
 });
