@@ -404,6 +404,70 @@ describe('consumer runtime guarantees', () => {
     );
   });
 
+  it("a COMMIT failing with a serialization failure is the infrastructure's: the whole run is run again, no attempt spent, nothing dead-lettered", async () => {
+    const topic = await newTopic('commit-serialization', 1);
+    const groupId = `it-guarantees-commit-serialization-${run}`;
+    // The first two COMMITs fail with 40001 (a sequence: its values survive the rollback), later ones pass.
+    await pool.query(`
+      CREATE SEQUENCE IF NOT EXISTS commit_faults;
+      CREATE TABLE IF NOT EXISTS contended (event_id text PRIMARY KEY);
+      CREATE OR REPLACE FUNCTION fail_first_commits() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF nextval('commit_faults') <= 2 THEN
+            RAISE EXCEPTION 'could not serialize access' USING ERRCODE = '40001';
+          END IF;
+          RETURN NULL;
+        END $$;
+      DROP TRIGGER IF EXISTS fail_first_commits ON contended;
+      CREATE CONSTRAINT TRIGGER fail_first_commits AFTER INSERT ON contended
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fail_first_commits();
+    `);
+    const records = Array.from({ length: 5 }, (_, i) => registeredRecord(9900 + i));
+    await produce(producer, topic.name, records);
+    const ours = new Set(records.map((r) => r.id));
+
+    const attempts: number[] = [];
+    const runtime = newRuntime();
+    const consumer = runtime.create(
+      registeredGroup(groupId, topic),
+      {
+        userEvents: {
+          UserRegistered: async (event: Registered, { db, attempt }) => {
+            attempts.push(attempt);
+            // member: the transaction, to tell one transaction for the run from one per record.
+            await db.query(
+              'INSERT INTO effects (event_id, member, attempt) VALUES ($1, txid_current()::text, $2)',
+              [event.id, attempt],
+            );
+            await db.query('INSERT INTO contended (event_id) VALUES ($1) ON CONFLICT DO NOTHING', [event.id]);
+          },
+        },
+      },
+      { groupId },
+    );
+    await consumer.ready;
+    await eventually(
+      () => committedTotal(groupId, topic.name),
+      (n) => n === BigInt(records.length),
+      20_000,
+      'every record committed',
+    );
+    await consumer.stop();
+
+    const effects = (await effectsOf(pool)).filter((e) => ours.has(e.event_id));
+    expect(effects.map((e) => e.event_id)).toEqual(records.map((r) => r.id));
+    // Run again as one transaction, as a whole: not cut into one transaction per record.
+    expect(new Set(effects.map((e) => e.member)).size).toBe(1);
+    expect(attempts.every((a) => a === 1)).toBe(true);
+    expect(attempts).toHaveLength(3 * records.length);
+    expect(await metricSum(runtime.metrics.retried)).toBe(0);
+    expect(await metricSum(runtime.metrics.consumed, { outcome: 'handled' })).toBe(records.length);
+    expect(await topicEnd(kafka, `${topic.name}.dlq`)).toBe(0n);
+    console.log(
+      `[commit serialization failure] records ${records.length}; handler calls ${attempts.length} (the run 3 times, all attempt 1); transactions committed 1; retries 0; dead letters 0`,
+    );
+  });
+
   it('domain_events_consumed_total counts each outcome exactly as often as it happened (handled, duplicate, skipped, dead-lettered)', async () => {
     const topic = await newTopic('metrics', 1);
     const groupId = `it-guarantees-metrics-${run}`;
