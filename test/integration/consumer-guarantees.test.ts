@@ -54,10 +54,11 @@ const runtimes: ConsumerRuntime[] = [];
 
 type Registered = ReceivedEvent<'UserRegistered', { user_id: number }, Record<string, string>>;
 
-function newRuntime(runtimePool: pg.Pool = pool): ConsumerRuntime {
+function newRuntime(runtimePool: pg.Pool = pool, optimistic = false): ConsumerRuntime {
   const runtime = createConsumerRuntime({
     kafka: testKafkaClients(),
     pool: runtimePool,
+    optimistic,
     deadLetterProducer,
     metrics: new RuntimeMetrics(),
     logger: recordingLogger(),
@@ -321,11 +322,16 @@ describe('consumer runtime guarantees', () => {
     );
   });
 
-  it('a COMMIT PostgreSQL refuses (a deferred constraint trigger): the record is not acknowledged as handled, keeps no effect, and is retried then dead-lettered per policy; the others are handled once', async () => {
-    const topic = await newTopic('commit-refused', 1);
-    const groupId = `it-guarantees-commit-refused-${run}`;
-    // Checked only at COMMIT: the handler's INSERT succeeds, its transaction's COMMIT fails.
-    await pool.query(`
+  it.each([
+    ['fenced', false],
+    ['unfenced first (optimistic)', true],
+  ] as const)(
+    'a COMMIT PostgreSQL refuses (a deferred constraint trigger), %s: the record is not acknowledged as handled, keeps no effect, and is retried then dead-lettered per policy; the others are handled once',
+    async (mode, optimistic) => {
+      const topic = await newTopic(`commit-refused-${optimistic ? 'optimistic' : 'fenced'}`, 1);
+      const groupId = `it-guarantees-commit-refused-${optimistic ? 'optimistic' : 'fenced'}-${run}`;
+      // Checked only at COMMIT: the handler's INSERT succeeds, its transaction's COMMIT fails.
+      await pool.query(`
       CREATE TABLE IF NOT EXISTS guarded (event_id text PRIMARY KEY, refuse boolean NOT NULL DEFAULT false);
       CREATE OR REPLACE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -336,73 +342,75 @@ describe('consumer runtime guarantees', () => {
       CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON guarded
         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit();
     `);
-    const before = Array.from({ length: 4 }, (_, i) => registeredRecord(9500 + i));
-    const refused = registeredRecord(9600);
-    const after = Array.from({ length: 4 }, (_, i) => registeredRecord(9700 + i));
-    const records = [...before, refused, ...after];
-    await produce(producer, topic.name, records);
-    const ours = new Set(records.map((r) => r.id));
+      const base = optimistic ? 50 : 0;
+      const before = Array.from({ length: 4 }, (_, i) => registeredRecord(9500 + base + i));
+      const refused = registeredRecord(9600 + base);
+      const after = Array.from({ length: 4 }, (_, i) => registeredRecord(9700 + base + i));
+      const records = [...before, refused, ...after];
+      await produce(producer, topic.name, records);
+      const ours = new Set(records.map((r) => r.id));
 
-    const attempts: number[] = [];
-    const runtime = newRuntime();
-    const consumer = runtime.create(
-      registeredGroup(groupId, topic),
-      {
-        userEvents: {
-          UserRegistered: async (event: Registered, { db, attempt }) => {
-            if (event.id === refused.id) attempts.push(attempt);
-            await db.query('INSERT INTO effects (event_id, member, attempt) VALUES ($1, $2, $3)', [
-              event.id,
-              'commit-refused',
-              attempt,
-            ]);
-            await db.query('INSERT INTO guarded (event_id, refuse) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-              event.id,
-              event.id === refused.id,
-            ]);
+      const attempts: number[] = [];
+      const runtime = newRuntime(pool, optimistic);
+      const consumer = runtime.create(
+        registeredGroup(groupId, topic),
+        {
+          userEvents: {
+            UserRegistered: async (event: Registered, { db, attempt }) => {
+              if (event.id === refused.id) attempts.push(attempt);
+              await db.query('INSERT INTO effects (event_id, member, attempt) VALUES ($1, $2, $3)', [
+                event.id,
+                'commit-refused',
+                attempt,
+              ]);
+              await db.query(
+                'INSERT INTO guarded (event_id, refuse) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+                [event.id, event.id === refused.id],
+              );
+            },
           },
         },
-      },
-      { groupId },
-    );
-    await consumer.ready;
-    await eventually(
-      () => committedTotal(groupId, topic.name),
-      (n) => n === BigInt(records.length),
-      25_000,
-      'every record committed (the refused one dead-lettered)',
-    );
-    await consumer.stop();
+        { groupId },
+      );
+      await consumer.ready;
+      await eventually(
+        () => committedTotal(groupId, topic.name),
+        (n) => n === BigInt(records.length),
+        25_000,
+        'every record committed (the refused one dead-lettered)',
+      );
+      await consumer.stop();
 
-    const dead = await readTopic(kafka, `${topic.name}.dlq`);
-    expect(dead).toHaveLength(1);
-    const letter = readDeadLetter(dead[0]!.headers);
-    expect(letter).toMatchObject({
-      originalTopic: topic.name,
-      originalPartition: 0,
-      originalOffset: String(before.length),
-      attempts: FAST_RETRY.maxAttempts,
-      reason: 'handler-failed',
-    });
-    expect(dead[0]!.headers['kafka_dlt-exception-message']?.toString()).toContain('refused at commit');
-    // In the batch (attempt 1), then on its own per policy (attempts 1 to 3): none committed.
-    expect(attempts).toEqual([1, 1, 2, 3]);
-    const effects = (await effectsOf(pool)).filter((e) => ours.has(e.event_id));
-    expect(effects.map((e) => e.event_id)).toEqual([...before, ...after].map((r) => r.id));
-    const claims = await pool.query<{ event_id: string }>(
-      'SELECT event_id FROM consumer_processed_events WHERE group_id = $1',
-      [groupId],
-    );
-    expect(new Set(claims.rows.map((r) => r.event_id))).toEqual(
-      new Set([...before, ...after].map((r) => r.id)),
-    );
-    expect(await metricSum(runtime.metrics.consumed, { outcome: 'handled' })).toBe(records.length - 1);
-    expect(await metricSum(runtime.metrics.consumed, { outcome: 'dead-lettered' })).toBe(1);
-    expect(await metricSum(runtime.metrics.retried)).toBe(FAST_RETRY.maxAttempts - 1);
-    console.log(
-      `[commit refused] records ${records.length}; refused record's attempts ${attempts.join(',')}; dead-lettered with attempts ${letter.attempts}; effects ${effects.length} (none of the refused one); claims ${claims.rowCount}`,
-    );
-  });
+      const dead = await readTopic(kafka, `${topic.name}.dlq`);
+      expect(dead).toHaveLength(1);
+      const letter = readDeadLetter(dead[0]!.headers);
+      expect(letter).toMatchObject({
+        originalTopic: topic.name,
+        originalPartition: 0,
+        originalOffset: String(before.length),
+        attempts: FAST_RETRY.maxAttempts,
+        reason: 'handler-failed',
+      });
+      expect(dead[0]!.headers['kafka_dlt-exception-message']?.toString()).toContain('refused at commit');
+      // In the batch (attempt 1; unfenced, then fenced), then on its own per policy (attempts 1 to 3): none committed.
+      expect(attempts).toEqual(optimistic ? [1, 1, 1, 2, 3] : [1, 1, 2, 3]);
+      const effects = (await effectsOf(pool)).filter((e) => ours.has(e.event_id));
+      expect(effects.map((e) => e.event_id)).toEqual([...before, ...after].map((r) => r.id));
+      const claims = await pool.query<{ event_id: string }>(
+        'SELECT event_id FROM consumer_processed_events WHERE group_id = $1',
+        [groupId],
+      );
+      expect(new Set(claims.rows.map((r) => r.event_id))).toEqual(
+        new Set([...before, ...after].map((r) => r.id)),
+      );
+      expect(await metricSum(runtime.metrics.consumed, { outcome: 'handled' })).toBe(records.length - 1);
+      expect(await metricSum(runtime.metrics.consumed, { outcome: 'dead-lettered' })).toBe(1);
+      expect(await metricSum(runtime.metrics.retried)).toBe(FAST_RETRY.maxAttempts - 1);
+      console.log(
+        `[commit refused, ${mode}] records ${records.length}; refused record's attempts ${attempts.join(',')}; dead-lettered with attempts ${letter.attempts}; effects ${effects.length} (none of the refused one); claims ${claims.rowCount}`,
+      );
+    },
+  );
 
   it("a COMMIT failing with a serialization failure is the infrastructure's: the whole run is run again, no attempt spent, nothing dead-lettered", async () => {
     const topic = await newTopic('commit-serialization', 1);
