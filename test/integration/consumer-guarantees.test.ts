@@ -54,14 +54,18 @@ const runtimes: ConsumerRuntime[] = [];
 
 type Registered = ReceivedEvent<'UserRegistered', { user_id: number }, Record<string, string>>;
 
-function newRuntime(runtimePool: pg.Pool = pool, optimistic = false): ConsumerRuntime {
+function newRuntime(
+  runtimePool: pg.Pool = pool,
+  optimistic = false,
+  logger: ReturnType<typeof recordingLogger> = recordingLogger(),
+): ConsumerRuntime {
   const runtime = createConsumerRuntime({
     kafka: testKafkaClients(),
     pool: runtimePool,
     optimistic,
     deadLetterProducer,
     metrics: new RuntimeMetrics(),
-    logger: recordingLogger(),
+    logger,
   });
   runtimes.push(runtime);
   return runtime;
@@ -79,6 +83,60 @@ const count = async (sql: string, params: unknown[] = []) =>
 
 const committedTotal = async (groupId: string, topic: string) =>
   [...(await committedOffsets(kafka, groupId, topic)).values()].reduce((s, o) => s + (o > 0n ? o : 0n), 0n);
+
+/**
+ * A pool whose connection settings are given apart (not a connection string), so new connections
+ * can be sent to a closed port (`pool.options.port = 1`) and back; `applicationName` finds its backends.
+ */
+function reroutablePool(applicationName: string): { pool: pg.Pool; port: number; errors: Error[] } {
+  const url = new URL(infra.databaseUrl);
+  const port = Number(url.port || 5432);
+  const reroutable = new pg.Pool({
+    host: url.hostname,
+    port,
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    database: url.pathname.slice(1),
+    max: 4,
+    application_name: applicationName,
+    options: `-c search_path=${schema}`,
+  });
+  const errors: Error[] = [];
+  reroutable.on('error', (error) => errors.push(error)); // idle clients whose backend was terminated
+  return { pool: reroutable, port, errors };
+}
+
+/** Terminates every backend of the pools with this application name; how many. */
+async function terminateBackends(applicationName: string): Promise<number> {
+  const result = await pool.query<{ n: string }>(
+    'SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1',
+    [applicationName],
+  );
+  return Number(result.rows[0]!.n);
+}
+
+/** Per partition, the committed offset against the records below it the group has a processed row for: each mismatch. */
+async function offsetsHandled(
+  groupId: string,
+  topic: string,
+): Promise<{ committed: Map<number, bigint>; violations: string[] }> {
+  const committed = await committedOffsets(kafka, groupId, topic);
+  const violations: string[] = [];
+  for (const [partition, offset] of committed) {
+    if (offset <= 0n) continue;
+    const below = Number(
+      (
+        await pool.query<{ n: string }>(
+          'SELECT count(*) AS n FROM consumer_processed_events WHERE group_id = $1 AND topic = $2 AND kafka_partition = $3 AND kafka_offset < $4',
+          [groupId, topic, partition, String(offset)],
+        )
+      ).rows[0]!.n,
+    );
+    if (BigInt(below) !== offset)
+      violations.push(`partition ${partition}: committed ${offset}, handled below it ${below}`);
+  }
+  return { committed, violations };
+}
 
 beforeAll(async () => {
   kafka = testKafka(infra.kafkaBrokers, `consumer-guarantees-${run}`);
@@ -209,21 +267,7 @@ describe('consumer runtime guarantees', () => {
     const groupId = `it-guarantees-pg-outage-${run}`;
     const EVENTS = 400;
     const applicationName = `guarantees-outage-${run}`;
-    // host/port given apart (not a connection string), so new connections can be sent to a closed port.
-    const url = new URL(infra.databaseUrl);
-    const port = Number(url.port || 5432);
-    const outagePool = new pg.Pool({
-      host: url.hostname,
-      port,
-      user: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password),
-      database: url.pathname.slice(1),
-      max: 4,
-      application_name: applicationName,
-      options: `-c search_path=${schema}`,
-    });
-    const poolErrors: Error[] = [];
-    outagePool.on('error', (error) => poolErrors.push(error)); // idle clients whose backend was terminated
+    const { pool: outagePool, port, errors: poolErrors } = reroutablePool(applicationName);
     const records = Array.from({ length: EVENTS }, (_, i) => registeredRecord(8000 + i));
     await produce(producer, topic.name, records);
     const ours = new Set(records.map((r) => r.id));
@@ -243,49 +287,23 @@ describe('consumer runtime guarantees', () => {
     );
 
     const ourEffects = () => count(`SELECT count(*) AS n FROM effects WHERE member = 'outage'`);
-    /** Per partition: the committed offset, and how many records below it this group has a processed row for. */
-    const offsetsCovered = async () => {
-      const committed = await committedOffsets(kafka, groupId, topic.name);
-      const violations: string[] = [];
-      for (const [partition, offset] of committed) {
-        if (offset <= 0n) continue;
-        const below = Number(
-          (
-            await pool.query<{ n: string }>(
-              'SELECT count(*) AS n FROM consumer_processed_events WHERE group_id = $1 AND topic = $2 AND kafka_partition = $3 AND kafka_offset < $4',
-              [groupId, topic.name, partition, String(offset)],
-            )
-          ).rows[0]!.n,
-        );
-        if (BigInt(below) !== offset)
-          violations.push(`partition ${partition}: committed ${offset}, handled below it ${below}`);
-      }
-      return { committed, violations };
-    };
+    const offsetsCovered = () => offsetsHandled(groupId, topic.name);
 
     await consumer.ready;
     await eventually(ourEffects, (n) => n >= 80, 20_000, 'a fifth of the stream handled');
 
     // The outage: new connections go to a closed port, and every backend of the consumer's pool is terminated.
-    const admin = new pg.Client({ connectionString: infra.databaseUrl });
-    await admin.connect();
-    const terminate = async () =>
-      (
-        await admin.query<{ n: string }>(
-          'SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1',
-          [applicationName],
-        )
-      ).rows[0]!.n;
+    const terminate = () => terminateBackends(applicationName);
     let terminated = 0;
     let samples = 0;
     let handledAtOutage = 0;
     try {
       outagePool.options.port = 1;
-      terminated += Number(await terminate());
+      terminated += await terminate();
       handledAtOutage = await ourEffects();
       const outageEnds = Date.now() + 3_000;
       while (Date.now() < outageEnds) {
-        terminated += Number(await terminate());
+        terminated += await terminate();
         const { violations } = await offsetsCovered();
         expect(violations).toEqual([]);
         samples += 1;
@@ -296,7 +314,6 @@ describe('consumer runtime guarantees', () => {
       expect(await topicEnd(kafka, `${topic.name}.dlq`)).toBe(0n);
     } finally {
       outagePool.options.port = port;
-      await admin.end();
     }
     expect(handledAtOutage).toBeLessThan(EVENTS); // really mid-stream
 
@@ -319,6 +336,92 @@ describe('consumer runtime guarantees', () => {
     await outagePool.end();
     console.log(
       `[postgres outage] events ${EVENTS}; handled before the outage ${handledAtOutage}; backends terminated ${terminated}; offset checks during the outage ${samples}; effects after ${effects.length} (distinct ${EVENTS}); dead letters 0; pool errors ${poolErrors.length}`,
+    );
+  });
+
+  it('a stop while PostgreSQL is unreachable ends the wait at once and commits nothing unhandled; the next member handles every event once', async () => {
+    const topic = await newTopic('pg-outage-stop', 2);
+    const groupId = `it-guarantees-pg-outage-stop-${run}`;
+    const EVENTS = 600;
+    const applicationName = `guarantees-outage-stop-${run}`;
+    const { pool: outagePool, port } = reroutablePool(applicationName);
+    const records = Array.from({ length: EVENTS }, (_, i) => registeredRecord(8500 + i));
+    await produce(producer, topic.name, records);
+    const ours = new Set(records.map((r) => r.id));
+    const handler =
+      (member: string) =>
+      async (event: Registered, { db }: { db: pg.ClientBase }) => {
+        await db.query('INSERT INTO effects (event_id, member) VALUES ($1, $2)', [event.id, member]);
+        await new Promise((resolve) => setTimeout(resolve, 10)); // still in the transaction
+      };
+    const handledBy = (member: string) =>
+      count('SELECT count(*) AS n FROM effects WHERE member = $1', [member]);
+    const firstMember = `outage-stop-first-${run}`;
+    const secondMember = `outage-stop-second-${run}`;
+
+    const logger = recordingLogger();
+    const first = newRuntime(outagePool, false, logger);
+    const firstConsumer = first.create(
+      registeredGroup(groupId, topic),
+      { userEvents: { UserRegistered: handler(firstMember) } },
+      { groupId, partitionsConsumedConcurrently: 2 },
+    );
+    await firstConsumer.ready;
+    await eventually(
+      () => handledBy(firstMember),
+      (n) => n >= 40,
+      20_000,
+      'a fifth of the stream handled',
+    );
+
+    outagePool.options.port = 1;
+    await terminateBackends(applicationName);
+    // The runtime found PostgreSQL gone and is in its infrastructure wait (500 ms doubling).
+    await eventually(
+      () => logger.lines.filter((l) => l.level === 'error' && l.message.includes('retrying')).length,
+      (n) => n >= 2,
+      10_000,
+      'the runtime waiting for PostgreSQL',
+    );
+    await terminateBackends(applicationName);
+    const handledAtStop = await handledBy(firstMember);
+    const stopStarted = Date.now();
+    await firstConsumer.stop();
+    const stopMs = Date.now() - stopStarted;
+    outagePool.options.port = port;
+    await outagePool.end();
+
+    expect(stopMs).toBeLessThan(10_000);
+    expect(handledAtStop).toBeLessThan(EVENTS);
+    expect(await handledBy(firstMember)).toBe(handledAtStop);
+    const atStop = await offsetsHandled(groupId, topic.name);
+    expect(atStop.violations).toEqual([]);
+    const committedAtStop = [...atStop.committed.values()].reduce((a, o) => a + (o > 0n ? o : 0n), 0n);
+    expect(Number(committedAtStop)).toBe(handledAtStop);
+    expect(await topicEnd(kafka, `${topic.name}.dlq`)).toBe(0n);
+
+    const second = newRuntime();
+    const secondConsumer = second.create(
+      registeredGroup(groupId, topic),
+      { userEvents: { UserRegistered: handler(secondMember) } },
+      { groupId, partitionsConsumedConcurrently: 2 },
+    );
+    await secondConsumer.ready;
+    await eventually(
+      () => committedTotal(groupId, topic.name),
+      (n) => n === BigInt(EVENTS),
+      20_000,
+      'the whole stream committed by the second member',
+    );
+    await secondConsumer.stop();
+    const effects = (await effectsOf(pool)).filter((e) => ours.has(e.event_id));
+    expect(effects).toHaveLength(EVENTS);
+    expect(new Set(effects.map((e) => e.event_id)).size).toBe(EVENTS);
+    expect(await handledBy(secondMember)).toBe(EVENTS - handledAtStop);
+    expect(await metricSum(second.metrics.consumed, { outcome: 'duplicate' })).toBe(0);
+    expect(await topicEnd(kafka, `${topic.name}.dlq`)).toBe(0n);
+    console.log(
+      `[stop during postgres outage] events ${EVENTS}; handled before the outage ${handledAtStop}; stop took ${stopMs} ms; committed at stop ${committedAtStop}; second member handled ${EVENTS - handledAtStop}; effects ${effects.length} distinct ${EVENTS}; dead letters 0`,
     );
   });
 
