@@ -1,8 +1,9 @@
 /**
  * Promises of runtime/consume/README.md that had no test, each checked so that
  * removing the behaviour fails it: a stop while a record waits for its retry,
- * PostgreSQL unreachable mid-stream, a COMMIT PostgreSQL refuses, and the
- * consumed counter's values by outcome. Real broker, real PostgreSQL; each test
+ * PostgreSQL unreachable mid-stream (and a stop during it), a COMMIT PostgreSQL
+ * refuses (the transaction's fault) or fails with a serialization failure (the
+ * infrastructure's), and the consumed counter's values by outcome. Real broker, real PostgreSQL; each test
  * has its own topic and group, all share one migrated schema.
  */
 import type { Kafka, Producer } from 'kafkajs';
