@@ -91,11 +91,8 @@ export async function handleOnItsOwn(
           case 'aborted':
             throw new AttemptFailed(result.error);
           case 'unattributed':
-            throw new AttemptFailed(
-              new Error(
-                'the transaction was rolled back: a statement of the handler failed and the handler went on',
-              ),
-            );
+            // Rolled back at COMMIT: a statement of the handler failed and it went on, or PostgreSQL refused the COMMIT.
+            throw new AttemptFailed(result.error);
           case 'infrastructure':
             // COMMIT failed: its outcome is unknown; the next attempt's claim decides.
             throw new AttemptFailed(result.error);

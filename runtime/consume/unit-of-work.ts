@@ -43,7 +43,7 @@ export type UnitResult =
     }
   /** Unfenced: the handler of record `at` failed after writing; the whole unit was rolled back. */
   | { readonly kind: 'aborted'; readonly at: number; readonly error: unknown }
-  /** COMMIT answered ROLLBACK with no handler to blame: nothing committed. */
+  /** COMMIT answered ROLLBACK, or refused with an error of the transaction's own, with no handler to blame: nothing committed. */
   | { readonly kind: 'unattributed'; readonly error: unknown }
   /** PostgreSQL unreachable or the connection failed (at COMMIT: outcome unknown, the claims decide on a rerun). */
   | { readonly kind: 'infrastructure'; readonly error: unknown; readonly atCommit: boolean };
@@ -94,6 +94,13 @@ export async function runUnitOfWork(items: readonly RunItem[], options: UnitOpti
   }
   // A client whose transaction state is unknown is destroyed, not returned to the pool.
   let broken: Error | undefined;
+  // The pool listens for errors of idle clients only: a backend that ends while this client is checked
+  // out (terminated, failover) between queries would emit an unhandled 'error' and end the process.
+  // The next query rejects and says what happened; this only keeps the client from going back.
+  const onError = (error: Error): void => {
+    broken ??= error;
+  };
+  client.on('error', onError);
   const fail = (error: unknown, atCommit: boolean): UnitResult => {
     broken = asError(error);
     return { kind: 'infrastructure', error, atCommit };
@@ -236,13 +243,32 @@ export async function runUnitOfWork(items: readonly RunItem[], options: UnitOpti
         }
       }
     } catch (error) {
+      // PostgreSQL refused the transaction itself (a deferred constraint, a trigger raising at COMMIT):
+      // it is rolled back, and running it again as it is fails again. Find the record one by one.
+      if (refusedByTransaction(error)) {
+        broken = asError(error);
+        return { kind: 'unattributed', error };
+      }
       // COMMIT failing leaves its outcome unknown: running the records again is safe (claims decide).
       return fail(error, true);
     }
     return failure ? { kind: 'committed', done, outcomes, failure } : { kind: 'committed', done, outcomes };
   } finally {
+    client.removeListener('error', onError);
     client.release(broken);
   }
+}
+
+/**
+ * An error PostgreSQL answered (it has a SQLSTATE and a severity) that the transaction's own statements
+ * caused: not a lost connection (08), a serialization failure or deadlock (40), a lack of resources (53),
+ * an operator's intervention (57) or a system error (58, XX), which are the infrastructure's.
+ */
+function refusedByTransaction(error: unknown): boolean {
+  if (!(error instanceof Error) || !('severity' in error) || !('code' in error)) return false;
+  const { code } = error;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return false;
+  return !['08', '40', '53', '57', '58', 'XX'].includes(code.slice(0, 2));
 }
 
 /** Consecutive claimed events of one type, for one call of its batch handler. */
