@@ -83,6 +83,11 @@ class FakeAdmin implements TopicAdmin {
     });
     return 'created' as const;
   }
+  /**
+   * Incremental (other overrides stay), as `TopicAdmin.setTopicConfigs` promises: the broker's
+   * AlterConfigs replaces, but the kafkajs admin carries the other overrides along and the
+   * platformatic one uses IncrementalAlterConfigs; test/integration/topics-apply.test.ts shows it.
+   */
   async setTopicConfigs(name: string, entries: Readonly<Record<string, string>>) {
     this.calls.push(`config ${name} ${Object.keys(entries).join(',')}`);
     const t = this.topics.get(name)!;

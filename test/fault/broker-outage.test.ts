@@ -1,11 +1,12 @@
 /**
- * The Kafka broker goes away while services keep writing to the outbox, and
- * comes back: nothing is lost, order per key holds. A direct publish started
+ * The Kafka broker crashes (kill -9: no controlled shutdown, no flushed
+ * segments, the next start recovers its logs) while services keep writing to
+ * the outbox, and comes back: nothing is lost, order per key holds. A direct publish started
  * during the outage is retried by the producer across the failover window
  * and succeeds once the broker is back.
  *
  * Requires the test run's native broker (infra/kafka/native.ts, `test`
- * profile): the test stops and starts that process itself. A broker from KAFKA_BROKERS or Testcontainers
+ * profile): the test kills and starts that process itself, and leaves it running. A broker from KAFKA_BROKERS or Testcontainers
  * cannot be stopped from here, so on another source this test FAILS (it does
  * not skip): run it with the native broker (unset KAFKA_BROKERS, TEST_INFRA=native).
  */
@@ -13,7 +14,12 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventExamples, messageSentEvent } from '../../generated/index.ts';
-import { nativeBrokers, startNativeKafka, stopNativeKafka } from '../../infra/kafka/native.ts';
+import {
+  isProcessAlive,
+  nativeBrokers,
+  nativeKafkaStatus,
+  startNativeKafka,
+} from '../../infra/kafka/native.ts';
 import type { Logger } from '../../runtime/core/logger.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
 import type { KafkaProducerPort } from '../../runtime/kafka/producer-port.ts';
@@ -21,6 +27,7 @@ import { RuntimeMetrics } from '../../runtime/metrics/runtime-metrics.ts';
 import { createEventProducer } from '../../runtime/produce/event-producer.ts';
 import { OutboxRelay } from '../../runtime/relay/relay.ts';
 import { useInfrastructure } from '../support/context.ts';
+import { eventually } from '../support/eventually.ts';
 import { testKafkaConfig } from '../support/infrastructure.ts';
 import { testKafkaClients } from '../support/kafka-clients.ts';
 import { endOffsets, startReader } from '../support/kafka-reader.ts';
@@ -48,7 +55,7 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Kafka broker outage', () => {
-  it('stopped while events are written to the outbox and started again: nothing is lost', {
+  it('killed (SIGKILL) while events are written to the outbox and started again: nothing is lost', {
     timeout: 300_000,
   }, async () => {
     if (infra.source !== 'native') {
@@ -102,9 +109,18 @@ describe('Kafka broker outage', () => {
     await sleep(3000);
     const beforeOutage = (await outboxCounts(pool, schema.schema)).total;
 
-    const stopped = await stopNativeKafka(config);
-    expect(stopped.wasRunning).toBe(true);
+    // The crash: SIGKILL to this run's broker (its pid file and command line name our state dir).
+    const running = await nativeKafkaStatus(config);
+    expect(running.running, `the native broker of ${config.stateDir} is running`).toBe(true);
+    const brokerPid = running.pid!;
+    process.kill(brokerPid, 'SIGKILL');
     const downAt = Date.now();
+    await eventually(
+      () => isProcessAlive(brokerPid),
+      (alive) => !alive,
+      30_000,
+      `the broker (pid ${brokerPid}) gone after SIGKILL`,
+    );
 
     // A direct publish while the broker is down: retried inside the producer's window.
     const direct = createEventProducer({ producer: directPort }).topic(definition);
@@ -122,6 +138,9 @@ describe('Kafka broker outage', () => {
     const duringOutage = await outboxCounts(pool, schema.schema);
     const started = await startNativeKafka(config);
     const upAt = Date.now();
+    // A new broker process, not the killed one adopted.
+    expect(started.reused).toBe(false);
+    expect(started.pid).not.toBe(brokerPid);
     await sleep(3000);
     writers.stop();
     await writing;
@@ -153,7 +172,7 @@ describe('Kafka broker outage', () => {
       (r) => 'receipt' in directResult && r.headers.ce_id === directResult.receipt.id,
     );
     console.log(
-      `[fault broker-outage] broker down ${((upAt - downAt) / 1000).toFixed(1)} s (restart took ${(started.startMs / 1000).toFixed(1)} s); ` +
+      `[fault broker-outage] broker killed (pid ${brokerPid}), down ${((upAt - downAt) / 1000).toFixed(1)} s (restart took ${(started.startMs / 1000).toFixed(1)} s); ` +
         `written ${check.written} (${beforeOutage} before the outage, ${duringOutage.unpublished} unpublished at restart), ` +
         `delivered ${check.delivered}, missing ${check.missing}, duplicates ${check.duplicates}; ` +
         `direct publish during the outage acknowledged ${'at' in directResult ? ((directResult.at - downAt) / 1000).toFixed(1) : '-'} s after the stop; ` +

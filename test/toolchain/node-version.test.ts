@@ -42,6 +42,18 @@ const machinePath = (process.env.PATH ?? '')
   .filter((dir) => !dir.includes(`node_modules${path.sep}.bin`) && !dir.includes('node-gyp-bin'))
   .join(path.delimiter);
 
+/** The version of the `node` package npm installed, and the range package.json asks for. */
+const installedVersion: string = (
+  JSON.parse(readFileSync(path.join(root, 'node_modules', 'node', 'package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
+const devDependencyRange: string | undefined = (
+  JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    devDependencies?: Record<string, string>;
+  }
+).devDependencies?.node;
+
 describe('the pinned Node', () => {
   it('is pinned: package-lock.json names a Node 24 `node` package', () => {
     expect(lockedVersion).toMatch(/^24\.\d+\.\d+$/);
@@ -64,5 +76,49 @@ describe('the pinned Node', () => {
     expect(node).toBe(pinnedBin);
     const version = await run(node!, ['--version']);
     expect(version.stdout.trim()).toBe(`v${lockedVersion}`);
+  });
+
+  it('is what npm runs a command on from the repo, while npm itself runs on the machine’s Node', async () => {
+    // The machine's Node: what a shell finds without node_modules/.bin (v20 at /usr/bin/node here).
+    const machineNode = firstOnPath('node', machinePath) ?? '/usr/bin/node';
+    let machineVersion: string | undefined;
+    try {
+      machineVersion = (await run(machineNode, ['--version'])).stdout.trim();
+    } catch {
+      machineVersion = undefined; // no Node on the machine: nothing to tell the pinned one from
+    }
+    if (machineVersion !== undefined) {
+      // Were they the same, every check below would pass with the pin broken.
+      expect(machineVersion, `the machine's ${machineNode} is the pinned version`).not.toBe(
+        `v${installedVersion}`,
+      );
+    }
+    // npm (on the machine's Node) runs a command from the repo the way it runs a script.
+    const { stdout } = await run(
+      'npm',
+      [
+        'exec',
+        '--offline',
+        '--call',
+        'node -p "JSON.stringify({ version: process.version, execPath: process.execPath, npmNode: process.env.npm_node_execpath })"',
+      ],
+      { cwd: root, env: { HOME: process.env.HOME, PATH: machinePath } },
+    );
+    const ran = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as {
+      version: string;
+      execPath: string;
+      npmNode?: string;
+    };
+    // The devDependency asks for the major that is installed (and locked).
+    expect(devDependencyRange?.replace(/^[\^~]/, '').split('.')[0]).toBe(installedVersion.split('.')[0]);
+    expect(installedVersion).toBe(lockedVersion);
+    expect(ran.version).toBe(`v${installedVersion}`);
+    expect(realpathSync(ran.execPath)).toBe(realpathSync(pinnedBin));
+    if (machineVersion !== undefined) {
+      expect(ran.version).not.toBe(machineVersion);
+      // npm itself ran on the machine's Node, so the script's Node came from the pin, not from npm.
+      expect(ran.npmNode, 'npm_node_execpath').toBeDefined();
+      expect((await run(ran.npmNode!, ['--version'])).stdout.trim()).toBe(machineVersion);
+    }
   });
 });
