@@ -359,6 +359,27 @@ describe('outbox relay', () => {
     const left = await rows(schema, 'published_at IS NULL');
     expect(left).toEqual([]);
     expect(await metricSum(metrics, 'domain_events_published_total', { via: 'outbox' })).toBe(written.length);
+    // Counted per topic and type as Kafka received them, not only in total.
+    const received = new Map<string, number>();
+    for (const record of reader.records) {
+      if (!wanted.has(record.headers.ce_id ?? '')) continue;
+      const slot = `${record.topic} ${record.headers.ce_type}`;
+      received.set(slot, (received.get(slot) ?? 0) + 1);
+    }
+    for (const [slot, n] of received) {
+      const [topic, type] = slot.split(' ') as [string, string];
+      const eventType = written.find(
+        (w) => w.prepared.topic === topic && w.prepared.headers.ce_type === type,
+      )!.prepared.type;
+      expect(
+        await metricSum(metrics, 'domain_events_published_total', {
+          via: 'outbox',
+          topic,
+          event_type: eventType,
+        }),
+        slot,
+      ).toBe(n);
+    }
     await waitUntil(async () => (await metricSum(metrics, 'outbox_backlog')) === 0, 5000, 'backlog 0');
   });
 
