@@ -18,7 +18,12 @@ import { type ConsumerPortSettings, createConsumerRuntime } from '../../runtime/
 import type { ReceivedEvent } from '../../runtime/contract/events.ts';
 import { createKafkaClients } from '../../runtime/kafka/client.ts';
 import type { KafkaConsumerPort } from '../../runtime/kafka/consumer-port.ts';
-import { registeredGroup, schemaPool, userEventsTestTopic } from '../integration/consumer-support.ts';
+import {
+  recordEffect,
+  registeredGroup,
+  schemaPool,
+  userEventsTestTopic,
+} from '../integration/consumer-support.ts';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -82,10 +87,7 @@ const consumer = runtime.create(
           emit({ hanging: event.id });
           await forever();
         }
-        await db.query('INSERT INTO effects (event_id, member) VALUES ($1, $2)', [
-          event.id,
-          `pid-${process.pid}`,
-        ]);
+        await recordEffect(db, event.id, `pid-${process.pid}`);
       },
     },
   },

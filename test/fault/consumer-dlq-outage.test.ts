@@ -22,6 +22,7 @@ import {
   prepareSchema,
   produce,
   readTopic,
+  recordEffect,
   recordingLogger,
   registeredGroup,
   registeredRecord,
@@ -78,7 +79,7 @@ it('holds the partition while the dead letter cannot be written, never skips, th
       userEvents: {
         UserRegistered: async (event: ReceivedEvent<'UserRegistered', unknown, unknown>, { db }) => {
           handled.push(event.id);
-          await db.query('INSERT INTO effects (event_id, member) VALUES ($1, $2)', [event.id, groupId]);
+          await recordEffect(db, event.id, groupId);
         },
       },
     },

@@ -20,6 +20,7 @@ import {
   metricSum,
   prepareSchema,
   produce,
+  recordEffect,
   recordingLogger,
   registeredGroup,
   registeredRecord,
@@ -77,7 +78,7 @@ function start(member: string, inFlight: Set<string>) {
       userEvents: {
         UserRegistered: async (event: Registered, { db }) => {
           inFlight.add(event.id);
-          await db.query('INSERT INTO effects (event_id, member) VALUES ($1, $2)', [event.id, member]);
+          await recordEffect(db, event.id, member);
           await new Promise((resolve) => setTimeout(resolve, 15)); // still in the transaction
           inFlight.delete(event.id);
         },

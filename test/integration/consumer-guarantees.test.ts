@@ -32,6 +32,7 @@ import {
   produce,
   profileUpdatedRecord,
   readTopic,
+  recordEffect,
   recordingLogger,
   registeredGroup,
   registeredRecord,
@@ -186,11 +187,7 @@ describe('consumer runtime guarantees', () => {
               attempts.push(attempt);
               throw new Error('the first member cannot handle this one');
             }
-            await db.query('INSERT INTO effects (event_id, member, attempt) VALUES ($1, $2, $3)', [
-              event.id,
-              'first',
-              attempt,
-            ]);
+            await recordEffect(db, event.id, 'first', attempt);
           },
         },
       },
@@ -234,11 +231,7 @@ describe('consumer runtime guarantees', () => {
       {
         userEvents: {
           UserRegistered: async (event: Registered, { db, attempt }) => {
-            await db.query('INSERT INTO effects (event_id, member, attempt) VALUES ($1, $2, $3)', [
-              event.id,
-              'second',
-              attempt,
-            ]);
+            await recordEffect(db, event.id, 'second', attempt);
           },
         },
       },
@@ -279,7 +272,7 @@ describe('consumer runtime guarantees', () => {
       {
         userEvents: {
           UserRegistered: async (event: Registered, { db }) => {
-            await db.query('INSERT INTO effects (event_id, member) VALUES ($1, $2)', [event.id, 'outage']);
+            await recordEffect(db, event.id, 'outage');
             await new Promise((resolve) => setTimeout(resolve, 10)); // still in the transaction
           },
         },
@@ -352,7 +345,7 @@ describe('consumer runtime guarantees', () => {
     const handler =
       (member: string) =>
       async (event: Registered, { db }: { db: pg.ClientBase }) => {
-        await db.query('INSERT INTO effects (event_id, member) VALUES ($1, $2)', [event.id, member]);
+        await recordEffect(db, event.id, member);
         await new Promise((resolve) => setTimeout(resolve, 10)); // still in the transaction
       };
     const handledBy = (member: string) =>
@@ -462,11 +455,7 @@ describe('consumer runtime guarantees', () => {
           userEvents: {
             UserRegistered: async (event: Registered, { db, attempt }) => {
               if (event.id === refused.id) attempts.push(attempt);
-              await db.query('INSERT INTO effects (event_id, member, attempt) VALUES ($1, $2, $3)', [
-                event.id,
-                'commit-refused',
-                attempt,
-              ]);
+              await recordEffect(db, event.id, 'commit-refused', attempt);
               await db.query(
                 'INSERT INTO guarded (event_id, refuse) VALUES ($1, $2) ON CONFLICT DO NOTHING',
                 [event.id, event.id === refused.id],
@@ -616,11 +605,7 @@ describe('consumer runtime guarantees', () => {
         userEvents: {
           UserRegistered: async (event: Registered, { db, attempt }) => {
             if (event.id === doomed.id) throw new Error('never handled');
-            await db.query('INSERT INTO effects (event_id, member, attempt) VALUES ($1, $2, $3)', [
-              event.id,
-              'metrics',
-              attempt,
-            ]);
+            await recordEffect(db, event.id, 'metrics', attempt);
           },
         },
       },

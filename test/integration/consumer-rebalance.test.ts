@@ -21,6 +21,7 @@ import {
   prepareSchema,
   produce,
   readTopic,
+  recordEffect,
   recordingLogger,
   registeredGroup,
   registeredRecord,
@@ -87,7 +88,7 @@ it('two members of one group, a join and a leave while records flow: every effec
       {
         userEvents: {
           UserRegistered: async (event: Registered, { db }) => {
-            await db.query('INSERT INTO effects (event_id, member) VALUES ($1, $2)', [event.id, name]);
+            await recordEffect(db, event.id, name);
             await sleep(4);
           },
         },
@@ -183,7 +184,7 @@ it('a record retried longer than the session timeout keeps its member: heartbeat
       userEvents: {
         UserRegistered: async (event: Registered, { attempt, db }) => {
           if (event.id !== doomed.id) {
-            await db.query('INSERT INTO effects (event_id, member) VALUES ($1, $2)', [event.id, groupId]);
+            await recordEffect(db, event.id, groupId);
             return;
           }
           calls.push(attempt);

@@ -29,6 +29,7 @@ import {
   profileUpdatedRecord,
   type ReadRecord,
   readTopic,
+  recordEffect,
   recordingLogger,
   registeredGroup,
   registeredRecord,
@@ -115,11 +116,7 @@ describe('consumer runtime on a real broker and PostgreSQL', () => {
         userEvents: {
           UserRegistered: async (event: Registered, { attempt, db }) => {
             calls.push({ id: event.id, attempt });
-            await db.query('INSERT INTO effects (event_id, member, attempt) VALUES ($1, $2, $3)', [
-              event.id,
-              groupId,
-              attempt,
-            ]);
+            await recordEffect(db, event.id, groupId, attempt);
             if (event.id === flaky.id && attempt < 3) throw new Error(`transient failure ${attempt}`);
           },
         },
@@ -174,7 +171,7 @@ describe('consumer runtime on a real broker and PostgreSQL', () => {
       {
         userEvents: {
           UserRegistered: async (event: Registered, { db }) => {
-            await db.query('INSERT INTO effects (event_id, member) VALUES ($1, $2)', [event.id, groupId]);
+            await recordEffect(db, event.id, groupId);
             if (event.id === doomed.id) {
               doomedCalls += 1;
               throw new TypeError(`cannot handle user ${event.payload.user_id}`);
@@ -299,7 +296,7 @@ describe('consumer runtime on a real broker and PostgreSQL', () => {
         userEvents: {
           UserRegistered: async (event: Registered, { db }) => {
             handled.push(event.id);
-            await db.query('INSERT INTO effects (event_id, member) VALUES ($1, $2)', [event.id, groupId]);
+            await recordEffect(db, event.id, groupId);
           },
         },
       },
@@ -351,7 +348,7 @@ describe('consumer runtime on a real broker and PostgreSQL', () => {
       userEvents: {
         UserRegistered: async (e: Registered, { db }: { db: pg.PoolClient }) => {
           calls.push(`${member}:${e.id}`);
-          await db.query('INSERT INTO effects (event_id, member) VALUES ($1, $2)', [e.id, member]);
+          await recordEffect(db, e.id, member);
         },
       },
     });
@@ -421,11 +418,7 @@ describe('consumer runtime on a real broker and PostgreSQL', () => {
           UserRegistered: async (event: Registered, { attempt, db }) => {
             const label = name.get(event.id)!;
             calls.push(`${label}:${attempt}`);
-            await db.query('INSERT INTO effects (event_id, member, attempt) VALUES ($1, $2, $3)', [
-              event.id,
-              groupId,
-              attempt,
-            ]);
+            await recordEffect(db, event.id, groupId, attempt);
             if (label === 'flaky' && attempt === 2) {
               const effects = await pool.query<{ event_id: string }>(
                 'SELECT event_id FROM effects WHERE member = $1 ORDER BY seq',
@@ -523,11 +516,7 @@ describe('consumer runtime on a real broker and PostgreSQL', () => {
             calls.push(
               `${event.id === sloppy.id ? 'sloppy' : event.id === before.id ? 'before' : 'after'}:${attempt}`,
             );
-            await db.query('INSERT INTO effects (event_id, member, attempt) VALUES ($1, $2, $3)', [
-              event.id,
-              groupId,
-              attempt,
-            ]);
+            await recordEffect(db, event.id, groupId, attempt);
             if (event.id === sloppy.id && attempt === 1) {
               // The statement fails, the handler goes on as if nothing happened: its transaction is aborted.
               await db.query('SELECT * FROM no_such_table').catch(() => {});
@@ -589,7 +578,7 @@ describe('consumer runtime on a real broker and PostgreSQL', () => {
         {
           userEvents: {
             UserRegistered: async (event: Registered, { db }) => {
-              await db.query('INSERT INTO effects (event_id, member) VALUES ($1, $2)', [event.id, groupId]);
+              await recordEffect(db, event.id, groupId);
               await new Promise((resolve) => setTimeout(resolve, options.sleepMs));
             },
           },

@@ -336,6 +336,20 @@ export function recordingLogger(): Logger & { lines: { level: string; message: s
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
+/** A handler's effect: one row of `effects` for `eventId`, written through the handler's `context.db`. */
+export async function recordEffect(
+  db: Pick<pg.ClientBase, 'query'>,
+  eventId: string,
+  member: string,
+  attempt = 1,
+): Promise<void> {
+  await db.query('INSERT INTO effects (event_id, member, attempt) VALUES ($1, $2, $3)', [
+    eventId,
+    member,
+    attempt,
+  ]);
+}
+
 export async function effectsOf(
   pool: pg.Pool,
 ): Promise<{ event_id: string; member: string; attempt: number }[]> {

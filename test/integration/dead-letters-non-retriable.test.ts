@@ -26,6 +26,7 @@ import {
   prepareSchema,
   produce,
   readTopic,
+  recordEffect,
   recordingLogger,
   registeredGroup,
   registeredRecord,
@@ -115,11 +116,7 @@ describe('non-retriable handler errors', () => {
         userEvents: {
           UserRegistered: async (event: Registered, { attempt, db }) => {
             calls.set(event.id, [...(calls.get(event.id) ?? []), attempt]);
-            await db.query('INSERT INTO effects (event_id, member, attempt) VALUES ($1, $2, $3)', [
-              event.id,
-              groupId,
-              attempt,
-            ]);
+            await recordEffect(db, event.id, groupId, attempt);
             callTimes.set(event.id, [...(callTimes.get(event.id) ?? []), Date.now()]);
             if (event.id === rule.id) throw new PermissionRuleViolation('user 7001 may not grant ADMIN');
             if (event.id === wrapped.id) {

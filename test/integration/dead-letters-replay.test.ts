@@ -29,6 +29,7 @@ import {
   metricSum,
   prepareSchema,
   produce,
+  recordEffect,
   recordingLogger,
   registeredGroup,
   registeredRecord,
@@ -126,7 +127,7 @@ beforeAll(async () => {
         UserRegistered: async (event: Registered, { db }) => {
           if (broken && doomed.has(event.id))
             throw new TypeError(`profile store rejected ${event.payload.user_id}`);
-          await db.query('INSERT INTO effects (event_id, member) VALUES ($1, $2)', [event.id, groupId]);
+          await recordEffect(db, event.id, groupId);
         },
       },
     },

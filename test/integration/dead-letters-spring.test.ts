@@ -36,6 +36,7 @@ import {
   produce,
   type ReadRecord,
   readTopic,
+  recordEffect,
   recordingLogger,
   registeredGroup,
   registeredRecord,
@@ -325,7 +326,7 @@ describe('Spring Kafka interop', () => {
       {
         userEvents: {
           UserRegistered: async (event: Registered, { db }) => {
-            await db.query('INSERT INTO effects (event_id, member) VALUES ($1, $2)', [event.id, groupId]);
+            await recordEffect(db, event.id, groupId);
           },
         },
       },
