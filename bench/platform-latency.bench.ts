@@ -29,6 +29,7 @@
  * `bench-<run>-<n>`: other consumers of domain.permission-changed on that
  * broker (a running system) see them too.
  */
+
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -47,6 +48,7 @@ import { createServerService } from '../services/server/service.ts';
 import type { ServiceApp } from '../services/shared/app.ts';
 import { createServicePool, migrateService } from '../services/shared/db.ts';
 import { createLogger } from '../services/shared/logger.ts';
+import { wallClockMs } from './harness/child.ts';
 import { percentile } from './harness/stats.ts';
 
 const { values } = parseArgs({
@@ -73,7 +75,6 @@ const schemas = {
 };
 const silent = (name: string) => createLogger(name, { level: 'silent' });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const nowMs = () => performance.timeOrigin + performance.now();
 
 /** The caches never miss here (every user's first version comes as an event), so the source is never asked. */
 const noReadThrough: PermissionSource = {
@@ -208,7 +209,7 @@ async function main(): Promise<void> {
     const watchCaches = (async () => {
       while (writing || caches.some(([t]) => t.pending.size > 0)) {
         overdue('the caches');
-        const at = nowMs();
+        const at = wallClockMs();
         for (const [t, cache] of caches) {
           for (const userId of [...t.pending.keys()]) {
             const version = cache.peek(userId)?.version;
@@ -227,7 +228,7 @@ async function main(): Promise<void> {
             'SELECT user_id, version FROM user_permissions WHERE user_id = ANY($1::text[])',
             [[...t.pending.keys()]],
           );
-          const at = nowMs();
+          const at = wallClockMs();
           for (const row of rows) seen(t, row.user_id, Number(row.version), at);
         }
         await sleep(POLL_MS);
@@ -236,11 +237,11 @@ async function main(): Promise<void> {
 
     const outbox = permissionChangedOutbox(createOutboxWriter({ schema: schemas.auth }));
     const versions = new Map<string, number>();
-    const started = nowMs();
+    const started = wallClockMs();
     for (let i = 0; i < EVENTS; i++) {
       if (RATE > 0) {
         const due = started + (i * 1000) / RATE;
-        const wait = due - nowMs();
+        const wait = due - wallClockMs();
         if (wait > 0) await sleep(wait);
       }
       const userId = `bench-${run}-${i % USERS}`;
@@ -267,14 +268,14 @@ async function main(): Promise<void> {
       } finally {
         client.release();
       }
-      const change: Change = { userId, version, committedAt: nowMs(), ceTime: time.getTime() };
+      const change: Change = { userId, version, committedAt: wallClockMs(), ceTime: time.getTime() };
       for (const t of Object.values(targets)) {
         const list = t.pending.get(userId) ?? [];
         list.push({ ...change });
         t.pending.set(userId, list);
       }
     }
-    const wrote = nowMs() - started;
+    const wrote = wallClockMs() - started;
     writing = false;
     deadline = Date.now() + 120_000;
     await Promise.all([watchCaches, watchReadModel]);

@@ -6,10 +6,12 @@
  * The consumer notes when each event's handler first ran (the system clock, as
  * the writer reads it) and hands those over on `take`; `exit` stops either.
  */
+
 import { createConsumerRuntime } from '../../runtime/consume/consumer-runtime.ts';
 import { createKafka } from '../../runtime/kafka/kafkajs.ts';
 import { createKafkajsProducer } from '../../runtime/kafka/kafkajs-producer.ts';
 import { OutboxRelay } from '../../runtime/relay/relay.ts';
+import { wallClockMs } from '../harness/child.ts';
 import {
   CONSUMER_CLIENTS,
   type ConsumerClientName,
@@ -35,8 +37,6 @@ export type LatencyServiceTask =
 export interface HandledReport {
   readonly handled: readonly (readonly [string, number])[];
 }
-
-const nowMs = () => performance.timeOrigin + performance.now();
 
 async function startRelay(
   task: Extract<LatencyServiceTask, { role: 'relay' }>,
@@ -74,7 +74,7 @@ async function startConsumer(
         UserRegistered: (event: { id: string }) => {
           if (seen.has(event.id)) return;
           seen.add(event.id);
-          handled.push([event.id, nowMs()]);
+          handled.push([event.id, wallClockMs()]);
         },
       },
     },

@@ -4,12 +4,14 @@
  * `writers` transactions in flight. Started with `fork` and a JSON
  * `LatencyWriterTask` in argv[2]; for each `{ rate, count, from }` it is sent,
  * it writes `count` events at `rate` per second and answers with the moment each COMMIT
- * returned (`performance.timeOrigin + performance.now()`, the clock the
+ * returned (`wallClockMs`, harness/child.ts: the clock the
  * consumer's side reads too) and the rate it achieved; `exit` ends it.
  */
+
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { writeToOutbox } from '../../runtime/outbox/write.ts';
+import { wallClockMs } from '../harness/child.ts';
 import { sleep } from '../harness/resources.ts';
 import { consumeFixture } from './consume.ts';
 
@@ -36,8 +38,6 @@ export interface LatencyWriterReport {
   readonly achieved: number;
 }
 
-const nowMs = () => performance.timeOrigin + performance.now();
-
 const task = JSON.parse(process.argv[2] ?? '{}') as LatencyWriterTask;
 const { topic } = consumeFixture(task.topic, task.partitions);
 const pool = new pg.Pool({ connectionString: task.databaseUrl, max: task.writers });
@@ -58,22 +58,22 @@ async function write(userId: number, commits: (readonly [string, number])[]): Pr
   } finally {
     client.release();
   }
-  commits.push([id, nowMs()]);
+  commits.push([id, wallClockMs()]);
 }
 
 async function paced({ rate, count, from }: LatencyWriterPhase): Promise<LatencyWriterReport> {
   const commits: (readonly [string, number])[] = [];
-  const started = nowMs();
+  const started = wallClockMs();
   let next = 0;
   const writer = async () => {
     for (let i = next++; i < count; i = next++) {
-      const wait = started + (i * 1000) / rate - nowMs();
+      const wait = started + (i * 1000) / rate - wallClockMs();
       if (wait > 0) await sleep(wait);
       await write(from + i + 1, commits);
     }
   };
   await Promise.all(Array.from({ length: task.writers }, writer));
-  return { commits, achieved: (count * 1000) / (nowMs() - started) };
+  return { commits, achieved: (count * 1000) / (wallClockMs() - started) };
 }
 
 process.on('message', (message: LatencyWriterPhase | 'exit') => {

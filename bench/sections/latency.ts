@@ -8,8 +8,7 @@
  * minus the moment its COMMIT returned in the writer (both read the system
  * clock). p50/p90/p99/max per run.
  */
-import { type ChildProcess, fork } from 'node:child_process';
-import path from 'node:path';
+import { type BenchChild, forkChild } from '../harness/child.ts';
 import type { ConsumerClientName, ProducerClientName } from '../harness/clients.ts';
 import type { SectionRecorder } from '../harness/report.ts';
 import {
@@ -64,47 +63,15 @@ export const LATENCY_QUICK: LatencyOptions = {
   runs: 1,
 };
 
-/** A child process of this section: one answer per message sent, after `{ ready: true }`. */
-interface Child {
-  ask<T>(message: unknown): Promise<T>;
-  close(): Promise<void>;
-}
-
-async function startChild(module: string, task: unknown): Promise<Child> {
-  const child: ChildProcess = fork(path.join(import.meta.dirname, module), [JSON.stringify(task)], {
-    execPath: process.execPath,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const answer = <T>(what: string) =>
-    new Promise<T>((resolve, reject) => {
-      const onExit = (code: number | null) =>
-        reject(new Error(`${module} exited with ${code} before ${what}`));
-      child.once('exit', onExit);
-      child.once('message', (message) => {
-        child.off('exit', onExit);
-        resolve(message as T);
-      });
-    });
-  const ready = await answer<{ ready: boolean; error?: string }>('it was ready');
+/** Starts a child of this section and waits for its `{ ready: true }`. */
+async function startChild(module: string, task: unknown): Promise<BenchChild> {
+  const child = forkChild(module, task);
+  const ready = await child.next<{ ready: boolean; error?: string }>('it was ready');
   if (!ready.ready) {
-    child.kill();
+    await child.close(0);
     throw new Error(`${module} failed to start: ${ready.error}`);
   }
-  return {
-    ask<T>(message: unknown) {
-      const reply = answer<T>('it answered');
-      child.send(message as object);
-      return reply;
-    },
-    async close() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.send('exit');
-      const timer = setTimeout(() => child.kill(), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  return child;
 }
 
 export async function runLatency(
@@ -116,7 +83,7 @@ export async function runLatency(
   const name = `bench.latency.${id}`;
   const schema = `bench_latency_${id}`;
   const fixture = consumeFixture(name, options.partitions);
-  const children: Child[] = [];
+  const children: BenchChild[] = [];
   try {
     await createTopic(infra, fixture.topic);
     await createSchema(infra, schema);

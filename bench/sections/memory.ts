@@ -8,12 +8,11 @@
  * default settings; the consumer drains `events` UserRegistered events with the
  * typed runtime and a no-op handler.
  */
-import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
 import type { TopicDefinition } from '../../runtime/contract/definitions.ts';
 import { outboxTable, writeToOutbox } from '../../runtime/outbox/write.ts';
+import { forkChild } from '../harness/child.ts';
 import type { SectionRecorder } from '../harness/report.ts';
 import {
   type BenchInfra,
@@ -91,36 +90,19 @@ async function watchChild(
   sampleMs: number,
   execArgv: readonly string[] = [],
 ): Promise<ChildResult> {
-  const child = fork(path.join(import.meta.dirname, 'memory-child.ts'), [JSON.stringify(task)], {
-    execPath: process.execPath,
-    execArgv: [...process.execArgv, ...execArgv],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = forkChild('memory-child.ts', task, execArgv);
   let sampledMaxMb = 0;
   const sampler = setInterval(() => {
-    const rss = statusMb(child.pid!, 'VmRSS');
+    const rss = statusMb(child.pid, 'VmRSS');
     if (rss > sampledMaxMb) sampledMaxMb = rss;
   }, sampleMs);
   try {
-    const report = await new Promise<{ done: boolean; ms?: number; error?: string }>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as { done: boolean; ms?: number; error?: string }));
-      child.once('exit', (code) =>
-        reject(new Error(`memory child (${task.role}) exited with ${code} before reporting`)),
-      );
-    });
+    const report = await child.next<{ done: boolean; ms?: number; error?: string }>('reporting');
     if (!report.done) throw new Error(`memory child (${task.role}) failed: ${report.error}`);
-    return { ms: report.ms!, peakMb: statusMb(child.pid!, 'VmHWM'), sampledMaxMb };
+    return { ms: report.ms!, peakMb: statusMb(child.pid, 'VmHWM'), sampledMaxMb };
   } finally {
     clearInterval(sampler);
-    child.send('exit');
-    await new Promise<void>((resolve) => {
-      if (child.exitCode !== null) resolve();
-      else child.once('exit', () => resolve());
-      setTimeout(() => {
-        child.kill();
-        resolve();
-      }, 10_000).unref();
-    });
+    await child.close(10_000);
   }
 }
 
